@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as a new user runs it: installs what it needs, then lint, types, tests.
+#   bash scripts/test.sh [pytest args…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# Browser tests need Debian's chromium (never `playwright install`); static images and
+# graph layouts use graphviz when present. Install them when we can (root), else say so.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v dot >/dev/null 2>&1 || need+=(graphviz)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian packages: ${need[*]}"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: missing ${need[*]}; run: sudo apt-get install ${need[*]} (browser tests will be skipped)" >&2
+  fi
+fi
+
+echo "== ruff"; python -m ruff check .
+python -m ruff format --check .
+echo "== mypy"; python -m mypy
+echo "== pytest"; python -m pytest "$@"

@@ -1,0 +1,190 @@
+"""The knowledge graph: a dataset of named graphs, and the seam between engines.
+
+A :class:`KnowledgeGraph` keeps its quads in a pyoxigraph store, in memory or on disk
+(``path=``), and answers SPARQL with either engine: ``"oxigraph"`` (the default, chosen by
+measurement: see the README) or ``"rdflib"`` (an rdflib ``Dataset`` built on demand). The
+default graph of every query is the union of all named graphs, on both engines.
+
+>>> from rdflib import Literal, URIRef
+>>> kg = KnowledgeGraph()
+>>> kg.add_triples("https://e.org/g", [(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1))])
+>>> q = "SELECT ?o WHERE { ?s ?p ?o }"
+>>> kg.select(q).as_dicts() == kg.select(q, engine="rdflib").as_dicts() == [{"o": 1}]
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Literal as TypingLiteral
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from filmkg.errors import QuerySyntaxError, UsageError
+from filmkg.loading import parse_file
+from filmkg.results import QueryResult, Row
+from filmkg.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
+
+__all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
+
+Engine = TypingLiteral["oxigraph", "rdflib"]
+ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
+
+Triple = tuple[Node, Node, Node]
+
+
+class KnowledgeGraph:
+    """A dataset of named graphs with SPARQL on two embedded engines."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.store = ox.Store(str(path)) if path is not None else ox.Store()
+        self._rdflib: Dataset | None = None
+
+    # -- writing -------------------------------------------------------------------
+    def _changed(self) -> None:
+        self._rdflib = None
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add pyoxigraph quads."""
+        self.store.extend(quads)
+        self._changed()
+
+    def add_triples(self, graph: str | URIRef, triples: Iterable[Triple]) -> None:
+        """Add rdflib triples to the named graph ``graph``."""
+        name = ox.NamedNode(str(graph))
+        self.add_quads(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name)  # type: ignore[arg-type]
+            for s, p, o in triples
+        )
+
+    def load(self, path: str | Path, *, graph: str | URIRef, fmt: str | None = None) -> int:
+        """Parse a local RDF file strictly and add its triples to the named graph ``graph``.
+
+        Quads of a dataset file (TriG, N-Quads) keep their own graph names; triples in the
+        file's default graph go to ``graph``. Returns the number of statements read.
+        """
+        name = ox.NamedNode(str(graph))
+        quads = [
+            ox.Quad(q.subject, q.predicate, q.object, name)
+            if isinstance(q.graph_name, ox.DefaultGraph)
+            else q
+            for q in parse_file(path, fmt=fmt)
+        ]
+        self.add_quads(quads)
+        return len(quads)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update (only for trusted, project-owned text)."""
+        self.store.update(sparql)
+        self._changed()
+
+    def clear_graph(self, graph: str | URIRef) -> None:
+        """Remove one named graph."""
+        name = ox.NamedNode(str(graph))
+        if name in self.store.named_graphs():
+            self.store.remove_graph(name)
+        self._changed()
+
+    # -- reading -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def graph_names(self) -> list[URIRef]:
+        """The named graphs, sorted."""
+        return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self) -> Iterator[tuple[RdfTerm, RdfTerm, RdfTerm, URIRef | BNode | None]]:
+        """Every quad as rdflib terms (graph ``None`` for the default graph)."""
+        return quads_to_rdflib(self.store.quads_for_pattern(None, None, None, None))
+
+    def union_graph(self) -> Graph:
+        """All triples of all graphs in one rdflib ``Graph`` (for pyshacl and rdflib users)."""
+        g = Graph()
+        for s, p, o, _ in self.quads():
+            g.add((s, p, o))
+        return g
+
+    def dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` with the same named graphs; its default graph is the union."""
+        if self._rdflib is None:
+            ds = Dataset(default_union=True)
+            for s, p, o, g in self.quads():
+                ds.add((s, p, o, g if g is not None else ds.default_graph.identifier))  # type: ignore[arg-type]
+            self._rdflib = ds
+        return self._rdflib
+
+    # -- querying ------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        engine: Engine = "oxigraph",
+    ) -> QueryResult | bool | Graph:
+        """Run a SPARQL query; SELECT → :class:`QueryResult`, ASK → bool, CONSTRUCT → Graph.
+
+        ``bindings`` map variable names to RDF terms; they are bound by the engine
+        (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never pasted into text.
+        """
+        if engine == "oxigraph":
+            return self._query_oxigraph(sparql, bindings or {})
+        if engine == "rdflib":
+            return self._query_rdflib(sparql, bindings or {})
+        raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, engine: Engine = "oxigraph"
+    ) -> QueryResult:
+        """Run a SELECT query and return its rows."""
+        result = self.query(sparql, bindings, engine=engine)
+        if not isinstance(result, QueryResult):
+            raise UsageError("not a SELECT query")
+        return result
+
+    def _query_oxigraph(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult | bool | Graph:
+        subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+        try:
+            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(_first_line(exc), path="<query>", line=exc.lineno, column=exc.offset) from None
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
+            rows: list[Row] = []
+            for solution in result:
+                rows.append(tuple(None if (t := solution[v]) is None else to_rdflib(t) for v in variables))  # type: ignore[arg-type]
+            return QueryResult(variables, rows)
+        graph = Graph()
+        for triple in result:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def _query_rdflib(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult | bool | Graph:
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql import prepareQuery
+        from rdflib.term import Variable
+
+        try:
+            prepared = prepareQuery(sparql)
+        except ParseException as exc:
+            raise QuerySyntaxError(str(exc.msg), path="<query>", line=exc.lineno, column=exc.col) from None
+        result = self.dataset().query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+        if result.type == "ASK":
+            return bool(result.askAnswer)
+        if result.type == "SELECT":
+            variables = tuple(str(v) for v in (result.vars or []))
+            rows = [tuple(row[i] for i in range(len(variables))) for row in result]  # type: ignore[index,arg-type]
+            return QueryResult(variables, rows)  # type: ignore[arg-type]
+        graph = Graph()
+        for triple in result:
+            graph.add(triple)  # type: ignore[arg-type]
+        return graph
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc.args[0] if exc.args else exc).splitlines()[0]
