@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-__all__ = ["data_root", "graph_dir", "ontology_dir", "queries_dir", "shapes_file", "ontology_file"]
+__all__ = ["data_root", "graph_dir", "ontology_dir", "ontology_file", "queries_dir", "shapes_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 

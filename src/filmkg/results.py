@@ -14,7 +14,7 @@ import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
 
 from filmkg.terms import RdfTerm
 

@@ -7,7 +7,8 @@ default graph of every query is the union of all named graphs, on both engines.
 
 >>> from rdflib import Literal, URIRef
 >>> kg = KnowledgeGraph()
->>> kg.add_triples("https://e.org/g", [(URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1))])
+>>> triple = (URIRef("https://e.org/a"), URIRef("https://e.org/p"), Literal(1))
+>>> kg.add_triples("https://e.org/g", [triple])
 >>> q = "SELECT ?o WHERE { ?s ?p ?o }"
 >>> kg.select(q).as_dicts() == kg.select(q, engine="rdflib").as_dicts() == [{"o": 1}]
 True
@@ -95,7 +96,9 @@ class KnowledgeGraph:
 
     def graph_names(self) -> list[URIRef]:
         """The named graphs, sorted."""
-        return sorted(URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            URIRef(g.value) for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)
+        )
 
     def quads(self) -> Iterator[tuple[RdfTerm, RdfTerm, RdfTerm, URIRef | BNode | None]]:
         """Every quad as rdflib terms (graph ``None`` for the default graph)."""
@@ -137,7 +140,11 @@ class KnowledgeGraph:
         raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
 
     def select(
-        self, sparql: str, bindings: Mapping[str, Node] | None = None, *, engine: Engine = "oxigraph"
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        engine: Engine = "oxigraph",
     ) -> QueryResult:
         """Run a SELECT query and return its rows."""
         result = self.query(sparql, bindings, engine=engine)
@@ -145,26 +152,38 @@ class KnowledgeGraph:
             raise UsageError("not a SELECT query")
         return result
 
-    def _query_oxigraph(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult | bool | Graph:
-        subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+    def _query_oxigraph(
+        self, sparql: str, bindings: Mapping[str, Node]
+    ) -> QueryResult | bool | Graph:
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()
+        }
         try:
             result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
-            raise QuerySyntaxError(_first_line(exc), path="<query>", line=exc.lineno, column=exc.offset) from None
+            raise QuerySyntaxError(
+                _first_line(exc), path="<query>", line=exc.lineno, column=exc.offset
+            ) from None
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             variables = tuple(v.value for v in result.variables)
             rows: list[Row] = []
             for solution in result:
-                rows.append(tuple(None if (t := solution[v]) is None else to_rdflib(t) for v in variables))  # type: ignore[arg-type]
+                rows.append(
+                    tuple(None if (t := solution[v]) is None else to_rdflib(t) for v in variables)
+                )  # type: ignore[arg-type]
             return QueryResult(variables, rows)
         graph = Graph()
         for triple in result:
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
         return graph
 
-    def _query_rdflib(self, sparql: str, bindings: Mapping[str, Node]) -> QueryResult | bool | Graph:
+    def _query_rdflib(
+        self, sparql: str, bindings: Mapping[str, Node]
+    ) -> QueryResult | bool | Graph:
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
         from rdflib.term import Variable
@@ -172,8 +191,13 @@ class KnowledgeGraph:
         try:
             prepared = prepareQuery(sparql)
         except ParseException as exc:
-            raise QuerySyntaxError(str(exc.msg), path="<query>", line=exc.lineno, column=exc.col) from None
-        result = self.dataset().query(prepared, initBindings={Variable(k): v for k, v in bindings.items()})
+            raise QuerySyntaxError(
+                str(exc.msg), path="<query>", line=exc.lineno, column=exc.col
+            ) from None
+        result = self.dataset().query(
+            prepared,
+            initBindings={Variable(k): v for k, v in bindings.items()},  # type: ignore[misc]
+        )
         if result.type == "ASK":
             return bool(result.askAnswer)
         if result.type == "SELECT":

@@ -36,7 +36,9 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> RdfTerm:
+def to_rdflib(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple,
+) -> RdfTerm:
     """Convert a pyoxigraph term to the equal rdflib term."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -70,7 +72,9 @@ def to_oxigraph(term: Node) -> OxTerm:
     raise TypeError(msg)
 
 
-def to_oxigraph_graph_name(name: Identifier | None) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
+def to_oxigraph_graph_name(
+    name: Identifier | None,
+) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
     """Convert an rdflib graph name (``None`` for the default graph) to pyoxigraph."""
     if name is None or str(name) == "urn:x-rdflib:default":
         return ox.DefaultGraph()

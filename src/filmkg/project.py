@@ -1,0 +1,62 @@
+"""The project graph: ontology, vocabularies and data, each in its own named graph.
+
+>>> kg = load_project()
+>>> GRAPH.here in kg.graph_names() and GRAPH.inferred in kg.graph_names()
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rdflib import URIRef
+
+from filmkg.namespaces import GRAPH
+from filmkg.resources import graph_dir, ontology_dir, ontology_file
+from filmkg.store import KnowledgeGraph
+
+__all__ = ["ONTOLOGY_GRAPH", "VOCAB_GRAPH", "data_files", "graph_name_for", "load_project"]
+
+ONTOLOGY_GRAPH = GRAPH.ontology
+VOCAB_GRAPH = GRAPH.vocab
+
+
+def data_files() -> list[Path]:
+    """The project's data files (``graph/*.ttl``), sorted."""
+    return sorted(graph_dir().glob("*.ttl"))
+
+
+def graph_name_for(path: Path) -> URIRef:
+    """The named graph a data file is loaded into: ``graph:<file stem>``.
+
+    >>> graph_name_for(Path("graph/here.ttl"))
+    rdflib.term.URIRef('https://w3id.org/filmkg/graph/here')
+    """
+    return GRAPH[path.stem]
+
+
+def load_project(
+    extra: Iterable[Path] = (),
+    *,
+    include_data: bool = True,
+    infer: bool = True,
+    store_path: Path | None = None,
+) -> KnowledgeGraph:
+    """Load the ontology, the vocabularies and the data, then derive the shortcuts.
+
+    ``extra`` files are loaded too, each into its own named graph. With
+    ``include_data=False`` only the ontology, vocabularies and ``extra`` are loaded (to
+    validate a user's own files).
+    """
+    from filmkg import inference
+
+    kg = KnowledgeGraph(store_path)
+    kg.load(ontology_file(), graph=ONTOLOGY_GRAPH)
+    kg.load(ontology_dir() / "vocab.ttl", graph=VOCAB_GRAPH)
+    files = [*(data_files() if include_data else []), *extra]
+    for path in files:
+        kg.load(path, graph=graph_name_for(path))
+    if infer:
+        inference.infer(kg)
+    return kg
