@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "build": "filmkg.cli.build:build",
     "validate": "filmkg.cli.validate:validate",
     "stats": "filmkg.cli.stats:stats",
+    "synth": "filmkg.cli.synth:synth",
 }
 
 
