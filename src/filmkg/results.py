@@ -28,6 +28,7 @@ def plain(term: RdfTerm | None) -> object:
 
     >>> plain(Literal(30))
     30
+    >>> from rdflib import URIRef
     >>> plain(URIRef("https://e.org/x"))
     'https://e.org/x'
     >>> plain(None) is None
