@@ -1,26 +1,89 @@
 """Query results: one type for every engine (rdflib, pyoxigraph, remote endpoints).
 
->>> from rdflib import Literal
->>> r = QueryResult(("name",), [(Literal("Tom Hanks"),)])
+A :class:`QueryResult` holds the rows of a SELECT query as rdflib terms and writes them
+in the W3C SPARQL 1.1 results formats (JSON, XML, CSV, TSV) or as an aligned text table
+with prefixed names and plain values.
+
+>>> from rdflib import Literal, URIRef
+>>> r = QueryResult(("person", "name"),
+...                 [(URIRef("https://w3id.org/filmkg/id/person/tom-hanks"), Literal("Tom Hanks"))])
 >>> r.as_dicts()
-[{'name': 'Tom Hanks'}]
+[{'person': 'https://w3id.org/filmkg/id/person/tom-hanks', 'name': 'Tom Hanks'}]
+>>> print(r.to_table())
+person              | name
+--------------------+----------
+kg:person/tom-hanks | Tom Hanks
 >>> len(r)
 1
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
 
-from rdflib import Literal
+from rdflib import BNode, Literal, URIRef
 
+from filmkg.errors import UsageError
+from filmkg.namespaces import PREFIXES
 from filmkg.terms import RdfTerm
 
-__all__ = ["QueryResult", "Row", "plain"]
+__all__ = [
+    "RESULT_FORMATS",
+    "QueryResult",
+    "ResultFormat",
+    "Row",
+    "boolean_result",
+    "compact",
+    "plain",
+    "plain_rows",
+    "plain_value",
+]
 
 Row = tuple[RdfTerm | None, ...]
+
+ResultFormat = TypingLiteral["table", "csv", "tsv", "json", "xml"]
+#: the formats :meth:`QueryResult.serialize` writes
+RESULT_FORMATS: tuple[ResultFormat, ...] = ("table", "csv", "tsv", "json", "xml")
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_XSD_STRING = _XSD + "string"
+_SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+_LOCAL = re.compile(r"[A-Za-z0-9_\-/]*(\.[A-Za-z0-9_\-/]+)*")
+#: characters XML 1.0 cannot hold at all
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TURTLE_BARE = {
+    _XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    _XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    _XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    _XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def compact(iri: str) -> str:
+    """An IRI as a prefixed name when a project prefix fits, else ``<iri>``.
+
+    >>> compact("https://w3id.org/filmkg/id/person/tom-hanks")
+    'kg:person/tom-hanks'
+    >>> compact("https://example.org/x y")
+    '<https://example.org/x y>'
+    """
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        longer = len(namespace) > len(PREFIXES.get(best, ""))
+        if iri.startswith(namespace) and longer and _LOCAL.fullmatch(iri[len(namespace) :]):
+            best = prefix
+    if best:
+        return f"{best}:{iri[len(PREFIXES[best]) :]}"
+    return f"<{iri}>"
 
 
 def plain(term: RdfTerm | None) -> object:
@@ -40,6 +103,92 @@ def plain(term: RdfTerm | None) -> object:
         value = term.toPython()
         return str(term) if isinstance(value, Literal) else value
     return str(term)
+
+
+def plain_value(term: RdfTerm | None) -> str | int | bool | None:
+    """A JSON-ready plain value: prefixed names for IRIs, ``_:id`` for blank nodes, int
+    and bool for integers and booleans, the lexical form for every other literal.
+
+    >>> plain_value(URIRef("https://w3id.org/filmkg/vocab/role/director"))
+    'role:director'
+    >>> plain_value(Literal("2024-11-15", datatype=URIRef(_XSD + "date")))
+    '2024-11-15'
+    >>> plain_value(Literal(30)), plain_value(Literal(True))
+    (30, True)
+    """
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return compact(str(term))
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    datatype = str(term.datatype) if term.datatype is not None else ""
+    if datatype == _XSD + "boolean" and str(term) in ("true", "false", "1", "0"):
+        return str(term) in ("true", "1")
+    if datatype in _INTEGER_TYPES and re.fullmatch(r"[+-]?[0-9]+", str(term).strip()):
+        return int(str(term))
+    return str(term)
+
+
+_INTEGER_TYPES = {
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
+
+
+def plain_rows(result: QueryResult) -> list[dict[str, str | int | bool | None]]:
+    """Rows as dicts of :func:`plain_value` (unbound variables left out)."""
+    return [
+        {v: plain_value(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
+
+
+def _cell(term: RdfTerm | None) -> str:
+    """A table cell: the plain value, with control characters made visible."""
+    if term is None:
+        return ""
+    value = plain_value(term)
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def _tsv_term(term: RdfTerm | None) -> str:
+    from filmkg.sparql_terms import escape_string, to_sparql
+
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal) and term.datatype is not None:
+        bare = _TURTLE_BARE.get(str(term.datatype))
+        if bare is not None and bare.fullmatch(str(term)):
+            return str(term)
+    if isinstance(term, URIRef):
+        return f"<{term!s}>" if _IRI_TSV_OK.fullmatch(str(term)) else to_sparql(term)
+    if isinstance(term, Literal) and term.datatype is not None:
+        return f'"{escape_string(str(term))}"^^<{term.datatype}>'
+    return to_sparql(term)
+
+
+_IRI_TSV_OK = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
 
 
 @dataclass(frozen=True)
@@ -71,10 +220,179 @@ class QueryResult:
         index = self.variables.index(name)
         return [row[index] for row in self.rows]
 
+    # -- formats -------------------------------------------------------------------
+    def serialize(self, fmt: ResultFormat = "table") -> str:
+        """The result in one of :data:`RESULT_FORMATS`."""
+        writers = {
+            "table": self.to_table,
+            "csv": self.to_csv,
+            "tsv": self.to_tsv,
+            "json": self.to_json,
+            "xml": self.to_xml,
+        }
+        if fmt not in writers:
+            raise UsageError(
+                f"unknown result format {fmt!r}", hint=f"use one of {', '.join(RESULT_FORMATS)}"
+            )
+        return writers[fmt]()
+
+    def to_table(self) -> str:
+        """An aligned text table: prefixed names, plain values, a header line.
+
+        >>> print(QueryResult(("x",), []).to_table())
+        x
+        -
+        (no rows)
+        """
+        cells = [[_cell(t) for t in row] for row in self.rows]
+        widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(self.variables)]
+        lines = [" | ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True))]
+        lines.append("-+-".join("-" * w for w in widths))
+        lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+        if not cells:
+            lines.append("(no rows)")
+        return "\n".join(line.rstrip() for line in lines)
+
+    def to_csv(self) -> str:
+        """W3C SPARQL 1.1 Query Results CSV: full IRIs, lexical forms, CRLF lines.
+
+        >>> QueryResult(("x", "y"), [(URIRef("https://e.org/a"), Literal("a,b"))]).to_csv()
+        'x,y\\r\\nhttps://e.org/a,"a,b"\\r\\n'
+        """
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow(
+                ["" if t is None else (f"_:{t}" if isinstance(t, BNode) else str(t)) for t in row]
+            )
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        """W3C SPARQL 1.1 Query Results TSV: terms in SPARQL/Turtle syntax.
+
+        >>> QueryResult(("n", "s"), [(Literal(30), Literal("a\\tb"))]).to_tsv()
+        '?n\\t?s\\n30\\t"a\\\\tb"\\n'
+        """
+        lines = ["\t".join(f"?{v}" for v in self.variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in self.rows]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """W3C SPARQL 1.1 Query Results JSON, with sorted keys.
+
+        >>> doc = json.loads(QueryResult(("x",), [(Literal("Here", lang="en"),)]).to_json())
+        >>> doc["head"], doc["results"]["bindings"]
+        ({'vars': ['x']}, [{'x': {'type': 'literal', 'value': 'Here', 'xml:lang': 'en'}}])
+        """
+        bindings = [
+            {v: _json_term(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+        document = {"head": {"vars": list(self.variables)}, "results": {"bindings": bindings}}
+        return json.dumps(document, ensure_ascii=False, sort_keys=True)
+
+    def to_xml(self) -> str:
+        """W3C SPARQL Query Results XML.
+
+        >>> print(QueryResult(("x",), [(URIRef("https://e.org/a&b"),)]).to_xml())
+        <?xml version="1.0" encoding="UTF-8"?>
+        <sparql xmlns="http://www.w3.org/2005/sparql-results#">
+          <head>
+            <variable name="x"/>
+          </head>
+          <results>
+            <result>
+              <binding name="x"><uri>https://e.org/a&amp;b</uri></binding>
+            </result>
+          </results>
+        </sparql>
+        """
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<sparql xmlns="{_SPARQL_RESULTS_NS}">',
+            "  <head>",
+        ]
+        lines += [f"    <variable name={quoteattr(v)}/>" for v in self.variables]
+        lines += ["  </head>", "  <results>"]
+        for row in self.rows:
+            lines.append("    <result>")
+            for v, t in zip(self.variables, row, strict=True):
+                if t is not None:
+                    lines.append(f"      <binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
+            lines.append("    </result>")
+        lines += ["  </results>", "</sparql>"]
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{html.escape(v)}</th>" for v in self.variables)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(plain(t) or ''))}</td>" for t in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape('' if t is None else str(plain_value(t)))}</td>" for t in row
+            )
+            + "</tr>"
             for row in self.rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _json_term(term: RdfTerm) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype is not None and str(term.datatype) != _XSD_STRING:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def _xml_text(text: str) -> str:
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise UsageError(
+            f"a value holds U+{ord(bad.group()):04X}, which XML 1.0 cannot represent",
+            hint="use -f json or -f tsv",
+        )
+    return xml_escape(text).replace("\r", "&#13;")
+
+
+def _xml_term(term: RdfTerm) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{_xml_text(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{_xml_text(str(term))}</bnode>"
+    attributes = ""
+    if term.language:
+        attributes = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype is not None and str(term.datatype) != _XSD_STRING:
+        attributes = f" datatype={quoteattr(str(term.datatype))}"
+    return f"<literal{attributes}>{_xml_text(str(term))}</literal>"
+
+
+def boolean_result(value: bool, fmt: ResultFormat = "table") -> str:
+    """An ASK answer in one of :data:`RESULT_FORMATS`.
+
+    >>> boolean_result(True, "json")
+    '{"boolean": true, "head": {}}'
+    """
+    if fmt == "json":
+        return json.dumps({"boolean": value, "head": {}}, sort_keys=True)
+    if fmt == "xml":
+        return "\n".join(
+            [
+                '<?xml version="1.0" encoding="UTF-8"?>',
+                f'<sparql xmlns="{_SPARQL_RESULTS_NS}">',
+                "  <head/>",
+                f"  <boolean>{'true' if value else 'false'}</boolean>",
+                "</sparql>",
+            ]
+        )
+    if fmt == "csv":
+        return f"_askResult\r\n{'true' if value else 'false'}\r\n"
+    if fmt == "tsv":
+        return f"?_askResult\n{'true' if value else 'false'}\n"
+    return "true" if value else "false"
