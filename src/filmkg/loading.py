@@ -48,7 +48,7 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "application/ld+json": ox.RdfFormat.JSON_LD,
 }
 
-_LOCATION = re.compile(r"line (\d+) between columns (\d+)|line (\d+) at column (\d+)")
+_LOCATION = re.compile(r"line (\d+) (?:between columns|at column|column) (\d+)")
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> ox.RdfFormat:
@@ -67,7 +67,7 @@ def format_for(path: str | Path, fmt: str | None = None) -> ox.RdfFormat:
         raise ParseError(
             f"unknown RDF format {key!r}" if key else "cannot tell the RDF format",
             path=str(path),
-            hint=f"name it with --format ({known})",
+            hint=f"give the file a known extension or format name ({known})",
         ) from None
 
 
@@ -117,6 +117,9 @@ def _parse_error(exc: SyntaxError, path: str) -> ParseError:
     if match:
         groups = [g for g in match.groups() if g is not None]
         line, column = int(groups[0]), int(groups[1])
-    message = re.sub(r"^Parser error at line \d+ between columns \d+ and \d+: ", "", text)
-    message = re.sub(r"^Parser error at line \d+ at column \d+: ", "", message)
+    message = re.sub(
+        r"^Parser error at line \d+ (between columns \d+ and \d+|at column \d+|column \d+): ",
+        "",
+        text,
+    )
     return ParseError(message, path=path, line=line, column=column)

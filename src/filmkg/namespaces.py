@@ -199,6 +199,7 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcterms": "http://purl.org/dc/terms/",
     "sh": str(SH),
+    "fksh": "https://w3id.org/filmkg/shapes#",
 }
 
 

@@ -68,12 +68,16 @@ class KnowledgeGraph:
         Quads of a dataset file (TriG, N-Quads) keep their own graph names; triples in the
         file's default graph go to ``graph``. Returns the number of statements read.
         """
+        from filmkg.literals import check_literals
+
         name = ox.NamedNode(str(graph))
+        parsed = parse_file(path, fmt=fmt)
+        check_literals(parsed, Path(path).read_bytes(), str(path))
         quads = [
             ox.Quad(q.subject, q.predicate, q.object, name)
             if isinstance(q.graph_name, ox.DefaultGraph)
             else q
-            for q in parse_file(path, fmt=fmt)
+            for q in parsed
         ]
         self.add_quads(quads)
         return len(quads)

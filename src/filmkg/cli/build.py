@@ -1,0 +1,40 @@
+"""``filmkg build``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Folder to write the artefacts to (replaced whole, atomically).",
+)
+@click.argument("extra", nargs=-1, type=click.Path(path_type=Path))
+def build(out: Path, extra: tuple[Path, ...]) -> int:
+    """Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.
+
+    Writes the merged graph, every export format and the validation report to the output
+    folder. Exits 1 (writing nothing) when the graph does not conform to the shapes.
+    """
+    from filmkg.build import build as run_build
+
+    result = run_build(out, extra)
+    if not result.report.conforms:
+        click.echo(result.report.to_text(), err=True, nl=False)
+        click.echo(
+            "filmkg: build stopped: the graph does not conform; dist/ left as it was", err=True
+        )
+        return 1
+    for path in result.files:
+        click.echo(str(path))
+    n_w = len(result.report.warnings)
+    click.echo(f"built {result.triples} statements, conforms ({n_w} warning(s)) → {out}/", err=True)
+    return 0

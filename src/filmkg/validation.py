@@ -1,0 +1,214 @@
+"""SHACL validation with the project's shapes, reported in film terms.
+
+Validation always uses our shapes (``ontology/shapes.ttl``) or shapes files the user
+names explicitly — never the data graph as its own shapes graph, never ``owl:imports``
+followed over the network. The data graph is the union of every named graph, the
+ontology included (so ``sh:class`` sees the class hierarchy) and the derived shortcuts
+included (so rules about them can be checked).
+
+>>> from filmkg.project import load_project
+>>> report = validate(load_project())
+>>> report.conforms, len(report.violations)
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from filmkg.loading import parse_file
+from filmkg.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
+from filmkg.resources import shapes_file
+from filmkg.store import KnowledgeGraph
+from filmkg.terms import to_rdflib
+
+__all__ = ["Finding", "ValidationReport", "load_shapes", "validate"]
+
+_SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One validation result, with the words a person needs to fix it."""
+
+    focus: str
+    path: str
+    constraint: str
+    value: str
+    severity: str
+    message: str
+    focus_label: str
+    focus_kind: str
+    shape: str
+
+    @property
+    def headline(self) -> str:
+        """``Film Here: no director``."""
+        return f"{self.focus_kind} {self.focus_label}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """A JSON-ready dict with sorted keys."""
+        return {k: getattr(self, k) for k in sorted(self.__dataclass_fields__)}
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` and the findings, sorted."""
+
+    conforms: bool
+    results: tuple[Finding, ...] = ()
+    graph: Graph = field(default_factory=Graph, compare=False, repr=False)
+
+    @property
+    def violations(self) -> tuple[Finding, ...]:
+        """Findings of severity ``violation``."""
+        return tuple(f for f in self.results if f.severity == "violation")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """Findings of severity ``warning``."""
+        return tuple(f for f in self.results if f.severity == "warning")
+
+    def to_text(self) -> str:
+        """A human report grouped by focus node, in film terms."""
+        if not self.results:
+            return "The graph conforms to the filmkg shapes: no findings.\n"
+        lines: list[str] = []
+        last = None
+        for f in sorted(self.results, key=lambda f: (f.focus_kind, f.focus_label, f.focus, f)):
+            if f.focus != last:
+                lines.append(f"{f.focus_kind} {f.focus_label} <{f.focus}>")
+                last = f.focus
+            where = f" [{f.path}]" if f.path else ""
+            value = f" (value: {f.value})" if f.value else ""
+            lines.append(f"  {f.severity}: {f.message}{where}{value}")
+        n_v, n_w = len(self.violations), len(self.warnings)
+        verdict = "conforms" if self.conforms else "does not conform"
+        lines.append(f"{verdict}: {n_v} violation(s), {n_w} warning(s)")
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The report as JSON with sorted keys."""
+        doc = {"conforms": self.conforms, "results": [f.as_dict() for f in self.results]}
+        return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def to_turtle(self) -> str:
+        """The W3C SHACL validation report graph, in Turtle."""
+        return bind_prefixes(self.graph).serialize(format="turtle")
+
+
+def load_shapes(paths: Sequence[Path] = ()) -> Graph:
+    """The shapes graph: ours, or the user's files (parsed strictly, never fetched)."""
+    graph = Graph()
+    for path in paths or (shapes_file(),):
+        for quad in parse_file(path):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return bind_prefixes(graph)
+
+
+def validate(kg: KnowledgeGraph, shapes: Sequence[Path] = ()) -> ValidationReport:
+    """Validate the union of the graph's named graphs against the shapes."""
+    from pyshacl import validate as shacl_validate
+
+    data = kg.union_graph()
+    shapes_graph = load_shapes(shapes)
+    conforms, report_graph, _ = shacl_validate(
+        data,
+        shacl_graph=shapes_graph,
+        ont_graph=None,
+        inference="none",
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=False,
+        js=False,
+        do_owl_imports=False,
+    )
+    assert isinstance(report_graph, Graph)
+    findings = sorted(_findings(report_graph, data, shapes_graph))
+    return ValidationReport(bool(conforms), tuple(findings), report_graph)
+
+
+def _findings(report: Graph, data: Graph, shapes: Graph) -> Iterable[Finding]:
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        value = report.value(result, SH.value)
+        severity = report.value(result, SH.resultSeverity)
+        message = report.value(result, SH.resultMessage)
+        component = report.value(result, SH.sourceConstraintComponent)
+        shape = report.value(result, SH.sourceShape)
+        text = str(message) if message is not None else _short(component)
+        if value is not None and "{?value}" in text:  # pragma: no cover - pyshacl fills it
+            text = text.replace("{?value}", _short(value))
+        yield Finding(
+            focus=str(focus),
+            path=_short(path),
+            constraint=_short(component),
+            value=_describe_value(value, data),
+            severity=_SEVERITY.get(severity, str(severity)),  # type: ignore[call-overload]
+            message=text,
+            focus_label=_label(focus, data),
+            focus_kind=_kind(focus, data),
+            shape=_short(_owner(shape, shapes)),
+        )
+
+
+def _owner(shape: Node | None, shapes: Graph) -> Node | None:
+    """The named node shape a (possibly blank) property shape belongs to."""
+    if shape is None or isinstance(shape, URIRef):
+        return shape
+    owner = shapes.value(None, SH.property, shape)
+    return owner if owner is not None else shape
+
+
+def _short(node: Node | None) -> str:
+    if node is None:
+        return ""
+    text = str(node)
+    for prefix, iri in PREFIXES.items():
+        if text.startswith(iri) and len(text) > len(iri):
+            return f"{prefix}:{text[len(iri) :]}"
+    return text if isinstance(node, Literal) else f"<{text}>" if isinstance(node, URIRef) else text
+
+
+def _describe_value(value: Node | None, data: Graph) -> str:
+    if value is None:
+        return ""
+    label = data.value(value, RDFS.label) if isinstance(value, URIRef) else None
+    return f"{label} ({_short(value)})" if label is not None else _short(value)
+
+
+def _label(node: Node | None, data: Graph) -> str:
+    if node is None:
+        return ""
+    label = data.value(node, RDFS.label)
+    if label is not None:
+        return str(label)
+    work = data.value(node, FILMKG.work)
+    agent = data.value(node, FILMKG.agent)
+    if work is not None and agent is not None:
+        return f"{_label(agent, data)} on {_label(work, data)}"
+    if work is not None:
+        return f"of {_label(work, data)}"
+    return _short(node)
+
+
+def _kind(node: Node | None, data: Graph) -> str:
+    """The label of the most specific filmkg class of ``node`` ("Film", "Credit")."""
+    ours = [c for c in data.objects(node, RDF.type) if str(c).startswith(str(FILMKG))]
+    specific = [
+        c for c in ours if not any(o != c and (o, RDFS.subClassOf, c) in data for o in ours)
+    ]
+    for cls in sorted(specific, key=str):
+        label = data.value(cls, RDFS.label)
+        if label is not None:
+            return str(label)[:1].upper() + str(label)[1:]
+    return "Node"

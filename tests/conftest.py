@@ -1,0 +1,20 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from filmkg.project import load_project
+from filmkg.store import KnowledgeGraph
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def project_kg() -> KnowledgeGraph:
+    """The project graph (ontology, vocabularies, data, derived shortcuts). Do not mutate."""
+    return load_project()

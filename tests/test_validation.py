@@ -1,0 +1,115 @@
+"""Shapes: the project graph conforms, and every shape is proven by a fixture that breaks it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, Graph, URIRef
+
+from filmkg.cli import main
+from filmkg.namespaces import SH
+from filmkg.project import load_project
+from filmkg.resources import shapes_file
+from filmkg.validation import validate
+
+DATA = Path(__file__).resolve().parent / "data"
+
+INVALID = sorted((DATA / "invalid").glob("*.ttl"))
+EXPECT = re.compile(r"^# expect: (\S+) \| (.+)$")
+
+
+def _expectation(path: Path) -> tuple[str, str]:
+    match = EXPECT.match(path.read_text(encoding="utf-8").splitlines()[0])
+    assert match, f"{path.name} has no '# expect: SHAPE | MESSAGE' first line"
+    return match[1], match[2]
+
+
+def test_project_graph_conforms(project_kg) -> None:
+    report = validate(project_kg)
+    assert report.conforms, report.to_text()
+    assert report.results == ()
+
+
+def test_minimal_valid_fixture_conforms() -> None:
+    report = validate(load_project([DATA / "valid" / "minimal.ttl"], include_data=False))
+    assert report.conforms, report.to_text()
+    assert report.results == ()
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
+def test_each_invalid_fixture_gives_exactly_its_finding(fixture: Path) -> None:
+    shape, message = _expectation(fixture)
+    report = validate(load_project([fixture], include_data=False))
+    assert not report.conforms
+    found = [(f.shape, f.message) for f in report.violations]
+    assert len(found) == 1, report.to_text()
+    assert found[0][0] == shape
+    assert message in found[0][1]
+
+
+def test_every_shape_has_a_failing_fixture() -> None:
+    shapes = Graph().parse(shapes_file())
+    named = {
+        "fksh:" + str(s).rsplit("#", 1)[1]
+        for s in shapes.subjects(RDF.type, SH.NodeShape)
+        if isinstance(s, URIRef)
+    }
+    covered = {_expectation(p)[0] for p in INVALID}
+    covered |= {_expectation(p)[0] for p in (DATA / "warnings").glob("*.ttl")}
+    assert named - covered == set()
+
+
+def test_every_property_shape_has_name_and_message() -> None:
+    shapes = Graph().parse(shapes_file())
+    for prop in shapes.objects(None, SH.property):
+        assert shapes.value(prop, SH.name) is not None, prop
+        assert shapes.value(prop, SH.message) is not None, prop
+
+
+def test_warning_does_not_break_conformance() -> None:
+    fixture = DATA / "warnings" / "film-without-director.ttl"
+    report = validate(load_project([fixture], include_data=False))
+    assert report.conforms
+    assert [f.headline for f in report.warnings] == ["Film Film C: no director"]
+
+
+@pytest.mark.parametrize("fixture", INVALID[:5] + INVALID[-5:], ids=lambda p: p.stem)
+def test_cli_validate_fixture_exits_1_and_names_the_defect(fixture: Path, capsys) -> None:
+    _, message = _expectation(fixture)
+    assert main(["validate", str(fixture)]) == 1
+    out = capsys.readouterr().out
+    assert message in out
+    assert "does not conform: 1 violation(s)" in out
+
+
+def test_cli_validate_json_and_turtle(capsys) -> None:
+    fixture = DATA / "invalid" / "credit-without-role.ttl"
+    assert main(["validate", "-f", "json", str(fixture)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["conforms"] is False
+    assert [r["path"] for r in doc["results"] if r["severity"] == "violation"] == ["filmkg:role"]
+    assert main(["validate", "-f", "turtle", str(fixture)]) == 1
+    report = Graph().parse(data=capsys.readouterr().out, format="turtle")
+    assert (None, SH.conforms, None) in report
+
+
+def test_report_speaks_in_film_terms() -> None:
+    report = validate(
+        load_project([DATA / "invalid" / "credit-without-role.ttl"], include_data=False)
+    )
+    assert report.violations[0].headline.startswith("Credit Person Q on Film A: a credit needs")
+
+
+def test_user_shapes_replace_ours(tmp_path: Path) -> None:
+    shapes = tmp_path / "mine.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix filmkg: <https://w3id.org/filmkg/ontology#> .\n"
+        "<urn:s> a sh:NodeShape ; sh:targetClass filmkg:Film ;\n"
+        '  sh:property [ sh:path filmkg:castMember ; sh:minCount 9 ; sh:message "too few actors" ] .\n'
+    )
+    report = validate(load_project(), [shapes])
+    assert {f.message for f in report.violations} == {"too few actors"}
