@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from filmkg.errors import ParseError, SourceNotFoundError
 
-__all__ = ["FORMATS", "format_for", "parse_bytes", "parse_file"]
+__all__ = ["FORMATS", "format_for", "parse_bytes", "parse_error", "parse_file"]
 
 #: Accepted format names (short names, file extensions and media types) → pyoxigraph format.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -85,7 +85,7 @@ def parse_bytes(
     try:
         return list(ox.parse(data, format=rdf_format, base_iri=base_iri))
     except SyntaxError as exc:
-        raise _parse_error(exc, path) from None
+        raise parse_error(exc, path) from None
     except (ValueError, OSError) as exc:
         raise ParseError(str(exc), path=path) from None
 
@@ -110,7 +110,8 @@ def parse_file(
     return parse_bytes(data, fmt=rdf_format, path=str(p), base_iri=base_iri)
 
 
-def _parse_error(exc: SyntaxError, path: str) -> ParseError:
+def parse_error(exc: SyntaxError, path: str) -> ParseError:
+    """The :class:`ParseError` (file, line, column) for a pyoxigraph ``SyntaxError``."""
     text = str(exc.args[0]) if exc.args else str(exc)
     line, column = exc.lineno, exc.offset
     match = _LOCATION.search(text)

@@ -24,8 +24,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from filmkg.errors import QuerySyntaxError, UsageError
-from filmkg.loading import parse_file
+from filmkg.errors import ParseError, QuerySyntaxError, SourceNotFoundError, UsageError
+from filmkg.loading import format_for, parse_error, parse_file
 from filmkg.results import QueryResult, Row
 from filmkg.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 
@@ -40,10 +40,32 @@ Triple = tuple[Node, Node, Node]
 class KnowledgeGraph:
     """A dataset of named graphs with SPARQL on two embedded engines."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
-        self.store = ox.Store(str(path)) if path is not None else ox.Store()
+        if path is None:
+            self.store = ox.Store()
+        elif read_only:
+            self.store = ox.Store.read_only(str(path))
+        else:
+            self.store = ox.Store(str(path))
         self._rdflib: Dataset | None = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> KnowledgeGraph:
+        """Open an existing on-disk store (made by ``filmkg build --store PATH``) to read.
+
+        Several processes may read one store at once. Raises :class:`SourceNotFoundError`
+        when ``path`` holds no store.
+        """
+        p = Path(path)
+        if not (p / "CURRENT").is_file():
+            raise SourceNotFoundError(
+                f"{p}: no filmkg store here", hint="create it with: filmkg build --store PATH"
+            )
+        try:
+            return cls(p, read_only=True)
+        except OSError as exc:
+            raise SourceNotFoundError(f"{p}: cannot open the store ({exc})") from None
 
     # -- writing -------------------------------------------------------------------
     def _changed(self) -> None:
@@ -81,6 +103,26 @@ class KnowledgeGraph:
         ]
         self.add_quads(quads)
         return len(quads)
+
+    def bulk_load(self, path: str | Path, *, graph: str | URIRef, fmt: str | None = None) -> None:
+        """Load a big local file with pyoxigraph's bulk loader: streamed, parallel, fast.
+
+        The file is never held in memory (``load`` parses it into a list first). Strict
+        like ``load``, but not transactional: after a :class:`ParseError` part of the file
+        may be in the store, so build into a fresh store and discard it on error (as
+        ``filmkg build --store`` does). Triples go to the named graph ``graph``.
+        """
+        p = Path(path)
+        if not p.is_file():
+            raise SourceNotFoundError(f"{p}: no such file", hint="check the path")
+        rdf_format = format_for(p, fmt)
+        try:
+            self.store.bulk_load(path=str(p), format=rdf_format, to_graph=ox.NamedNode(str(graph)))
+        except SyntaxError as exc:
+            raise parse_error(exc, str(p)) from None
+        except (ValueError, OSError) as exc:
+            raise ParseError(str(exc), path=str(p)) from None
+        self._changed()
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update (only for trusted, project-owned text)."""

@@ -1,0 +1,672 @@
+"""Benchmark filmkg on synthetic film graphs of growing size.
+
+    python benchmarks/run.py --sizes 10k,100k,1M,10M
+
+For each size it generates a synthetic graph (``filmkg synth``, cached in ``--work``) and
+measures, each in a fresh subprocess (wall time of the operation; peak RSS of the process,
+setup included, from ``resource.getrusage`` in the worker), three implementations of the
+same work side by side:
+
+* ``filmkg`` — our path: the library functions the CLI calls, on an on-disk store;
+* ``oxigraph`` — raw pyoxigraph calls doing the same work, no filmkg code (the floor);
+* ``rdflib`` — the plain-rdflib path (parse into an rdflib graph, rdflib SPARQL, pyshacl,
+  rdflib serialisers): the baseline, capped at ``--baseline-timeout`` (recorded as
+  ``timeout``; once it times out, larger sizes are not tried).
+
+Operations: ``load``, ``build`` (load + ontology + inference), ``validate``, every named
+query (``query:NAME``), ``projection`` (co-worker network in NetworkX) and exports
+(``export:ttl|nt|nq``). An operation whose library piece is missing is ``unavailable``.
+
+Writes ``benchmarks/results/<date>.json``, ``<date>.md`` (the Markdown table, ratios
+computed in the same run) and ``docs/benchmarks.png`` (log-log time against size).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+IMPLS = ("filmkg", "oxigraph", "rdflib")
+DATA_GRAPH = "https://w3id.org/filmkg/graph/synthetic"
+
+
+# ---------------------------------------------------------------------------------------
+# Workers: one operation, one implementation, in a fresh process
+# ---------------------------------------------------------------------------------------
+
+
+class UnavailableError(Exception):
+    """The library piece for this operation is not there (yet)."""
+
+
+def _rdflib_dataset(nq: Path) -> Any:
+    from rdflib import Dataset
+
+    ds = Dataset(default_union=True)
+    ds.parse(str(nq), format="nquads")
+    return ds
+
+
+def _ox_prepared(store: Path) -> Any:
+    import pyoxigraph as ox
+
+    return ox.Store.read_only(str(store))
+
+
+def _named_query(name: str) -> tuple[Any, dict[str, Any]]:
+    try:
+        from filmkg import queries
+    except ImportError as exc:
+        raise UnavailableError("filmkg.queries") from exc
+    return queries.catalogue()[name], {}
+
+
+def worker(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one measurement; return ``{"seconds": …, "detail": …}``."""
+    op, impl = spec["op"], spec["impl"]
+    nt, nq, store, scratch = (Path(spec[k]) for k in ("nt", "nq", "store", "scratch"))
+    params: dict[str, str] = spec.get("params", {})
+    setup: Callable[[], Any] = lambda: None  # noqa: E731
+    run: Callable[[Any], Any]
+
+    if op == "load":
+        if impl == "filmkg":
+            from filmkg.store import KnowledgeGraph
+
+            def run(_: Any) -> Any:
+                kg = KnowledgeGraph(scratch)
+                kg.bulk_load(nt, graph=DATA_GRAPH)
+                return len(kg.store)
+
+        elif impl == "oxigraph":
+            import pyoxigraph as ox
+
+            def run(_: Any) -> Any:
+                s = ox.Store(str(scratch))
+                s.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+                return len(s)
+
+        else:
+            from rdflib import Graph
+
+            def run(_: Any) -> Any:
+                g = Graph()
+                g.parse(str(nt), format="nt")
+                return len(g)
+
+    elif op == "build":
+        if impl == "filmkg":
+            from filmkg.project import load_project
+
+            def run(_: Any) -> Any:
+                return len(load_project([nt], include_data=False, store_path=scratch))
+
+        elif impl == "oxigraph":
+            import pyoxigraph as ox
+
+            from filmkg.resources import ontology_dir
+
+            def run(_: Any) -> Any:
+                s = ox.Store(str(scratch))
+                onto = ontology_dir()
+                for f, g in (("filmkg.ttl", "ontology"), ("vocab.ttl", "vocab")):
+                    s.bulk_load(
+                        path=str(onto / f),
+                        to_graph=ox.NamedNode(f"https://w3id.org/filmkg/graph/{g}"),
+                    )
+                s.bulk_load(path=str(nt), to_graph=ox.NamedNode(DATA_GRAPH))
+                target = ox.NamedNode("https://w3id.org/filmkg/graph/inferred")
+                for rule in sorted((onto / "rules").glob("*.rq")):
+                    triples = s.query(rule.read_text(), use_default_graph_as_union=True)
+                    s.extend([ox.Quad(t.subject, t.predicate, t.object, target) for t in triples])
+                return len(s)
+
+        else:
+            from rdflib import Dataset, URIRef
+
+            from filmkg.resources import ontology_dir
+
+            def run(_: Any) -> Any:
+                ds = Dataset(default_union=True)
+                onto = ontology_dir()
+                ds.graph(URIRef("https://w3id.org/filmkg/graph/ontology")).parse(
+                    str(onto / "filmkg.ttl")
+                )
+                ds.graph(URIRef("https://w3id.org/filmkg/graph/vocab")).parse(
+                    str(onto / "vocab.ttl")
+                )
+                ds.graph(URIRef(DATA_GRAPH)).parse(str(nt), format="nt")
+                inferred = ds.graph(URIRef("https://w3id.org/filmkg/graph/inferred"))
+                for rule in sorted((onto / "rules").glob("*.rq")):
+                    for t in ds.query(rule.read_text()):
+                        inferred.add(t)  # type: ignore[arg-type]
+                return len(ds)
+
+    elif op == "validate":
+        if impl == "filmkg":
+            try:
+                from filmkg import validation
+            except ImportError as exc:
+                raise UnavailableError("filmkg.validation") from exc
+            from filmkg.store import KnowledgeGraph
+
+            if not hasattr(validation, "validate_store"):
+                raise UnavailableError("validation at scale")
+            setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
+
+            def run(kg: Any) -> Any:
+                report = validation.validate_store(kg)
+                return len(report.results)
+
+        elif impl == "oxigraph":
+            raise UnavailableError("no SHACL in raw pyoxigraph")
+        else:
+            import pyshacl
+            from rdflib import Graph
+
+            from filmkg.resources import shapes_file
+
+            if not shapes_file().is_file():
+                raise UnavailableError("ontology/shapes.ttl")
+
+            def setup() -> Any:
+                data = Graph()
+                for s, p, o, _ in _rdflib_dataset(nq).quads():
+                    data.add((s, p, o))
+                return data, Graph().parse(str(shapes_file()))
+
+            def run(graphs: Any) -> Any:
+                conforms, report, _ = pyshacl.validate(graphs[0], shacl_graph=graphs[1])
+                return len(list(report.subjects(None, None))) if not conforms else 0
+
+    elif op.startswith("query:"):
+        name = op.split(":", 1)[1]
+        if impl == "filmkg":
+            from filmkg import queries
+            from filmkg.store import KnowledgeGraph
+
+            setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
+
+            def run(kg: Any) -> Any:
+                return len(queries.run(kg, name, params))
+
+        else:
+            from filmkg import queries
+
+            nq_query = queries.catalogue()[name]
+            bindings = queries.bind(nq_query, params) if hasattr(queries, "bind") else {}
+            text = nq_query.text if hasattr(nq_query, "text") else nq_query.sparql
+            if impl == "oxigraph":
+                import pyoxigraph as ox
+
+                from filmkg.terms import to_oxigraph
+
+                setup = lambda: _ox_prepared(store)  # noqa: E731
+
+                def run(s: Any) -> Any:
+                    subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
+                    return sum(
+                        1
+                        for _ in s.query(text, use_default_graph_as_union=True, substitutions=subs)
+                    )
+
+            else:
+                from rdflib.term import Variable
+
+                setup = lambda: _rdflib_dataset(nq)  # noqa: E731
+
+                def run(ds: Any) -> Any:
+                    init = {Variable(k): v for k, v in bindings.items()}
+                    return sum(1 for _ in ds.query(text, initBindings=init))
+
+    elif op == "projection":
+        if impl == "filmkg":
+            try:
+                from filmkg import network
+            except ImportError as exc:
+                raise UnavailableError("filmkg.network") from exc
+            from filmkg.store import KnowledgeGraph
+
+            setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
+
+            def run(kg: Any) -> Any:
+                g = network.collaboration_graph(kg)
+                return g.number_of_edges()
+
+        elif impl == "oxigraph":
+            import networkx as nx
+
+            setup = lambda: _ox_prepared(store)  # noqa: E731
+
+            def run(s: Any) -> Any:
+                # The naive projection: a SPARQL self-join, one row per co-worker pair.
+                q = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
+                SELECT ?a ?b (COUNT(DISTINCT ?w) AS ?n) WHERE {
+                  ?c1 a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?a .
+                  ?c2 a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?b .
+                  FILTER(STR(?a) < STR(?b)) } GROUP BY ?a ?b"""
+                g = nx.Graph()
+                for row in s.query(q, use_default_graph_as_union=True):
+                    g.add_edge(row[0].value, row[1].value, weight=int(row[2].value))
+                return g.number_of_edges()
+
+        else:
+            import itertools
+
+            import networkx as nx
+            from rdflib import Graph, Namespace
+
+            fk = Namespace("https://w3id.org/filmkg/ontology#")
+
+            def setup() -> Any:
+                g = Graph()
+                g.parse(str(nt), format="nt")
+                return g
+
+            def run(g: Any) -> Any:
+                by_work: dict[Any, set[Any]] = {}
+                for credit, work in g.subject_objects(fk.work):
+                    for agent in g.objects(credit, fk.agent):
+                        by_work.setdefault(work, set()).add(agent)
+                net = nx.Graph()
+                for agents in by_work.values():
+                    for a, b in itertools.combinations(sorted(agents), 2):
+                        w = net.get_edge_data(a, b, {"weight": 0})["weight"]
+                        net.add_edge(a, b, weight=w + 1)
+                return net.number_of_edges()
+
+    elif op.startswith("export:"):
+        fmt = op.split(":", 1)[1]
+        target = scratch.with_suffix(f".{fmt}")
+        if impl == "filmkg":
+            try:
+                from filmkg import export
+            except ImportError as exc:
+                raise UnavailableError("filmkg.export") from exc
+            from filmkg.store import KnowledgeGraph
+
+            setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
+
+            def run(kg: Any) -> Any:
+                export.export_to_path(kg, target, fmt=fmt)
+                return target.stat().st_size
+
+        elif impl == "oxigraph":
+            import pyoxigraph as ox
+
+            rdf_format = {
+                "ttl": ox.RdfFormat.TURTLE,
+                "nt": ox.RdfFormat.N_TRIPLES,
+                "nq": ox.RdfFormat.N_QUADS,
+            }[fmt]
+            setup = lambda: _ox_prepared(store)  # noqa: E731
+
+            def run(s: Any) -> Any:
+                if fmt == "nq":
+                    s.dump(str(target), rdf_format)
+                else:  # the union of the graphs, as the triples formats need
+                    with open(target, "wb") as out:
+                        ox.serialize(
+                            (q.triple for q in s.quads_for_pattern(None, None, None)),
+                            out,
+                            rdf_format,
+                        )
+                return target.stat().st_size
+
+        else:
+            setup = lambda: _rdflib_dataset(nq)  # noqa: E731
+
+            def run(ds: Any) -> Any:
+                if fmt == "nq":
+                    ds.serialize(str(target), format="nquads")
+                else:
+                    from rdflib import Graph
+
+                    g = Graph()
+                    for s, p, o, _ in ds.quads():
+                        g.add((s, p, o))
+                    g.serialize(str(target), format={"ttl": "turtle", "nt": "nt"}[fmt])
+                return target.stat().st_size
+
+    else:
+        raise ValueError(f"unknown operation {op}")
+
+    t0 = time.perf_counter()
+    state = setup()
+    t1 = time.perf_counter()
+    detail = run(state)
+    t2 = time.perf_counter()
+    import resource
+
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return {"seconds": t2 - t1, "setup_seconds": t1 - t0, "detail": detail, "peak_kb": peak_kb}
+
+
+# ---------------------------------------------------------------------------------------
+# Driver
+# ---------------------------------------------------------------------------------------
+
+
+def parse_size(text: str) -> int:
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def measure(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one worker subprocess; wall time and peak RSS (``getrusage``) come from it."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "seconds": None, "peak_mb": None, "note": f"> {timeout:.0f} s"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        return {"status": "error", "seconds": None, "peak_mb": None, "note": last[:200]}
+    result = json.loads(lines[-1])
+    if result.get("unavailable"):
+        return {"status": "unavailable", "seconds": None, "peak_mb": None, "note": result["note"]}
+    return {
+        "status": "ok",
+        "seconds": round(result["seconds"], 4),
+        "setup_seconds": round(result["setup_seconds"], 3),
+        "peak_mb": round(result["peak_kb"] / 1024, 1),
+        "detail": result["detail"],
+    }
+
+
+def op_names(quick: bool) -> list[str]:
+    ops = ["load", "build", "validate"]
+    try:
+        from filmkg import queries
+
+        names = sorted(queries.catalogue())
+    except ImportError:
+        names = []
+    ops += [f"query:{n}" for n in (names[:1] if quick else names)]
+    ops += (
+        ["projection", "export:ttl"]
+        if quick
+        else ["projection", "export:ttl", "export:nt", "export:nq"]
+    )
+    return ops
+
+
+def prepare(size: int, work: Path, seed: int) -> dict[str, Any]:
+    """Generate the graph, build the filmkg store and its N-Quads dump (inputs of the ops)."""
+    from filmkg import synth
+    from filmkg.project import load_project
+
+    tag = f"{size}-s{seed}"
+    nt, nq, store = work / f"synth-{tag}.nt", work / f"build-{tag}.nq", work / f"store-{tag}"
+    if not nt.exists():
+        synth.write_file(nt, films=synth.films_for_triples(size), seed=seed, fmt="nt")
+    if not (store / "CURRENT").exists():
+        shutil.rmtree(store, ignore_errors=True)
+        kg = load_project([nt], include_data=False, store_path=store)
+        kg.store.flush()
+        del kg
+    if not nq.exists():
+        import pyoxigraph as ox
+
+        s = ox.Store.read_only(str(store))
+        s.dump(str(nq), ox.RdfFormat.N_QUADS)
+    triples = sum(1 for _ in nt.open("rb"))
+    return {"nt": str(nt), "nq": str(nq), "store": str(store), "triples": triples}
+
+
+def query_params(store: str) -> dict[str, dict[str, str]]:
+    """Parameter values for the named queries, taken from the graph (a prolific person…)."""
+    try:
+        from filmkg import queries
+    except ImportError:
+        return {}
+    import pyoxigraph as ox
+
+    s = ox.Store.read_only(store)
+    picks: dict[str, str] = {}
+    fk = "PREFIX filmkg: <https://w3id.org/filmkg/ontology#>\n"
+    for kind, q in (
+        (
+            "person",
+            "SELECT ?x WHERE { ?c filmkg:agent ?x } GROUP BY ?x "
+            "ORDER BY DESC(COUNT(?c)) ?x LIMIT 1",
+        ),
+        ("film", "SELECT ?x WHERE { ?r filmkg:laterWork ?x } ORDER BY ?x LIMIT 1"),
+        (
+            "organisation",
+            "SELECT ?x WHERE { ?g filmkg:rightsHolder ?x } GROUP BY ?x "
+            "ORDER BY DESC(COUNT(?g)) ?x LIMIT 1",
+        ),
+    ):
+        rows = list(s.query(fk + q, use_default_graph_as_union=True))
+        if rows:
+            picks[kind] = rows[0][0].value
+    picks["work"] = picks.get("film", "")
+    picks["iri"] = picks.get("person", "")
+    picks.update({"year": "2000", "integer": "2", "date": "2000-01-01", "literal": "Harbor"})
+    params: dict[str, dict[str, str]] = {}
+    for name, query in queries.catalogue().items():
+        chosen: dict[str, str] = {}
+        for p in getattr(query, "params", ()):
+            if getattr(p, "required", False) and getattr(p, "kind", None) in picks:
+                chosen[p.name] = picks[p.kind]
+        params[name] = chosen
+    return params
+
+
+def machine() -> dict[str, Any]:
+    import importlib.metadata as md
+
+    cpu = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    ram = "?"
+    with contextlib.suppress(OSError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    versions = {}
+    for pkg in ("pyoxigraph", "rdflib", "pyshacl", "networkx"):
+        with contextlib.suppress(md.PackageNotFoundError):
+            versions[pkg] = md.version(pkg)
+    return {
+        "nproc": os.cpu_count(),
+        "ram": ram,
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }
+
+
+def fmt_size(n: int) -> str:
+    for unit, div in (("M", 1_000_000), ("k", 1_000)):
+        if n >= div:
+            return f"{n / div:g}{unit}"
+    return str(n)
+
+
+def cell(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return "—"
+    if r["status"] == "ok":
+        return f"{r['seconds']:.3g} s · {r['peak_mb']:.0f} MB"
+    return r["status"] if r["status"] != "error" else "error"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    rows = results["rows"]
+    lines = [
+        "| size | operation | filmkg | raw pyoxigraph | plain rdflib "
+        "| filmkg ÷ raw | rdflib ÷ filmkg |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    keys = sorted({(r["triples"], r["op"]) for r in rows}, key=lambda k: (k[0], k[1]))
+    index = {(r["triples"], r["op"], r["impl"]): r for r in rows}
+    for triples, op in keys:
+        ours, raw, base = (index.get((triples, op, i)) for i in IMPLS)
+
+        def ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> str:
+            if a and b and a["status"] == b["status"] == "ok" and b["seconds"]:
+                return f"{a['seconds'] / b['seconds']:.2f}×"
+            if a and b and a["status"] == "timeout" and b["status"] == "ok":
+                return f"> {float(a['note'].split()[1]) / b['seconds']:.0f}×"
+            return "—"
+
+        lines.append(
+            f"| {fmt_size(triples)} | {op} | {cell(ours)} | {cell(raw)} | {cell(base)} "
+            f"| {ratio(ours, raw)} | {ratio(base, ours)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict[str, Any], target: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in results["rows"] if r["status"] == "ok" and r["seconds"]]
+    ops = sorted({r["op"] for r in rows if not r["op"].startswith("query:")})
+    fig, ax = plt.subplots(figsize=(9, 6))
+    styles = {"filmkg": "-", "oxigraph": ":", "rdflib": "--"}
+    for i, op in enumerate(ops):
+        color = f"C{i % 10}"
+        for impl in IMPLS:
+            pts = sorted(
+                (r["triples"], r["seconds"]) for r in rows if r["op"] == op and r["impl"] == impl
+            )
+            if pts:
+                ax.plot(
+                    *zip(*pts, strict=True),
+                    styles[impl],
+                    marker="o",
+                    color=color,
+                    label=f"{op} ({impl})",
+                )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("triples")
+    ax.set_ylabel("wall time (s)")
+    ax.set_title("filmkg (solid) vs raw pyoxigraph (dotted) vs plain rdflib (dashed)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated triples: 10k,1M…")
+    ap.add_argument("--quick", action="store_true", help="one query, one export (CI)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out")
+    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument("--plot", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    ap.add_argument("--timeout", type=float, default=1800, help="per measurement (s)")
+    ap.add_argument("--baseline-timeout", type=float, default=120, help="rdflib cap (s)")
+    ap.add_argument("--impls", default=",".join(IMPLS))
+    ap.add_argument("--ops", default="", help="only these operations (comma-separated)")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.worker:
+        spec = json.loads(args.worker)
+        try:
+            print(json.dumps(worker(spec)))
+        except UnavailableError as exc:
+            print(json.dumps({"unavailable": True, "note": str(exc)}))
+        return 0
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    impls = [i for i in args.impls.split(",") if i]
+    stamp = dt.datetime.now().strftime("%Y-%m-%d")
+    results: dict[str, Any] = {"date": stamp, "machine": machine(), "rows": []}
+    out_json = args.results / f"{stamp}.json"
+    timed_out: set[tuple[str, str]] = set()
+    for size_text in args.sizes.split(","):
+        size = parse_size(size_text)
+        t0 = time.perf_counter()
+        inputs = prepare(size, args.work, args.seed)
+        print(
+            f"# {fmt_size(size)}: {inputs['triples']} triples ready in "
+            f"{time.perf_counter() - t0:.1f} s",
+            flush=True,
+        )
+        params = query_params(inputs["store"])
+        ops = op_names(args.quick)
+        if args.ops:
+            ops = [o for o in ops if o in args.ops.split(",")]
+        for op in ops:
+            for impl in impls:
+                scratch = args.work / f"scratch-{impl}"
+                shutil.rmtree(scratch, ignore_errors=True)
+                for leftover in args.work.glob(f"scratch-{impl}.*"):
+                    leftover.unlink()
+                spec = {
+                    "op": op,
+                    "impl": impl,
+                    **{k: inputs[k] for k in ("nt", "nq", "store")},
+                    "scratch": str(scratch),
+                    "params": params.get(op.split(":", 1)[1], {})
+                    if op.startswith("query:")
+                    else {},
+                }
+                key = (op, impl)
+                if key in timed_out:
+                    r = {
+                        "status": "timeout",
+                        "seconds": None,
+                        "peak_mb": None,
+                        "note": f"> {args.baseline_timeout:.0f} s (timed out at a smaller size)",
+                    }
+                else:
+                    cap = args.baseline_timeout if impl == "rdflib" else args.timeout
+                    r = measure(spec, cap)
+                    if r["status"] == "timeout":
+                        timed_out.add(key)
+                row = {"size": size_text, "triples": inputs["triples"], "op": op, "impl": impl, **r}
+                results["rows"].append(row)
+                print(f"{fmt_size(inputs['triples']):>6} {op:<28} {impl:<9} {cell(r)}", flush=True)
+                shutil.rmtree(scratch, ignore_errors=True)
+                for leftover in args.work.glob(f"scratch-{impl}.*"):
+                    leftover.unlink()
+        args.results.mkdir(parents=True, exist_ok=True)
+        out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    table = markdown(results)
+    (args.results / f"{stamp}.md").write_text(table)
+    plot(results, args.plot)
+    print(table)
+    print(f"wrote {out_json}, {args.results / f'{stamp}.md'}, {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

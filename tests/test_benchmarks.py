@@ -1,0 +1,51 @@
+"""The benchmark script runs end to end at the smallest size (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--sizes",
+            "2k",
+            "--quick",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(tmp_path / "results"),
+            "--plot",
+            str(tmp_path / "plot.png"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stderr
+    (result_file,) = (tmp_path / "results").glob("*.json")
+    results = json.loads(result_file.read_text())
+    assert results["machine"]["nproc"] >= 1
+    rows = results["rows"]
+    ops = {r["op"] for r in rows}
+    assert {"load", "build", "projection", "export:ttl"} <= ops
+    assert {r["impl"] for r in rows} == {"filmkg", "oxigraph", "rdflib"}
+    assert not [r for r in rows if r["status"] == "error"], [
+        (r["op"], r["impl"], r["note"]) for r in rows if r["status"] == "error"
+    ]
+    loads = [r for r in rows if r["op"] == "load"]
+    assert all(r["status"] == "ok" and r["peak_mb"] > 0 for r in loads)
+    assert len({r["detail"] for r in loads}) == 1  # the same triples, whatever the engine
+    assert (tmp_path / "plot.png").stat().st_size > 0
+    table = next((tmp_path / "results").glob("*.md")).read_text()
+    assert "| size | operation |" in table

@@ -1,0 +1,55 @@
+"""The on-disk store path: bulk loading, opening read-only, building a project store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from filmkg import synth
+from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.namespaces import GRAPH
+from filmkg.project import load_project
+from filmkg.store import KnowledgeGraph
+
+
+def test_bulk_load_reads_the_same_triples_as_load(tmp_path: Path) -> None:
+    nt = tmp_path / "films.nt"
+    synth.write_file(nt, films=20, seed=4)
+    on_disk = KnowledgeGraph(tmp_path / "store")
+    on_disk.bulk_load(nt, graph=GRAPH.synthetic)
+    in_memory = KnowledgeGraph()
+    in_memory.load(nt, graph=GRAPH.synthetic)
+    assert set(on_disk.store) == set(in_memory.store)
+
+
+def test_bulk_load_reports_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text('<https://e.org/a> <https://e.org/b> "c" .\n<https://e.org/a> <b> "c" .\n')
+    with pytest.raises(ParseError, match=r"bad\.nt:2:"):
+        KnowledgeGraph(tmp_path / "store").bulk_load(bad, graph=GRAPH.synthetic)
+    with pytest.raises(SourceNotFoundError):
+        KnowledgeGraph(tmp_path / "store2").bulk_load(tmp_path / "nope.nt", graph=GRAPH.x)
+
+
+def test_open_reads_a_built_store_and_refuses_a_missing_one(tmp_path: Path) -> None:
+    nt = tmp_path / "films.nt"
+    synth.write_file(nt, films=10, seed=4)
+    built = load_project([nt], include_data=False, store_path=tmp_path / "store")
+    size = len(built)
+    built.store.flush()
+    del built
+    kg = KnowledgeGraph.open(tmp_path / "store")
+    assert len(kg) == size
+    assert GRAPH.inferred in kg.graph_names()
+    assert GRAPH.films in kg.graph_names()
+    with pytest.raises(SourceNotFoundError, match="no filmkg store"):
+        KnowledgeGraph.open(tmp_path / "elsewhere")
+
+
+def test_project_store_on_disk_equals_the_in_memory_build(tmp_path: Path) -> None:
+    nt = tmp_path / "films.nt"
+    synth.write_file(nt, films=10, seed=5)
+    on_disk = load_project([nt], store_path=tmp_path / "store")
+    in_memory = load_project([nt])
+    assert set(on_disk.store) == set(in_memory.store)
