@@ -69,14 +69,6 @@ def _ox_prepared(store: Path) -> Any:
     return ox.Store.read_only(str(store))
 
 
-def _named_query(name: str) -> tuple[Any, dict[str, Any]]:
-    try:
-        from filmkg import queries
-    except ImportError as exc:
-        raise UnavailableError("filmkg.queries") from exc
-    return queries.catalogue()[name], {}
-
-
 def worker(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement; return ``{"seconds": …, "detail": …}``."""
     op, impl = spec["op"], spec["impl"]
@@ -208,32 +200,22 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
 
         else:
             from filmkg import queries
+            from filmkg.store import KnowledgeGraph
 
-            nq_query = queries.catalogue()[name]
-            bindings = queries.bind(nq_query, params) if hasattr(queries, "bind") else {}
-            text = nq_query.text if hasattr(nq_query, "text") else nq_query.sparql
+            named = queries.catalogue()[name]
+            bindings = queries.resolve_params(KnowledgeGraph.open(store), named, params)
+            text = queries.bound_query(named, bindings)
             if impl == "oxigraph":
-                import pyoxigraph as ox
-
-                from filmkg.terms import to_oxigraph
-
                 setup = lambda: _ox_prepared(store)  # noqa: E731
 
                 def run(s: Any) -> Any:
-                    subs = {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
-                    return sum(
-                        1
-                        for _ in s.query(text, use_default_graph_as_union=True, substitutions=subs)
-                    )
+                    return sum(1 for _ in s.query(text, use_default_graph_as_union=True))
 
             else:
-                from rdflib.term import Variable
-
                 setup = lambda: _rdflib_dataset(nq)  # noqa: E731
 
                 def run(ds: Any) -> Any:
-                    init = {Variable(k): v for k, v in bindings.items()}
-                    return sum(1 for _ in ds.query(text, initBindings=init))
+                    return sum(1 for _ in ds.query(text))
 
     elif op == "projection":
         if impl == "filmkg":
