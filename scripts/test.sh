@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Outside a virtualenv, make and use ./.venv (never pip-install into the system Python).
+if [ -z "${VIRTUAL_ENV:-}" ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  # shellcheck disable=SC1091
+  . .venv/bin/activate
+fi
+
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 # Browser tests need Debian's chromium (never `playwright install`); static images and
