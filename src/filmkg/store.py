@@ -25,7 +25,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from filmkg.errors import ParseError, QuerySyntaxError, SourceNotFoundError, UsageError
-from filmkg.loading import format_for, parse_error, parse_file
+from filmkg.loading import check_file, format_for, parse_error, parse_file
 from filmkg.results import QueryResult, Row
 from filmkg.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 
@@ -116,6 +116,7 @@ class KnowledgeGraph:
         if not p.is_file():
             raise SourceNotFoundError(f"{p}: no such file", hint="check the path")
         rdf_format = format_for(p, fmt)
+        check_file(p, fmt=rdf_format)
         try:
             self.store.bulk_load(path=str(p), format=rdf_format, to_graph=ox.NamedNode(str(graph)))
         except SyntaxError as exc:
