@@ -56,9 +56,11 @@ def test_rdfxml_error_gets_a_line_though_pyoxigraph_gives_none(tmp_path: Path) -
     assert "aboutEach" in info.value.message
 
 
-def test_empty_input_is_valid_rdf() -> None:
+def test_empty_input_is_refused_unless_allowed() -> None:
+    with pytest.raises(ParseError, match=r"^x.nt: the file is empty"):
+        parse_bytes(b" \n", fmt="nt", path="x.nt")
     # RDF 1.1: an empty document (W3C test nt-syntax-file-01) is a valid, empty graph
-    assert parse_bytes(b"", fmt="nt") == []
+    assert parse_bytes(b"", fmt="nt", allow_empty=True) == []
     assert parse_bytes(b"# only a comment\n", fmt="ttl") == []
 
 

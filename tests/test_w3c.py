@@ -134,7 +134,8 @@ def test_negative_syntax_is_rejected_with_a_location(case: Case) -> None:
 
 @pytest.mark.parametrize("case", _cases("positive"))
 def test_positive_syntax_loads(case: Case) -> None:
-    parse_file(case.action, fmt=case.fmt, base_iri=case.base)
+    # allow_empty: filmkg refuses an empty file by default, the suites call it valid
+    parse_file(case.action, fmt=case.fmt, base_iri=case.base, allow_empty=True)
 
 
 @pytest.mark.parametrize("case", _cases("eval"))
@@ -171,3 +172,49 @@ def _as_graph(quads: list[ox.Quad]) -> Graph:
         if g is not None:
             graph.add((node, RDF.type, g))
     return graph
+
+
+def _sample(kind: str, per_suite: int) -> list[object]:
+    """An even sample of each suite's tests of one kind (the CLI is slower than the loader)."""
+    params = []
+    for suite in SUITES:
+        cases = [c for c in ALL_CASES if c.suite == suite and c.kind == kind]
+        step = max(1, len(cases) // per_suite)
+        params += [pytest.param(c, id=f"{c.suite}/{c.name}") for c in cases[::step]]
+    return params
+
+
+@pytest.mark.parametrize("case", _sample("negative", 8))
+def test_filmkg_validate_rejects_negative_tests_with_one_line(
+    case: Case, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmkg.cli import main
+
+    code = main(["validate", str(case.action)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"filmkg: error: {case.action}:")
+    location = lines[0].removeprefix(f"filmkg: error: {case.action}:").split(":")[0]
+    assert location.isdigit()
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_filmkg_validate_command_exits_2_on_a_negative_test(suite: str) -> None:
+    import subprocess
+    import sys
+
+    case = next(c for c in ALL_CASES if c.suite == suite and c.kind == "negative")
+    done = subprocess.run(
+        [sys.executable, "-m", "filmkg", "validate", str(case.action)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"filmkg: error: {case.action}:")
+    assert "Traceback" not in done.stderr

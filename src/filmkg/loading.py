@@ -125,14 +125,18 @@ def parse_bytes(
     path: str = "<input>",
     base_iri: str | None = None,
     limits: Limits | None = None,
+    allow_empty: bool = False,
 ) -> list[ox.Quad]:
     """Parse ``data`` strictly within ``limits``.
 
     Raises :class:`ParseError` with the location on bad input, :class:`InputLimitError`
     when a limit is passed, :class:`ForbiddenOperationError` for a JSON-LD remote context.
-    An empty input (or one with only comments) is valid RDF and gives no quads.
+    An input of only white space is refused as "empty" (almost always a mistake) unless
+    ``allow_empty`` (RDF 1.1 itself calls it a valid, empty document).
     """
     rdf_format = fmt if isinstance(fmt, ox.RdfFormat) else format_for(path, fmt)
+    if not allow_empty and not data.strip():
+        raise ParseError("the file is empty", path=path, hint="give a file with RDF data")
     check_input(data, fmt=rdf_format, path=path, limits=limits)
     try:
         return list(ox.parse(data, format=rdf_format, base_iri=base_iri))
@@ -148,6 +152,7 @@ def parse_file(
     fmt: str | None = None,
     base_iri: str | None = None,
     limits: Limits | None = None,
+    allow_empty: bool = False,
 ) -> list[ox.Quad]:
     """Read and parse one local RDF file (never a URL), within ``limits``.
 
@@ -173,7 +178,9 @@ def parse_file(
         raise SourceNotFoundError(f"{p}: is a directory", hint="name a file") from None
     except OSError as exc:
         raise SourceNotFoundError(f"{p}: cannot read ({exc.strerror})") from None
-    return parse_bytes(data, fmt=rdf_format, path=str(p), base_iri=base_iri, limits=lim)
+    return parse_bytes(
+        data, fmt=rdf_format, path=str(p), base_iri=base_iri, limits=lim, allow_empty=allow_empty
+    )
 
 
 # -- limits ------------------------------------------------------------------------------
