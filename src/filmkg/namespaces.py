@@ -72,6 +72,7 @@ class FILMKG(DefinedNamespace):
     Evidence: URIRef
     Film: URIRef
     GraphicNovel: URIRef
+    Match: URIRef
     NewsArticle: URIRef
     Organisation: URIRef
     Partnership: URIRef
@@ -81,6 +82,7 @@ class FILMKG(DefinedNamespace):
     ReleaseKind: URIRef
     ReleaseStatus: URIRef
     Reunion: URIRef
+    Review: URIRef
     RightsGrant: URIRef
     RightsKind: URIRef
     Source: URIRef
@@ -100,10 +102,13 @@ class FILMKG(DefinedNamespace):
     award: URIRef
     awardReceived: URIRef
     basedOn: URIRef
+    birthYear: URIRef
     castMember: URIRef
     category: URIRef
     character: URIRef
+    confidence: URIRef
     contributor: URIRef
+    countryOfOrigin: URIRef
     creditedAs: URIRef
     describedAs: URIRef
     description: URIRef
@@ -112,12 +117,17 @@ class FILMKG(DefinedNamespace):
     earlierWork: URIRef
     evidence: URIRef
     executiveProducer: URIRef
+    follows: URIRef
     gapYears: URIRef
+    genre: URIRef
     hasTheme: URIRef
     laterWork: URIRef
     licence: URIRef
+    matchedEntity: URIRef
+    matchedName: URIRef
     member: URIRef
     mentionedIn: URIRef
+    method: URIRef
     note: URIRef
     originatesFrom: URIRef
     parent: URIRef
@@ -131,16 +141,21 @@ class FILMKG(DefinedNamespace):
     publicationDate: URIRef
     purpose: URIRef
     quote: URIRef
+    rating: URIRef
     recipient: URIRef
     releaseDate: URIRef
     releaseKind: URIRef
     releaseStatus: URIRef
     releaseYear: URIRef
+    retrievedOn: URIRef
     revealedOn: URIRef
+    reviewSummary: URIRef
+    reviewer: URIRef
     rightsHolder: URIRef
     rightsKind: URIRef
     role: URIRef
     screenwriter: URIRef
+    sharedContext: URIRef
     sharesTitle: URIRef
     shortcut: URIRef
     source: URIRef
@@ -154,6 +169,7 @@ class FILMKG(DefinedNamespace):
     summary: URIRef
     supersededBy: URIRef
     supersededOn: URIRef
+    tagline: URIRef
     technology: URIRef
     territory: URIRef
     text: URIRef

@@ -12,7 +12,15 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-__all__ = ["data_root", "graph_dir", "ontology_dir", "ontology_file", "queries_dir", "shapes_file"]
+__all__ = [
+    "data_root",
+    "graph_dir",
+    "mappings_dir",
+    "ontology_dir",
+    "ontology_file",
+    "queries_dir",
+    "shapes_file",
+]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -53,3 +61,8 @@ def graph_dir() -> Path:
 def queries_dir() -> Path:
     """The folder of the named SPARQL queries (``*.rq``)."""
     return data_root() / "queries"
+
+
+def mappings_dir() -> Path:
+    """The folder of the import mappings shipped with filmkg (``mappings/*.toml``)."""
+    return data_root() / "mappings"

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "validate": "filmkg.cli.validate:validate",
     "stats": "filmkg.cli.stats:stats",
     "synth": "filmkg.cli.synth:synth",
+    "import": "filmkg.cli.import_:import_",
 }
 
 

@@ -1,0 +1,1 @@
+"""Readers for third-party data sets: Cypher ``CREATE`` scripts, CSV and JSON files."""

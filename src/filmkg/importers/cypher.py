@@ -1,0 +1,367 @@
+"""A reader for Cypher ``CREATE`` scripts: the data-load subset, as a property graph.
+
+Data sets such as the Neo4j movie graph are shipped as a script of ``CREATE`` statements.
+This module reads that subset of openCypher — not a query engine — into plain rows that
+a mapping (:mod:`filmkg.mapping`) turns into RDF:
+
+* ``CREATE`` followed by comma-separated path patterns;
+* node patterns ``(var:Label:Other {key: value, …})`` and references ``(var)``;
+* relationship patterns ``-[:TYPE {…}]->`` and ``<-[:TYPE {…}]-`` (a relationship that
+  ``CREATE`` makes must have one type and a direction);
+* values: strings in single or double quotes with the escapes ``\\' \\" \\\\ \\n \\t \\r
+  \\b \\f \\uXXXX``, integers, floats, ``true``/``false``/``null`` and lists of values;
+* ``//`` and ``/* … */`` comments.
+
+Anything else (``MATCH``, ``MERGE``, ``SET``, parameters …) is a :class:`ParseError` naming
+the line and column. Each node and relationship keeps the line and the exact text it was
+declared with, so evidence can quote it.
+
+>>> g = parse_cypher("CREATE (a:Person {name: 'Ann', born: 1970})-[:KNOWS {since: [1, 2]}]->(b:Person)")
+>>> [(n.var, n.labels, n.properties) for n in g.nodes]
+[('a', ('Person',), {'name': 'Ann', 'born': 1970}), ('b', ('Person',), {})]
+>>> r = g.relationships[0]
+>>> (r.type, r.start, r.end, r.properties, r.text)
+('KNOWS', 'a', 'b', {'since': [1, 2]}, "(a:Person {name: 'Ann', born: 1970})-[:KNOWS {since: [1, 2]}]->(b:Person)")
+>>> g.counts()
+{'nodes': 2, 'relationships': 1, 'properties': 3, 'labels': 1}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from filmkg.errors import ParseError, SourceNotFoundError
+
+__all__ = ["CypherGraph", "CypherNode", "CypherRelationship", "parse_cypher", "read_cypher"]
+
+Value = Any  # str | int | float | bool | None | list[Value]
+
+
+@dataclass(frozen=True)
+class CypherNode:
+    """A node created by the script."""
+
+    var: str
+    labels: tuple[str, ...]
+    properties: dict[str, Value]
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class CypherRelationship:
+    """A relationship created by the script, from ``start`` to ``end`` (node variables)."""
+
+    type: str
+    start: str
+    end: str
+    properties: dict[str, Value]
+    line: int
+    text: str
+    index: int
+
+
+@dataclass
+class CypherGraph:
+    """The nodes and relationships a ``CREATE`` script makes, in script order."""
+
+    nodes: list[CypherNode] = field(default_factory=list)
+    relationships: list[CypherRelationship] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """What Neo4j reports after running the script on an empty database."""
+        props = sum(len(n.properties) for n in self.nodes)
+        props += sum(len(r.properties) for r in self.relationships)
+        labels = {label for n in self.nodes for label in n.labels}
+        return {
+            "nodes": len(self.nodes),
+            "relationships": len(self.relationships),
+            "properties": props,
+            "labels": len(labels),
+        }
+
+
+_ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+
+
+class _Parser:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.pos = 0
+        self.graph = CypherGraph()
+        self.bound: set[str] = set()
+        self.anonymous = 0
+
+    # -- positions and errors -----------------------------------------------------
+    def where(self, pos: int | None = None) -> tuple[int, int]:
+        p = self.pos if pos is None else pos
+        line = self.text.count("\n", 0, p) + 1
+        column = p - (self.text.rfind("\n", 0, p) + 1) + 1
+        return line, column
+
+    def error(self, message: str, pos: int | None = None, hint: str | None = None) -> ParseError:
+        line, column = self.where(pos)
+        return ParseError(message, path=self.path, line=line, column=column, hint=hint)
+
+    # -- lexing helpers -------------------------------------------------------------
+    def skip(self) -> None:
+        text = self.text
+        while self.pos < len(text):
+            ch = text[self.pos]
+            if ch.isspace():
+                self.pos += 1
+            elif text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self.pos = len(text) if end < 0 else end + 1
+            elif text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                if end < 0:
+                    raise self.error("unterminated /* comment")
+                self.pos = end + 2
+            else:
+                return
+
+    def peek(self, token: str) -> bool:
+        self.skip()
+        return self.text.startswith(token, self.pos)
+
+    def expect(self, token: str, what: str | None = None) -> None:
+        self.skip()
+        if not self.text.startswith(token, self.pos):
+            found = self.text[self.pos : self.pos + 12].split("\n")[0] or "end of file"
+            raise self.error(f"expected {what or repr(token)}, found {found!r}")
+        self.pos += len(token)
+
+    def name(self, what: str) -> str:
+        self.skip()
+        text = self.text
+        if self.pos < len(text) and text[self.pos] == "`":
+            end = text.find("`", self.pos + 1)
+            if end < 0:
+                raise self.error("unterminated `quoted name`")
+            value = text[self.pos + 1 : end]
+            self.pos = end + 1
+            return value
+        start = self.pos
+        while self.pos < len(text) and (text[self.pos].isalnum() or text[self.pos] == "_"):
+            self.pos += 1
+        if start == self.pos or text[start].isdigit():
+            self.pos = start
+            raise self.error(f"expected {what}")
+        return text[start : self.pos]
+
+    # -- grammar --------------------------------------------------------------------
+    def script(self) -> CypherGraph:
+        self.skip()
+        while self.pos < len(self.text):
+            keyword_pos = self.pos
+            word = self.name("a CREATE clause")
+            if word.upper() != "CREATE":
+                raise self.error(
+                    f"unsupported clause {word!r}",
+                    keyword_pos,
+                    hint="only CREATE data-load scripts are read",
+                )
+            self.pattern()
+            while self.peek(","):
+                self.pos += 1
+                self.pattern()
+            if self.peek(";"):
+                self.pos += 1
+            self.skip()
+        return self.graph
+
+    def pattern(self) -> None:
+        left, left_start = self.node()
+        while self.peek("-") or self.peek("<-"):
+            rel_pos = self.pos
+            incoming = self.peek("<-")
+            self.expect("<-" if incoming else "-")
+            self.expect("[", "'[' (a relationship needs a type)")
+            if not self.peek(":"):
+                self.name("a relationship variable")
+            self.expect(":", "':' and a relationship type")
+            rel_type = self.name("a relationship type")
+            if self.peek("|"):
+                raise self.error("CREATE needs exactly one relationship type")
+            props = self.properties() if self.peek("{") else {}
+            self.expect("]")
+            if incoming:
+                self.expect("-")
+            elif self.peek("->"):
+                self.pos += 2
+            else:
+                raise self.error("CREATE needs a direction: '->' or '<-'", rel_pos)
+            right, right_start = self.node()
+            start_var, end_var = (right, left) if incoming else (left, right)
+            line, _ = self.where(left_start)
+            self.graph.relationships.append(
+                CypherRelationship(
+                    rel_type,
+                    start_var,
+                    end_var,
+                    props,
+                    line,
+                    " ".join(self.text[left_start : self.pos].split()),
+                    len(self.graph.relationships),
+                )
+            )
+            left, left_start = right, right_start
+
+    def node(self) -> tuple[str, int]:
+        self.skip()
+        start = self.pos
+        self.expect("(", "'(' (a node pattern)")
+        self.skip()
+        var = ""
+        if not self.peek(":") and not self.peek("{") and not self.peek(")"):
+            var = self.name("a node variable")
+        labels: list[str] = []
+        while self.peek(":"):
+            self.pos += 1
+            labels.append(self.name("a label"))
+        props = self.properties() if self.peek("{") else None
+        self.expect(")")
+        declares = bool(labels) or props is not None or not var
+        if not var:
+            self.anonymous += 1
+            var = f"_anon{self.anonymous}"
+        if var in self.bound:
+            if declares:
+                raise self.error(f"variable {var!r} is already bound", start)
+            return var, start
+        self.bound.add(var)
+        line, _ = self.where(start)
+        text = " ".join(self.text[start : self.pos].split())
+        self.graph.nodes.append(CypherNode(var, tuple(labels), props or {}, line, text))
+        return var, start
+
+    def properties(self) -> dict[str, Value]:
+        self.expect("{")
+        props: dict[str, Value] = {}
+        if self.peek("}"):
+            self.pos += 1
+            return props
+        while True:
+            self.skip()
+            key_pos = self.pos
+            key = self.name("a property key")
+            if key in props:
+                raise self.error(f"duplicate property {key!r}", key_pos)
+            self.expect(":", "':' after the property key")
+            value = self.value()
+            if value is not None:  # Cypher does not store null properties
+                props[key] = value
+            if self.peek(","):
+                self.pos += 1
+                continue
+            self.expect("}", "',' or '}'")
+            return props
+
+    def value(self) -> Value:
+        self.skip()
+        text = self.text
+        if self.pos >= len(text):
+            raise self.error("expected a value, found end of file")
+        ch = text[self.pos]
+        if ch in "'\"":
+            return self.string(ch)
+        if ch == "[":
+            self.pos += 1
+            items: list[Value] = []
+            if self.peek("]"):
+                self.pos += 1
+                return items
+            while True:
+                items.append(self.value())
+                if self.peek(","):
+                    self.pos += 1
+                    continue
+                self.expect("]", "',' or ']'")
+                return items
+        if ch == "-" or ch.isdigit():
+            return self.number()
+        start = self.pos
+        word = self.name("a value").lower()
+        if word in {"true", "false"}:
+            return word == "true"
+        if word == "null":
+            return None
+        raise self.error(f"unsupported value {word!r}", start, hint="use a string, number or list")
+
+    def string(self, quote: str) -> str:
+        start = self.pos
+        self.pos += 1
+        out: list[str] = []
+        text = self.text
+        while True:
+            if self.pos >= len(text):
+                raise self.error("unterminated string", start)
+            ch = text[self.pos]
+            if ch == quote:
+                self.pos += 1
+                return "".join(out)
+            if ch == "\\":
+                esc = text[self.pos + 1 : self.pos + 2]
+                if esc in _ESCAPES:
+                    out.append(_ESCAPES[esc])
+                    self.pos += 2
+                elif esc in {"u", "U"}:
+                    width = 4 if esc == "u" else 8
+                    digits = text[self.pos + 2 : self.pos + 2 + width]
+                    if len(digits) != width or any(
+                        c not in "0123456789abcdefABCDEF" for c in digits
+                    ):
+                        raise self.error(f"bad \\{esc} escape")
+                    out.append(chr(int(digits, 16)))
+                    self.pos += 2 + width
+                else:
+                    raise self.error(f"unknown escape \\{esc}")
+                continue
+            out.append(ch)
+            self.pos += 1
+
+    def number(self) -> int | float:
+        start = self.pos
+        text = self.text
+        if text[self.pos] == "-":
+            self.pos += 1
+        while self.pos < len(text) and (text[self.pos].isalnum() or text[self.pos] in "."):
+            self.pos += 1
+        token = text[start : self.pos]
+        try:
+            return int(token)
+        except ValueError:
+            pass
+        try:
+            return float(token)
+        except ValueError:
+            raise self.error(f"bad number {token!r}", start) from None
+
+
+def parse_cypher(text: str, *, path: str = "<cypher>") -> CypherGraph:
+    """Read a ``CREATE`` script; raise :class:`ParseError` (with line/column) on other input.
+
+    >>> parse_cypher("MATCH (n) RETURN n", path="x.cypher")
+    Traceback (most recent call last):
+    ...
+    filmkg.errors.ParseError: x.cypher:1:1: unsupported clause 'MATCH'; only CREATE data-load scripts are read
+    """
+    return _Parser(text, path).script()
+
+
+def read_cypher(path: str | Path) -> CypherGraph:
+    """Read a ``CREATE`` script from a UTF-8 file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceNotFoundError(f"{p}: no such file", hint="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"not UTF-8 ({exc.reason})", path=str(p)) from None
+    except OSError as exc:
+        raise SourceNotFoundError(f"{p}: cannot read ({exc.strerror})") from None
+    return parse_cypher(text, path=str(p))

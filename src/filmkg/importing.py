@@ -1,0 +1,698 @@
+"""Import a third-party dataset through a declarative mapping (:mod:`filmkg.mapping`).
+
+:func:`import_source` reads the source (CSV, JSON or a Cypher ``CREATE`` script), applies
+the mapping record by record, resolves the entities it mentions against the graph it is
+imported into (:mod:`filmkg.resolution`), and returns the quads of one named graph,
+``graph:import/<source id>``, with a :class:`filmkg.quality.QualityReport` and the list of
+uncertain matches left for review. Every assertion has an evidence node that names the
+source record (``filmkg:sourceRecord``) and quotes the raw field (``filmkg:quote``).
+
+>>> from filmkg.mapping import parse_mapping
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "films.csv").write_text("id,title,year,director\\n1,Cast Away,2000,Robert Zemeckis\\n")
+>>> m = parse_mapping('''
+... [source]
+... id = "demo"
+... format = "csv"
+... files = ["films.csv"]
+... record = "row {id}"
+... [dataset]
+... title = "Demo"
+... [[map]]
+... table = "rows"
+... [[map.entity]]
+... name = "film"
+... class = "Film"
+... label = "{title}"
+... year = "{year}"
+... [[map.entity]]
+... name = "director"
+... class = "Person"
+... each = "director"
+... split = ","
+... [[map.assertion]]
+... class = "Credit"
+... each = "director"
+... evidence = "director"
+... properties = { work = "@film", agent = "@director", role = "role:director" }
+... ''')
+>>> result = import_source(d, m)
+>>> sorted(result.entities)
+['https://w3id.org/filmkg/id/film/cast-away-2000', 'https://w3id.org/filmkg/id/person/robert-zemeckis']
+>>> "https://w3id.org/filmkg/id/credit/cast-away-2000/robert-zemeckis/director" in result.assertions
+True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping as MappingABC
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from filmkg.errors import SourceNotFoundError
+from filmkg.importers.tables import Record, read_tables
+from filmkg.mapping import (
+    AssertionMap,
+    EntityMap,
+    Mapping,
+    RecordMap,
+    ValueSpec,
+    ontology_terms,
+    render,
+    slug,
+)
+from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
+from filmkg.quality import Issue, QualityReport
+
+__all__ = ["ImportResult", "Mention", "clean_name", "import_source"]
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+SCHEMA_URL = ox.NamedNode("http://schema.org/url")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_ENTITY_PATHS = {"Film": "film", "Person": "person", "Organisation": "org", "Place": "place"}
+_DEFAULT_RECORD = {
+    "rows": "row {_row}",
+    "records": "{_file}#{_index}",
+    "nodes": "line {_line} ({_var})",
+    "relationships": "line {_line} #{_index}",
+}
+
+
+def _f(local: str) -> ox.NamedNode:
+    return ox.NamedNode(FILMKG_NS + local)
+
+
+@dataclass
+class Mention:
+    """One mention of an entity in one record (before resolution gives it an IRI)."""
+
+    id: int
+    map_name: str
+    cls: str
+    label: str
+    raw: str
+    year: str | None
+    identity: str | None
+    record: str
+    properties: list[tuple[str, ValueSpec, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Join:
+    entity: str
+    identity: str
+
+
+@dataclass
+class _Pending:
+    cls: str
+    record: str
+    values: dict[str, list[object]]  # Mention id (int) | _Join | ox term
+    evidence: str | None  # IRI of the evidence node
+
+
+@dataclass
+class ImportResult:
+    """What one import produced: the quads of its named graph, the report, the review list."""
+
+    source_id: str
+    graph: str
+    quads: list[ox.Quad]
+    report: QualityReport
+    review: list[dict[str, Any]]
+    entities: dict[str, str]  # IRI → class local name
+    assertions: dict[str, str]  # IRI → class local name
+    matches: list[dict[str, Any]]
+
+    def review_json(self) -> str:
+        """The matches left for a person to review, as sorted JSON."""
+        return json.dumps(self.review, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+# -- cleaning ----------------------------------------------------------------------------
+_PAREN = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*(.*)$")
+
+
+def clean_name(item: str, roles: MappingABC[str, str]) -> tuple[str | None, str, str | None]:
+    """A list item read as a name: (name or None, role word or "", issue kind or None).
+
+    >>> roles = {"screenwriter": "screenwriter"}
+    >>> clean_name("Scott Wascha (screenwriter)", roles)
+    ('Scott Wascha', 'screenwriter', 'role-in-name')
+    >>> clean_name(".", roles), clean_name("(voices)", roles), clean_name("of", roles)
+    ((None, '', 'not-a-name'), (None, '', 'not-a-name'), (None, '', 'not-a-name'))
+    >>> clean_name("Lee Ji-eun (IU)", roles)
+    ('Lee Ji-eun', '', 'parenthetical-in-name')
+    """
+    text = " ".join(item.split())
+    if not any(c.isalpha() for c in text):
+        return None, "", "not-a-name"
+    if text.startswith("(") or text.count("(") != text.count(")") or text.count("(") > 1:
+        return None, "", "not-a-name"
+    match = _PAREN.match(text)
+    if match:
+        name = " ".join(f"{match.group(1)} {match.group(3)}".split())
+        if not any(c.isalpha() for c in name):
+            return None, "", "not-a-name"
+        role = roles.get(match.group(2).strip().casefold(), "")
+        return name, role, "role-in-name" if role else "parenthetical-in-name"
+    if " " not in text and text.islower():
+        return None, "", "not-a-name"
+    return text, "", None
+
+
+# -- typing literals -----------------------------------------------------------------------
+def _literal(prop: str, value: str, spec: ValueSpec) -> ox.Literal | None:
+    if spec.lang:
+        return ox.Literal(value, language=spec.lang)
+    rng = spec.datatype or ontology_terms().datatype_properties.get(prop, "")
+    if rng.startswith("xsd:"):
+        rng = XSD + rng[4:]
+    if rng == XSD + "gYear":
+        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}", value) else None
+    if rng == XSD + "integer":
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(rng)) if re.fullmatch(r"-?\d+", value) else None
+    if rng == XSD + "decimal":
+        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"-?\d+(\.\d+)?", value) else None
+    if rng == XSD + "date":
+        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}-\d\d-\d\d", value) else None
+    if rng == XSD + "boolean":
+        return ox.Literal(value, datatype=ox.NamedNode(rng)) if value in {"true", "false"} else None
+    if rng.endswith("#langString"):
+        return ox.Literal(value, language="en")
+    return ox.Literal(value)
+
+
+def _expand(curie: str) -> ox.NamedNode:
+    prefix, _, local = curie.partition(":")
+    return ox.NamedNode(PREFIXES[prefix] + local)
+
+
+# -- the engine --------------------------------------------------------------------------
+class _Engine:
+    def __init__(self, mapping: Mapping) -> None:
+        self.m = mapping
+        self.mentions: list[Mention] = []
+        self.pending: list[_Pending] = []
+        self.issues: list[Issue] = []
+        self.evidence: dict[tuple[str, str, str], str] = {}  # (record, field, quote) → IRI
+        self.links: list[tuple[list[object], str, list[object]]] = []
+        self.identities: dict[tuple[str, str], int] = {}
+
+    def issue(self, kind: str, record: str, fld: str, value: Any, action: str, detail: str = "") -> None:
+        self.issues.append(Issue(kind, record, fld, _quote(value), action, detail))
+
+    def run(self, tables: MappingABC[str, list[Record]]) -> None:
+        for table, records in tables.items():
+            maps = [m for m in self.m.maps if m.table == table]
+            for rec in records:
+                chosen = [m for m in maps if all(_eq(rec.fields.get(k), v) for k, v in m.where.items())]
+                if not chosen:
+                    if maps:
+                        keys = sorted({k for m in maps for k in m.where})
+                        detail = ", ".join(f"{k}={_quote(rec.fields.get(k))}" for k in keys)
+                        record_id = self._record_id(maps[0], rec)
+                        self.issue("unmapped-record", record_id, "", "", "not imported", detail)
+                    continue
+                for rmap in chosen:
+                    self.record(rmap, rec)
+
+    def _record_id(self, rmap: RecordMap, rec: Record) -> str:
+        values = render(rmap.record or _DEFAULT_RECORD[rec.table], rec.fields)
+        return values[0] if values else render(_DEFAULT_RECORD[rec.table], rec.fields)[0]
+
+    def record(self, rmap: RecordMap, rec: Record) -> None:
+        fields = rec.fields
+        record_id = self._record_id(rmap, rec)
+        for check in rmap.checks:
+            value = fields.get(check.field)
+            if value is not None and check.pattern.search(str(value)):
+                self.issue(check.kind, record_id, check.field, value, "reported", check.message)
+        local: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for emap in rmap.entities:
+            local[emap.name] = self.entity(emap, fields, record_id)
+        for amap in rmap.assertions:
+            if amap.each is None:
+                self.assertion(amap, fields, record_id, local, None)
+            else:
+                for mention_id, ctx in local.get(amap.each, []):
+                    self.assertion(amap, ctx, record_id, local, mention_id)
+        for link in rmap.links:
+            subjects = self.values(link.prop, link.subject, fields, record_id, local, None)
+            objects = self.values(link.prop, link.object, fields, record_id, local, None)
+            self.links.append((subjects, link.prop, objects))
+
+    def items(self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str) -> list[dict[str, Any]]:
+        if emap.each is None:
+            return [dict(fields)]
+        raw = fields.get(emap.each)
+        if raw is None or raw == "" or raw == []:
+            return []
+        if isinstance(raw, list):
+            parts = [str(v) if v is not None else "" for v in raw]
+        elif emap.split:
+            parts = str(raw).split(emap.split)
+        else:
+            parts = [str(raw)]
+        out: list[dict[str, Any]] = []
+        for part in parts:
+            text = part.strip()
+            if not text:
+                self.issue("empty-list-item", record_id, emap.each, raw, "empty item dropped")
+                continue
+            name, role = text, ""
+            if emap.clean == "names":
+                cleaned, role, kind = clean_name(text, self.m.roles)
+                if kind == "not-a-name":
+                    self.issue(kind, record_id, emap.each, text, "not imported", _quote(raw))
+                    continue
+                if kind == "role-in-name":
+                    self.issue(kind, record_id, emap.each, text, f"credited as {role}")
+                elif kind == "parenthetical-in-name":
+                    self.issue(kind, record_id, emap.each, text, f"imported as {cleaned!r}")
+                name = cleaned or text
+            out.append({**fields, "@": name, "@raw": text, "@role": role})
+        return out
+
+    def entity(self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str) -> list[tuple[int, dict[str, Any]]]:
+        out: list[tuple[int, dict[str, Any]]] = []
+        for ctx in self.items(emap, fields, record_id):
+            labels = render(emap.label, ctx)
+            if not labels:
+                self.issue("bad-value", record_id, emap.label, "", "entity not imported", f"no label for {emap.name}")
+                continue
+            year = render(emap.year, ctx) if emap.year else []
+            identity = render(emap.identity, ctx) if emap.identity else []
+            mention = Mention(
+                id=len(self.mentions),
+                map_name=emap.name,
+                cls=emap.cls,
+                label=" ".join(labels[0].split()),
+                raw=str(ctx.get("@raw", labels[0])),
+                year=year[0] if year else None,
+                identity=identity[0] if identity else None,
+                record=record_id,
+            )
+            for prop, specs in emap.properties.items():
+                for spec in specs:
+                    mention.properties.append((prop, spec, ctx))
+            self.mentions.append(mention)
+            if mention.identity is not None:
+                self.identities.setdefault((emap.name, mention.identity), mention.id)
+            out.append((mention.id, ctx))
+        return out
+
+    def values(
+        self,
+        prop: str,
+        spec: ValueSpec,
+        ctx: MappingABC[str, Any],
+        record_id: str,
+        local: MappingABC[str, list[tuple[int, dict[str, Any]]]],
+        current: int | None,
+    ) -> list[object]:
+        if spec.kind == "entity":
+            if spec.join is not None:
+                return [_Join(spec.entity, v) for v in render(spec.join, ctx)]
+            found = local.get(spec.entity, [])
+            if current is not None and any(mid == current for mid, _ in found):
+                return [current]
+            return [mid for mid, _ in found]
+        if spec.kind == "iri":
+            return [_expand(v) for v in render(spec.template, ctx)]
+        out: list[object] = []
+        for v in render(spec.template, ctx):
+            lit = _literal(prop, v, spec)
+            if lit is None:
+                self.issue("bad-value", record_id, prop, v, "value not imported", "does not fit the property's datatype")
+            else:
+                out.append(lit)
+        return out
+
+    def evidence_for(self, record_id: str, fld: str, quote: str) -> str:
+        key = (record_id, fld, quote)
+        if key not in self.evidence:
+            base = f"evidence/{self.m.source_id}/{slug(record_id)}/{slug(fld) or 'record'}"
+            taken = sum(1 for r, f, _ in self.evidence if r == record_id and f == fld)
+            self.evidence[key] = str(KG[base if not taken else f"{base}-{taken + 1}"])
+        return self.evidence[key]
+
+    def assertion(
+        self,
+        amap: AssertionMap,
+        ctx: MappingABC[str, Any],
+        record_id: str,
+        local: MappingABC[str, list[tuple[int, dict[str, Any]]]],
+        current: int | None,
+    ) -> None:
+        values: dict[str, list[object]] = {}
+        for prop, specs in amap.properties.items():
+            vals = [v for spec in specs for v in self.values(prop, spec, ctx, record_id, local, current)]
+            if vals:
+                values[prop] = vals
+        if not values:
+            return
+        evidence = None
+        if amap.evidence is not None:
+            raw = ctx.get(amap.evidence)
+            if raw is not None and raw != "":
+                evidence = self.evidence_for(record_id, amap.evidence, _quote(raw))
+        self.pending.append(_Pending(amap.cls, record_id, values, evidence))
+
+
+def _eq(value: Any, expected: str) -> bool:
+    if isinstance(value, list):
+        return expected in [str(v) for v in value]
+    if isinstance(value, bool):
+        return str(value).lower() == expected
+    return value is not None and str(value) == expected
+
+
+def _quote(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+# -- running an import ---------------------------------------------------------------------
+def source_files(source: str | Path, mapping: Mapping) -> list[Path]:
+    """The files to read: the mapping's ``files`` inside a folder, or the file given."""
+    path = Path(source)
+    if path.is_dir():
+        if not mapping.files:
+            raise SourceNotFoundError(
+                f"{path} is a folder and mapping {mapping.path} names no files",
+                hint="give the file itself, or list 'files' under [source]",
+            )
+        files = [path / f for f in mapping.files]
+        missing = [str(f) for f in files if not f.is_file()]
+        if missing:
+            raise SourceNotFoundError(f"{missing[0]}: no such file", hint="check the source folder")
+        return files
+    if not path.exists():
+        raise SourceNotFoundError(f"{path}: no such file or folder", hint="check the source path")
+    return [path]
+
+
+def import_source(
+    source: str | Path,
+    mapping: Mapping,
+    *,
+    reference: Any = None,
+    threshold: float | None = None,
+) -> ImportResult:
+    """Import ``source`` with ``mapping``; resolve entities against ``reference``.
+
+    ``reference`` is a :class:`filmkg.store.KnowledgeGraph` (the graph the import goes
+    into) or ``None`` (no other graph). Matches below ``threshold`` (default: the mapping's
+    ``[resolution] threshold``, else 0.85) go to the review list, not into the graph.
+    """
+    from filmkg.resolution import ReferenceIndex, resolve
+
+    files = source_files(source, mapping)
+    tables = read_tables(mapping.fmt, files)
+    engine = _Engine(mapping)
+    engine.run(tables)
+    # joins (Cypher relationships → nodes) become mention ids
+    for pending in engine.pending:
+        for prop, vals in pending.values.items():
+            pending.values[prop] = _joined(engine, vals, prop, pending.record)
+    for i, (subjects, prop, objects) in enumerate(engine.links):
+        engine.links[i] = (_joined(engine, subjects, prop, "link"), prop, _joined(engine, objects, prop, "link"))
+    index = ReferenceIndex.from_graph(reference) if reference is not None else ReferenceIndex()
+    links = [
+        (w, a)
+        for p in engine.pending
+        if p.cls == "Credit"
+        for w in p.values.get("work", [])
+        for a in p.values.get("agent", [])
+        if isinstance(w, int) and isinstance(a, int)
+    ]
+    resolution = resolve(
+        engine.mentions,
+        links,
+        index,
+        source_id=mapping.source_id,
+        threshold=mapping.threshold if threshold is None else threshold,
+    )
+    engine.issues.extend(resolution.issues)
+    return _emit(mapping, engine, resolution)
+
+
+def _joined(engine: _Engine, values: list[object], prop: str, record: str) -> list[object]:
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, _Join):
+            mid = engine.identities.get((v.entity, v.identity))
+            if mid is None:
+                engine.issue(
+                    "bad-value", record, prop, v.identity, "not imported",
+                    f"no {v.entity} with that identity",
+                )
+            else:
+                out.append(mid)
+        else:
+            out.append(v)
+    return out
+
+
+def _tail(iri: str) -> str:
+    return iri.rsplit("/", 1)[1]
+
+
+def _assertion_iri(p: _Pending, terms: dict[str, list[ox.NamedNode | ox.Literal]], source_id: str, n: int) -> str:
+    def first(prop: str) -> str | None:
+        vals = terms.get(prop)
+        return vals[0].value if vals else None
+
+    work = first("work")
+    if p.cls == "Credit" and work and first("agent") and first("role"):
+        return str(KG[f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"])
+    if p.cls == "Release" and work and (first("releaseDate") or first("releaseYear")):
+        return str(KG[f"release/{_tail(work)}/{first('releaseDate') or first('releaseYear')}"])
+    if p.cls == "Review" and work and first("reviewer"):
+        return str(KG[f"review/{_tail(work)}/{_tail(first('reviewer') or '')}"])
+    if p.cls == "StoryDescription" and work:
+        return str(KG[f"story/{_tail(work)}/{source_id}"])
+    kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", p.cls).lower()
+    return str(KG[f"{kebab}/{source_id}/{slug(p.record)}/{n}"])
+
+
+def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
+    g = ox.NamedNode(mapping.graph)
+    quads: list[ox.Quad] = []
+    source = ox.NamedNode(str(KG[f"source/{mapping.source_id}"]))
+
+    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(s, p, o, g))
+
+    # the dataset
+    ds = mapping.dataset
+    add(source, RDF_TYPE, _f("Dataset"))
+    add(source, RDFS_LABEL, ox.Literal(str(ds["title"])))
+    if ds.get("origin"):
+        add(source, SCHEMA_URL, ox.NamedNode(str(ds["origin"])))
+    licences = ds.get("licence") or []
+    for lic in licences if isinstance(licences, list) else [licences]:
+        add(source, _f("licence"), ox.NamedNode(str(lic)))
+    for key in ("licence_note", "note"):
+        if ds.get(key):
+            add(source, RDFS_COMMENT, ox.Literal(str(ds[key]), language="en"))
+    if ds.get("retrieved"):
+        add(source, _f("retrievedOn"), ox.Literal(str(ds["retrieved"]), datatype=ox.NamedNode(XSD + "date")))
+
+    # entities
+    iri_of: dict[int, str] = resolution.iris
+    entities: dict[str, str] = {}
+    for mention in engine.mentions:
+        iri = iri_of[mention.id]
+        node = ox.NamedNode(iri)
+        if iri not in entities:
+            entities[iri] = mention.cls
+            add(node, RDF_TYPE, _f(mention.cls))
+            add(node, RDFS_LABEL, ox.Literal(resolution.labels[iri]))
+            add(node, _f("mentionedIn"), source)
+        for prop, spec, ctx in mention.properties:
+            for v in engine.values(prop, spec, ctx, mention.record, {}, None):
+                if isinstance(v, int):
+                    add(node, _f(prop), ox.NamedNode(iri_of[v]))
+                elif isinstance(v, ox.NamedNode | ox.Literal):
+                    add(node, _f(prop), v)
+    # entity properties may refer to entities of the same record (film → its countries)
+    for iri, alts in sorted(resolution.alt_labels.items()):
+        for alt in sorted(alts):
+            add(ox.NamedNode(iri), SKOS_ALT, ox.Literal(alt))
+
+    # evidence
+    for (record, _fld, quote), iri in engine.evidence.items():
+        node = ox.NamedNode(iri)
+        add(node, RDF_TYPE, _f("Evidence"))
+        add(node, _f("source"), source)
+        add(node, _f("sourceRecord"), ox.Literal(record))
+        add(node, _f("quote"), ox.Literal(quote))
+
+    # assertions
+    assertions: dict[str, str] = {}
+    counters: dict[str, int] = defaultdict(int)
+    credited_as: dict[int, str] = resolution.credited_as
+    for p in engine.pending:
+        terms: dict[str, list[ox.NamedNode | ox.Literal]] = {}
+        agents: list[int] = []
+        for prop, vals in p.values.items():
+            out: list[ox.NamedNode | ox.Literal] = []
+            for v in vals:
+                if isinstance(v, int):
+                    out.append(ox.NamedNode(iri_of[v]))
+                    if prop == "agent":
+                        agents.append(v)
+                elif isinstance(v, ox.NamedNode | ox.Literal):
+                    out.append(v)
+            terms[prop] = out
+        counters[p.record] += 1
+        node = ox.NamedNode(_assertion_iri(p, terms, mapping.source_id, counters[p.record]))
+        assertions[node.value] = p.cls
+        add(node, RDF_TYPE, _f(p.cls))
+        for prop, vals2 in terms.items():
+            for term in vals2:
+                add(node, _f(prop), term)
+        for a in agents:
+            if a in credited_as:
+                add(node, _f("creditedAs"), ox.Literal(credited_as[a]))
+        if p.evidence is not None:
+            add(node, _f("evidence"), ox.NamedNode(p.evidence))
+
+    # matches, with the evidence of the records where the name was found
+    mention_evidence: dict[int, set[str]] = defaultdict(set)
+    for p in engine.pending:
+        if p.evidence is not None:
+            for vals3 in p.values.values():
+                for v in vals3:
+                    if isinstance(v, int):
+                        mention_evidence[v].add(p.evidence)
+    for match in resolution.matches:
+        node = ox.NamedNode(match["iri"])
+        add(node, RDF_TYPE, _f("Match"))
+        add(node, _f("matchedName"), ox.Literal(match["name"]))
+        add(node, _f("matchedEntity"), ox.NamedNode(match["entity"]))
+        add(node, _f("confidence"), ox.Literal(f"{match['confidence']:.2f}", datatype=ox.NamedNode(XSD + "decimal")))
+        add(node, _f("method"), ox.Literal(match["method"]))
+        for shared in match["shared"]:
+            add(node, _f("sharedContext"), ox.NamedNode(shared))
+        keys = sorted({k for mid in match["mentions"] for k in mention_evidence.get(mid, ())})
+        for key in keys[:5]:
+            add(node, _f("evidence"), ox.NamedNode(key))
+
+    # plain links
+    for subjects, prop, objects in engine.links:
+        for s_ in subjects:
+            for o_ in objects:
+                if isinstance(s_, int) and isinstance(o_, int):
+                    add(ox.NamedNode(iri_of[s_]), _f(prop), ox.NamedNode(iri_of[o_]))
+
+    unique = sorted(set(quads), key=str)
+    report = QualityReport(mapping.source_id, engine.issues)
+    return ImportResult(
+        source_id=mapping.source_id,
+        graph=mapping.graph,
+        quads=unique,
+        report=report,
+        review=resolution.review,
+        entities=entities,
+        assertions=assertions,
+        matches=resolution.matches,
+    )
+
+
+
+# -- writing ---------------------------------------------------------------------------
+def _atomic_write(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_import(result: ImportResult, path: Path | None) -> str:
+    """Serialise the import's quads (sorted N-Quads, or TriG for a ``.trig`` path).
+
+    With ``path`` ``None`` the N-Quads text is returned instead of written.
+    """
+    if path is not None and path.suffix == ".trig":
+        from filmkg.namespaces import PREFIXES
+
+        data = ox.serialize(result.quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        _atomic_write(path, data or b"")
+        return ""
+    text = "".join(f"{q} .\n" for q in result.quads)
+    if path is None:
+        return text
+    _atomic_write(path, text.encode("utf-8"))
+    return ""
+
+
+def write_reports(result: ImportResult, folder: Path) -> list[Path]:
+    """Write the quality report (JSON and Markdown) and the review list into ``folder``."""
+    paths = [
+        folder / f"{result.source_id}.quality.json",
+        folder / f"{result.source_id}.quality.md",
+        folder / f"{result.source_id}.review.json",
+    ]
+    _atomic_write(paths[0], result.report.to_json().encode("utf-8"))
+    _atomic_write(paths[1], result.report.to_markdown().encode("utf-8"))
+    _atomic_write(paths[2], result.review_json().encode("utf-8"))
+    return paths
+
+
+def import_into(
+    store_path: str | Path | Any,
+    source: str | Path,
+    mapping: Mapping,
+    *,
+    threshold: float | None = None,
+    infer: bool = True,
+) -> ImportResult:
+    """Import into a store (a path, or a :class:`~filmkg.store.KnowledgeGraph`).
+
+    A new or empty store first receives the project graph (ontology, vocabularies, data).
+    The source's named graph is replaced, then the derived triples are computed again.
+    """
+    from filmkg import inference
+    from filmkg.store import KnowledgeGraph
+
+    if isinstance(store_path, KnowledgeGraph):
+        kg = store_path
+    else:
+        kg = KnowledgeGraph(Path(store_path))
+    if len(kg) == 0:
+        from filmkg.project import load_project
+
+        project = load_project(infer=False)
+        kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
+    kg.clear_graph(mapping.graph)
+    kg.clear_graph(inference.INFERRED_GRAPH)
+    result = import_source(source, mapping, reference=kg, threshold=threshold)
+    kg.add_quads(result.quads)
+    if infer:
+        inference.infer(kg)
+    return result

@@ -1,0 +1,575 @@
+"""Declarative import mappings: a TOML file says how a CSV, JSON or Cypher source becomes
+films, people, credits and other assertions of the filmkg ontology.
+
+A mapping names its source and dataset, then one ``[[map]]`` per kind of record. Each map
+declares *entities* (a film, the people of a cast list …) and *assertions* (a credit, a
+release …) with templates over the record's fields; no Python is needed. See
+``docs/import.md`` for the full reference and a worked example.
+
+Templates
+    ``"{title}"`` inserts a field; ``"{title|slug}"`` applies a filter (``slug``,
+    ``lower``, ``strip``, ``year``, ``default:VALUE``). ``{@}`` is the current item of a
+    multi-valued entity, ``{@role}`` the role word found in its parentheses, ``{@raw}`` the
+    item as written. A template that is a single field holding a list gives one value per
+    element. A template whose fields are all empty gives no value (nothing is written).
+Values of properties
+    ``"@film"`` — the entity of map ``film`` in this record (or the current item);
+    ``"@person[{_start}]"`` — the entity of map ``person`` whose ``identity`` is the value
+    (a join across records, as for Cypher relationships); ``"role:director"`` — an IRI
+    with a project prefix (templates allowed: ``"role:{@role|default:cast-member}"``);
+    anything else is a literal, typed by the property's ``rdfs:range`` in the ontology
+    (``{ value = "…", lang = "en" }`` for a language-tagged string).
+
+>>> m = parse_mapping('''
+... [source]
+... id = "tiny"
+... format = "csv"
+... [dataset]
+... title = "Tiny"
+... [[map]]
+... table = "rows"
+... [[map.entity]]
+... name = "film"
+... class = "Film"
+... label = "{title}"
+... year = "{year}"
+... ''', path="tiny.toml")
+>>> m.source_id, m.maps[0].entities[0].cls
+('tiny', 'Film')
+>>> render("{name|slug}", {"name": "Edin Hasanović"})
+['edin-hasanovic']
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping as MappingABC
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from filmkg.errors import ParseError, SourceNotFoundError
+
+__all__ = [
+    "AssertionMap",
+    "Check",
+    "EntityMap",
+    "LinkMap",
+    "Mapping",
+    "RecordMap",
+    "ValueSpec",
+    "fold",
+    "load_mapping",
+    "ontology_terms",
+    "parse_mapping",
+    "render",
+    "slug",
+]
+
+_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+_JOIN = re.compile(r"^@([A-Za-z_][\w-]*)(?:\[(.*)\])?$")
+_CURIE = re.compile(r"^([a-z][a-z0-9]*):(\S*)$")
+_FILTERS = ("slug", "lower", "strip", "year", "default")
+
+
+# -- text helpers ----------------------------------------------------------------------
+def fold(text: str) -> str:
+    """A name folded for comparison: accents removed, case folded, punctuation as spaces.
+
+    >>> fold("Edin Hasanović") == fold("edin  HASANOVIC") == "edin hasanovic"
+    True
+    >>> fold("Stand-By-Me")
+    'stand by me'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("'", "").replace("’", "")  # noqa: RUF001
+    words = re.sub(r"[\W_]+", " ", stripped.casefold())
+    return " ".join(words.split())
+
+
+def slug(text: str) -> str:
+    """The IRI path segment of a name: folded, words joined by ``-``.
+
+    >>> slug("The Da Vinci Code"), slug("Jerry O'Connell"), slug("재벌집 막내아들")
+    ('the-da-vinci-code', 'jerry-oconnell', '재벌집-막내아들')
+    """
+    return fold(text).replace(" ", "-")
+
+
+# -- templates --------------------------------------------------------------------------
+def _apply(value: Any, filters: list[str]) -> Any:
+    for f in filters:
+        name, _, arg = f.partition(":")
+        if name == "default":
+            if value is None or value == "" or value == []:
+                value = arg
+            continue
+        if value is None:
+            return None
+        text = str(value)
+        if name == "slug":
+            value = slug(text)
+        elif name == "lower":
+            value = text.lower()
+        elif name == "strip":
+            value = text.strip()
+        elif name == "year":
+            match = re.search(r"\b(\d{4})\b", text)
+            value = match.group(1) if match else None
+    return value
+
+
+def _lookup(expr: str, fields: MappingABC[str, Any]) -> Any:
+    name, *filters = [p.strip() for p in expr.split("|")]
+    value = fields.get(name)
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return _apply(value, filters)
+
+
+def render(template: str, fields: MappingABC[str, Any]) -> list[str]:
+    """The values of ``template`` for a record: [] when its fields are empty.
+
+    >>> render("{roles}", {"roles": ["Neo", "Thomas Anderson"]})
+    ['Neo', 'Thomas Anderson']
+    >>> render("line {_line}", {"_line": 3}), render("{x}", {"x": ""})
+    (['line 3'], [])
+    >>> render("role:{@role|default:cast-member}", {"@role": ""})
+    ['role:cast-member']
+    """
+    parts = _TEMPLATE.split(template)
+    if len(parts) == 3 and parts[0] == "" and parts[2] == "":
+        value = _lookup(parts[1], fields)
+        if isinstance(value, list):
+            return [str(v) for v in value if v is not None and str(v) != ""]
+        return [] if value is None or value == "" else [str(value)]
+    out: list[str] = []
+    found = False
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            out.append(part)
+            continue
+        value = _lookup(part, fields)
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value is not None and value != "":
+            found = True
+            out.append(str(value))
+    if len(parts) > 1 and not found:
+        return []
+    return ["".join(out)]
+
+
+# -- the ontology's terms (for checking mappings and typing literals) -------------------
+@dataclass(frozen=True)
+class OntologyTerms:
+    classes: frozenset[str]
+    object_properties: frozenset[str]
+    datatype_properties: dict[str, str]  # local name → range IRI (or "")
+
+
+@cache
+def ontology_terms() -> OntologyTerms:
+    """The classes and properties of ``ontology/filmkg.ttl`` (local names) and their ranges."""
+    import pyoxigraph as ox
+
+    from filmkg.namespaces import FILMKG_NS
+    from filmkg.resources import ontology_file
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    owl = "http://www.w3.org/2002/07/owl#"
+    rng = "http://www.w3.org/2000/01/rdf-schema#range"
+    classes: set[str] = set()
+    objects: set[str] = set()
+    datatypes: dict[str, str] = {}
+    ranges: dict[str, str] = {}
+    for t in ox.parse(path=str(ontology_file())):
+        s = t.subject
+        if not isinstance(s, ox.NamedNode) or not s.value.startswith(FILMKG_NS):
+            continue
+        local = s.value[len(FILMKG_NS) :]
+        if t.predicate.value == rdf_type:
+            kind = t.object.value
+            if kind == owl + "Class":
+                classes.add(local)
+            elif kind == owl + "ObjectProperty":
+                objects.add(local)
+            elif kind == owl + "DatatypeProperty":
+                datatypes[local] = ""
+        elif t.predicate.value == rng and isinstance(t.object, ox.NamedNode):
+            ranges[local] = t.object.value
+    for local in datatypes:
+        datatypes[local] = ranges.get(local, "")
+    return OntologyTerms(frozenset(classes), frozenset(objects), datatypes)
+
+
+# -- the mapping model ------------------------------------------------------------------
+@dataclass(frozen=True)
+class ValueSpec:
+    """How one property value is made: an entity reference, an IRI template or a literal."""
+
+    kind: str  # "entity" | "iri" | "literal"
+    template: str = ""
+    entity: str = ""  # entity map name (kind "entity")
+    join: str | None = None  # identity template for a join (kind "entity")
+    lang: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityMap:
+    """Entities a record mentions: one, or one per item of a multi-valued field."""
+
+    name: str
+    cls: str
+    label: str
+    year: str | None = None
+    identity: str | None = None
+    each: str | None = None
+    split: str | None = None
+    clean: str | None = None
+    properties: dict[str, list[ValueSpec]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssertionMap:
+    """Assertions (credits, releases …) a record states, with the field quoted as evidence."""
+
+    cls: str
+    properties: dict[str, list[ValueSpec]]
+    each: str | None = None
+    evidence: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkMap:
+    """A plain link between two entities, with no qualifiers (for example filmkg:follows)."""
+
+    subject: ValueSpec
+    prop: str
+    object: ValueSpec
+
+
+@dataclass(frozen=True)
+class Check:
+    """A data-quality rule: a field value matching ``pattern`` is reported as ``kind``."""
+
+    field: str
+    pattern: re.Pattern[str]
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RecordMap:
+    """What to make of the records of one table that match ``where``."""
+
+    table: str
+    where: dict[str, str]
+    record: str | None
+    entities: list[EntityMap]
+    assertions: list[AssertionMap]
+    checks: list[Check]
+    links: list[LinkMap] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file."""
+
+    path: str
+    source_id: str
+    fmt: str
+    files: list[str]
+    lang: str
+    dataset: dict[str, Any]
+    roles: dict[str, str]
+    maps: list[RecordMap]
+    threshold: float = 0.85
+
+    @property
+    def graph(self) -> str:
+        """The named graph of this import: ``graph:import/<source id>``."""
+        from filmkg.namespaces import GRAPH
+
+        return str(GRAPH[f"import/{self.source_id}"])
+
+
+class _Checker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str, hint: str | None = None) -> ParseError:
+        return ParseError(f"{where}: {message}", path=self.path, hint=hint)
+
+    def table(self, data: Any, where: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, "expected a table")
+        return data
+
+    def string(self, data: MappingABC[str, Any], key: str, where: str, *, required: bool) -> Any:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(where, f"missing key {key!r}")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(where, f"{key!r} must be a string")
+        return value
+
+    def keys(self, data: MappingABC[str, Any], allowed: set[str], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(allowed))}"
+                raise self.fail(where, f"unknown key {key!r}", hint)
+
+    def term(self, name: str, known: set[str] | frozenset[str], what: str, where: str) -> None:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
+            raise self.fail(where, f"unknown {what} {name!r} in the filmkg ontology", hint)
+
+
+def _value_specs(
+    chk: _Checker, prop: str, raw: Any, where: str, default_lang: str, entity_names: set[str]
+) -> list[ValueSpec]:
+    from filmkg.namespaces import PREFIXES
+
+    terms = ontology_terms()
+    items = raw if isinstance(raw, list) else [raw]
+    specs: list[ValueSpec] = []
+    is_object = prop in terms.object_properties
+    chk.term(
+        prop, set(terms.object_properties) | set(terms.datatype_properties), "property", where
+    )
+    for item in items:
+        if isinstance(item, dict):
+            chk.keys(item, {"value", "lang", "datatype"}, where)
+            template = chk.string(item, "value", where, required=True)
+            specs.append(
+                ValueSpec(
+                    "literal", template, lang=item.get("lang"), datatype=item.get("datatype")
+                )
+            )
+            continue
+        if isinstance(item, bool | int | float):
+            item = str(item).lower() if isinstance(item, bool) else str(item)
+        if not isinstance(item, str):
+            raise chk.fail(where, f"property {prop!r}: expected a string, a list or a table")
+        join = _JOIN.match(item)
+        if join:
+            if join.group(1) not in entity_names:
+                raise chk.fail(
+                    where,
+                    f"property {prop!r} refers to entity {join.group(1)!r}, which no map declares",
+                )
+            specs.append(ValueSpec("entity", entity=join.group(1), join=join.group(2)))
+            continue
+        curie = _CURIE.match(item)
+        if curie and curie.group(1) in PREFIXES:
+            specs.append(ValueSpec("iri", item))
+            continue
+        if is_object:
+            raise chk.fail(
+                where,
+                f"property {prop!r} links to a node: use '@entity' or a prefixed IRI, not {item!r}",
+            )
+        rng = terms.datatype_properties.get(prop, "")
+        lang = default_lang if rng.endswith("#langString") else None
+        specs.append(ValueSpec("literal", item, lang=lang))
+    return specs
+
+
+def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
+    """Parse and check a mapping; raise :class:`ParseError` naming what is wrong and where."""
+    from filmkg.importers.tables import FORMATS
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        raise ParseError(message, path=path, line=line, column=column) from None
+    chk = _Checker(path)
+    chk.keys(data, {"source", "dataset", "roles", "map", "resolution"}, "top level")
+    source = chk.table(data.get("source"), "[source]")
+    chk.keys(source, {"id", "format", "files", "record", "lang"}, "[source]")
+    source_id = chk.string(source, "id", "[source]", required=True)
+    if slug(source_id) != source_id:
+        raise chk.fail("[source]", f"id {source_id!r} must be a slug", f"use {slug(source_id)!r}")
+    fmt = chk.string(source, "format", "[source]", required=True)
+    if fmt not in FORMATS:
+        raise chk.fail("[source]", f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    files = source.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise chk.fail("[source]", "'files' must be a list of file names")
+    lang = source.get("lang", "en")
+    dataset = chk.table(data.get("dataset", {}), "[dataset]")
+    chk.keys(
+        dataset, {"title", "origin", "licence", "licence_note", "retrieved", "note"}, "[dataset]"
+    )
+    chk.string(dataset, "title", "[dataset]", required=True)
+    roles = chk.table(data.get("roles", {}), "[roles]")
+    resolution = chk.table(data.get("resolution", {}), "[resolution]")
+    chk.keys(resolution, {"threshold"}, "[resolution]")
+    threshold = float(resolution.get("threshold", 0.85))
+    terms = ontology_terms()
+    raw_maps = data.get("map", [])
+    if not isinstance(raw_maps, list) or not raw_maps:
+        raise chk.fail("top level", "no [[map]] tables", "add at least one [[map]]")
+    all_entities = {
+        e.get("name")
+        for m in raw_maps
+        if isinstance(m, dict)
+        for e in m.get("entity", [])
+        if isinstance(e, dict)
+    }
+    entity_names = {n for n in all_entities if isinstance(n, str)}
+    maps: list[RecordMap] = []
+    for i, raw in enumerate(raw_maps, start=1):
+        where = f"[[map]] #{i}"
+        raw = chk.table(raw, where)
+        chk.keys(raw, {"table", "where", "record", "entity", "assertion", "check", "link"}, where)
+        table = chk.string(raw, "table", where, required=True)
+        if table not in FORMATS[fmt]:
+            raise chk.fail(
+                where, f"format {fmt!r} has no table {table!r}", f"use {', '.join(FORMATS[fmt])}"
+            )
+        cond = {k: str(v) for k, v in chk.table(raw.get("where", {}), where).items()}
+        local_entities = {e.get("name") for e in raw.get("entity", []) if isinstance(e, dict)}
+        entities: list[EntityMap] = []
+        for e in raw.get("entity", []):
+            e = chk.table(e, where)
+            ew = f"{where} entity {e.get('name')!r}"
+            chk.keys(
+                e,
+                {"name", "class", "label", "year", "identity", "each", "split", "clean", "properties"},
+                ew,
+            )
+            cls = chk.string(e, "class", ew, required=True)
+            chk.term(cls, terms.classes, "class", ew)
+            clean = chk.string(e, "clean", ew, required=False)
+            if clean not in (None, "names"):
+                raise chk.fail(ew, f"unknown cleaner {clean!r}", "use 'names'")
+            props = {
+                p: _value_specs(chk, p, v, ew, lang, entity_names)
+                for p, v in chk.table(e.get("properties", {}), ew).items()
+            }
+            entities.append(
+                EntityMap(
+                    name=chk.string(e, "name", ew, required=True),
+                    cls=cls,
+                    label=chk.string(e, "label", ew, required=False) or "{@}",
+                    year=chk.string(e, "year", ew, required=False),
+                    identity=chk.string(e, "identity", ew, required=False),
+                    each=chk.string(e, "each", ew, required=False),
+                    split=chk.string(e, "split", ew, required=False),
+                    clean=clean,
+                    properties=props,
+                )
+            )
+        assertions: list[AssertionMap] = []
+        for j, a in enumerate(raw.get("assertion", []), start=1):
+            a = chk.table(a, where)
+            aw = f"{where} assertion #{j}"
+            chk.keys(a, {"class", "each", "evidence", "properties"}, aw)
+            cls = chk.string(a, "class", aw, required=True)
+            chk.term(cls, terms.classes, "class", aw)
+            each = chk.string(a, "each", aw, required=False)
+            if each is not None and each not in local_entities:
+                raise chk.fail(aw, f"'each' names {each!r}, which this map does not declare")
+            props = {
+                p: _value_specs(chk, p, v, aw, lang, entity_names)
+                for p, v in chk.table(a.get("properties", {}), aw).items()
+            }
+            assertions.append(
+                AssertionMap(cls, props, each, chk.string(a, "evidence", aw, required=False))
+            )
+        checks: list[Check] = []
+        for c in raw.get("check", []):
+            c = chk.table(c, where)
+            chk.keys(c, {"field", "matches", "kind", "message"}, f"{where} check")
+            try:
+                pattern = re.compile(chk.string(c, "matches", where, required=True))
+            except re.error as exc:
+                raise chk.fail(f"{where} check", f"bad regular expression: {exc}") from None
+            checks.append(
+                Check(
+                    chk.string(c, "field", where, required=True),
+                    pattern,
+                    chk.string(c, "kind", where, required=True),
+                    chk.string(c, "message", where, required=False) or "",
+                )
+            )
+        links: list[LinkMap] = []
+        for c in raw.get("link", []):
+            c = chk.table(c, where)
+            lw = f"{where} link"
+            chk.keys(c, {"subject", "property", "object"}, lw)
+            prop = chk.string(c, "property", lw, required=True)
+            if prop not in terms.object_properties:
+                raise chk.fail(lw, f"{prop!r} is not an object property of the filmkg ontology")
+            ends = [
+                _value_specs(chk, prop, chk.string(c, k, lw, required=True), lw, lang, entity_names)
+                for k in ("subject", "object")
+            ]
+            if any(len(e) != 1 or e[0].kind != "entity" for e in ends):
+                raise chk.fail(lw, "subject and object must be entity references ('@name')")
+            links.append(LinkMap(ends[0][0], prop, ends[1][0]))
+        maps.append(
+            RecordMap(
+                table,
+                cond,
+                chk.string(raw, "record", where, required=False),
+                entities,
+                assertions,
+                checks,
+                links,
+            )
+        )
+    return Mapping(
+        path=path,
+        source_id=source_id,
+        fmt=fmt,
+        files=list(files),
+        lang=lang,
+        dataset=dataset,
+        roles={str(k).casefold(): str(v) for k, v in roles.items()},
+        maps=maps,
+        threshold=threshold,
+    )
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read a mapping file; a bare name (``neo4j-movies``) means a mapping shipped with filmkg.
+
+    >>> load_mapping("neo4j-movies").source_id
+    'neo4j-movies'
+    """
+    p = Path(path)
+    if not p.exists() and p.suffix == "" and "/" not in str(path):
+        from filmkg.resources import mappings_dir
+
+        shipped = mappings_dir() / f"{path}.toml"
+        if shipped.is_file():
+            p = shipped
+        else:
+            names = sorted(f.stem for f in mappings_dir().glob("*.toml"))
+            raise SourceNotFoundError(
+                f"no mapping {str(path)!r}", hint=f"give a file, or one of: {', '.join(names)}"
+            )
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceNotFoundError(f"{p}: no such mapping file", hint="check the path") from None
+    except OSError as exc:
+        raise SourceNotFoundError(f"{p}: cannot read ({exc.strerror})") from None
+    return parse_mapping(text, path=str(p))
