@@ -61,7 +61,9 @@ def test_errors_name_line_and_column(text: str, message: str, line: int, column:
     assert (err.path, err.line, err.column) == ("bad.cypher", line, column)
 
 
-@pytest.mark.skipif(not MOVIES.is_file(), reason="../shared/data/neo4j-movies is not beside the repo")
+@pytest.mark.skipif(
+    not MOVIES.is_file(), reason="../shared/data/neo4j-movies is not beside the repo"
+)
 def test_movie_graph_matches_the_tck_oracle() -> None:
     g = read_cypher(MOVIES)
     # Create4.feature, scenario 1: +nodes 171, +relationships 253, +properties 564, +labels 2

@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping as MappingABC
+from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,13 +180,27 @@ def _literal(prop: str, value: str, spec: ValueSpec) -> ox.Literal | None:
     if rng.startswith("xsd:"):
         rng = XSD + rng[4:]
     if rng == XSD + "gYear":
-        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}", value) else None
+        return (
+            ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}", value) else None
+        )
     if rng == XSD + "integer":
-        return ox.Literal(str(int(value)), datatype=ox.NamedNode(rng)) if re.fullmatch(r"-?\d+", value) else None
+        return (
+            ox.Literal(str(int(value)), datatype=ox.NamedNode(rng))
+            if re.fullmatch(r"-?\d+", value)
+            else None
+        )
     if rng == XSD + "decimal":
-        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"-?\d+(\.\d+)?", value) else None
+        return (
+            ox.Literal(value, datatype=ox.NamedNode(rng))
+            if re.fullmatch(r"-?\d+(\.\d+)?", value)
+            else None
+        )
     if rng == XSD + "date":
-        return ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}-\d\d-\d\d", value) else None
+        return (
+            ox.Literal(value, datatype=ox.NamedNode(rng))
+            if re.fullmatch(r"\d{4}-\d\d-\d\d", value)
+            else None
+        )
     if rng == XSD + "boolean":
         return ox.Literal(value, datatype=ox.NamedNode(rng)) if value in {"true", "false"} else None
     if rng.endswith("#langString"):
@@ -210,14 +224,18 @@ class _Engine:
         self.links: list[tuple[list[object], str, list[object]]] = []
         self.identities: dict[tuple[str, str], int] = {}
 
-    def issue(self, kind: str, record: str, fld: str, value: Any, action: str, detail: str = "") -> None:
+    def issue(
+        self, kind: str, record: str, fld: str, value: Any, action: str, detail: str = ""
+    ) -> None:
         self.issues.append(Issue(kind, record, fld, _quote(value), action, detail))
 
     def run(self, tables: MappingABC[str, list[Record]]) -> None:
         for table, records in tables.items():
             maps = [m for m in self.m.maps if m.table == table]
             for rec in records:
-                chosen = [m for m in maps if all(_eq(rec.fields.get(k), v) for k, v in m.where.items())]
+                chosen = [
+                    m for m in maps if all(_eq(rec.fields.get(k), v) for k, v in m.where.items())
+                ]
                 if not chosen:
                     if maps:
                         keys = sorted({k for m in maps for k in m.where})
@@ -253,7 +271,9 @@ class _Engine:
             objects = self.values(link.prop, link.object, fields, record_id, local, None)
             self.links.append((subjects, link.prop, objects))
 
-    def items(self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str) -> list[dict[str, Any]]:
+    def items(
+        self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str
+    ) -> list[dict[str, Any]]:
         if emap.each is None:
             return [dict(fields)]
         raw = fields.get(emap.each)
@@ -285,12 +305,21 @@ class _Engine:
             out.append({**fields, "@": name, "@raw": text, "@role": role})
         return out
 
-    def entity(self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str) -> list[tuple[int, dict[str, Any]]]:
+    def entity(
+        self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str
+    ) -> list[tuple[int, dict[str, Any]]]:
         out: list[tuple[int, dict[str, Any]]] = []
         for ctx in self.items(emap, fields, record_id):
             labels = render(emap.label, ctx)
             if not labels:
-                self.issue("bad-value", record_id, emap.label, "", "entity not imported", f"no label for {emap.name}")
+                self.issue(
+                    "bad-value",
+                    record_id,
+                    emap.label,
+                    "",
+                    "entity not imported",
+                    f"no label for {emap.name}",
+                )
                 continue
             year = render(emap.year, ctx) if emap.year else []
             identity = render(emap.identity, ctx) if emap.identity else []
@@ -335,7 +364,14 @@ class _Engine:
         for v in render(spec.template, ctx):
             lit = _literal(prop, v, spec)
             if lit is None:
-                self.issue("bad-value", record_id, prop, v, "value not imported", "does not fit the property's datatype")
+                self.issue(
+                    "bad-value",
+                    record_id,
+                    prop,
+                    v,
+                    "value not imported",
+                    "does not fit the property's datatype",
+                )
             else:
                 out.append(lit)
         return out
@@ -358,7 +394,9 @@ class _Engine:
     ) -> None:
         values: dict[str, list[object]] = {}
         for prop, specs in amap.properties.items():
-            vals = [v for spec in specs for v in self.values(prop, spec, ctx, record_id, local, current)]
+            vals = [
+                v for spec in specs for v in self.values(prop, spec, ctx, record_id, local, current)
+            ]
             if vals:
                 values[prop] = vals
         if not values:
@@ -431,7 +469,11 @@ def import_source(
         for prop, vals in pending.values.items():
             pending.values[prop] = _joined(engine, vals, prop, pending.record)
     for i, (subjects, prop, objects) in enumerate(engine.links):
-        engine.links[i] = (_joined(engine, subjects, prop, "link"), prop, _joined(engine, objects, prop, "link"))
+        engine.links[i] = (
+            _joined(engine, subjects, prop, "link"),
+            prop,
+            _joined(engine, objects, prop, "link"),
+        )
     index = ReferenceIndex.from_graph(reference) if reference is not None else ReferenceIndex()
     links = [
         (w, a)
@@ -459,7 +501,11 @@ def _joined(engine: _Engine, values: list[object], prop: str, record: str) -> li
             mid = engine.identities.get((v.entity, v.identity))
             if mid is None:
                 engine.issue(
-                    "bad-value", record, prop, v.identity, "not imported",
+                    "bad-value",
+                    record,
+                    prop,
+                    v.identity,
+                    "not imported",
                     f"no {v.entity} with that identity",
                 )
             else:
@@ -473,14 +519,18 @@ def _tail(iri: str) -> str:
     return iri.rsplit("/", 1)[1]
 
 
-def _assertion_iri(p: _Pending, terms: dict[str, list[ox.NamedNode | ox.Literal]], source_id: str, n: int) -> str:
+def _assertion_iri(
+    p: _Pending, terms: dict[str, list[ox.NamedNode | ox.Literal]], source_id: str, n: int
+) -> str:
     def first(prop: str) -> str | None:
         vals = terms.get(prop)
         return vals[0].value if vals else None
 
     work = first("work")
     if p.cls == "Credit" and work and first("agent") and first("role"):
-        return str(KG[f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"])
+        return str(
+            KG[f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"]
+        )
     if p.cls == "Release" and work and (first("releaseDate") or first("releaseYear")):
         return str(KG[f"release/{_tail(work)}/{first('releaseDate') or first('releaseYear')}"])
     if p.cls == "Review" and work and first("reviewer"):
@@ -512,7 +562,11 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
         if ds.get(key):
             add(source, RDFS_COMMENT, ox.Literal(str(ds[key]), language="en"))
     if ds.get("retrieved"):
-        add(source, _f("retrievedOn"), ox.Literal(str(ds["retrieved"]), datatype=ox.NamedNode(XSD + "date")))
+        add(
+            source,
+            _f("retrievedOn"),
+            ox.Literal(str(ds["retrieved"]), datatype=ox.NamedNode(XSD + "date")),
+        )
 
     # entities
     iri_of: dict[int, str] = resolution.iris
@@ -587,7 +641,11 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
         add(node, RDF_TYPE, _f("Match"))
         add(node, _f("matchedName"), ox.Literal(match["name"]))
         add(node, _f("matchedEntity"), ox.NamedNode(match["entity"]))
-        add(node, _f("confidence"), ox.Literal(f"{match['confidence']:.2f}", datatype=ox.NamedNode(XSD + "decimal")))
+        add(
+            node,
+            _f("confidence"),
+            ox.Literal(f"{match['confidence']:.2f}", datatype=ox.NamedNode(XSD + "decimal")),
+        )
         add(node, _f("method"), ox.Literal(match["method"]))
         for shared in match["shared"]:
             add(node, _f("sharedContext"), ox.NamedNode(shared))
@@ -614,7 +672,6 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
         assertions=assertions,
         matches=resolution.matches,
     )
-
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -680,10 +737,7 @@ def import_into(
     from filmkg import inference
     from filmkg.store import KnowledgeGraph
 
-    if isinstance(store_path, KnowledgeGraph):
-        kg = store_path
-    else:
-        kg = KnowledgeGraph(Path(store_path))
+    kg = store_path if isinstance(store_path, KnowledgeGraph) else KnowledgeGraph(Path(store_path))
     if len(kg) == 0:
         from filmkg.project import load_project
 

@@ -86,8 +86,10 @@ def fold(text: str) -> str:
     'stand by me'
     """
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("'", "").replace("’", "")  # noqa: RUF001
+    stripped = unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+    stripped = stripped.replace("'", "").replace("’", "")
     words = re.sub(r"[\W_]+", " ", stripped.casefold())
     return " ".join(words.split())
 
@@ -326,7 +328,11 @@ class _Checker:
         for key in data:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(allowed))}"
+                hint = (
+                    f"did you mean {close[0]!r}?"
+                    if close
+                    else f"known: {', '.join(sorted(allowed))}"
+                )
                 raise self.fail(where, f"unknown key {key!r}", hint)
 
     def term(self, name: str, known: set[str] | frozenset[str], what: str, where: str) -> None:
@@ -345,17 +351,13 @@ def _value_specs(
     items = raw if isinstance(raw, list) else [raw]
     specs: list[ValueSpec] = []
     is_object = prop in terms.object_properties
-    chk.term(
-        prop, set(terms.object_properties) | set(terms.datatype_properties), "property", where
-    )
+    chk.term(prop, set(terms.object_properties) | set(terms.datatype_properties), "property", where)
     for item in items:
         if isinstance(item, dict):
             chk.keys(item, {"value", "lang", "datatype"}, where)
             template = chk.string(item, "value", where, required=True)
             specs.append(
-                ValueSpec(
-                    "literal", template, lang=item.get("lang"), datatype=item.get("datatype")
-                )
+                ValueSpec("literal", template, lang=item.get("lang"), datatype=item.get("datatype"))
             )
             continue
         if isinstance(item, bool | int | float):
@@ -451,7 +453,17 @@ def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
             ew = f"{where} entity {e.get('name')!r}"
             chk.keys(
                 e,
-                {"name", "class", "label", "year", "identity", "each", "split", "clean", "properties"},
+                {
+                    "name",
+                    "class",
+                    "label",
+                    "year",
+                    "identity",
+                    "each",
+                    "split",
+                    "clean",
+                    "properties",
+                },
                 ew,
             )
             cls = chk.string(e, "class", ew, required=True)

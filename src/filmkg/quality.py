@@ -37,7 +37,7 @@ KINDS: dict[str, str] = {
     "name-variant": "one person spelled several ways (one person; the spellings kept as labels)",
     "not-a-name": "a list item that is not a name, such as '.' or '(voices)' (not imported)",
     "parenthetical-in-name": "a name with a note in parentheses (the note left out of the name)",
-    "role-in-name": "a role written inside a cast list, such as '(screenwriter)' (credited in that role)",
+    "role-in-name": "a role inside a cast list, such as '(screenwriter)' (credited in that role)",
     "unmapped-record": "a record that no map of the mapping takes (not imported)",
 }
 

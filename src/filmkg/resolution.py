@@ -148,9 +148,7 @@ def _abbreviated(a: str, b: str) -> bool:
 
 
 def _prefer(spellings: Counter[str]) -> str:
-    return sorted(
-        spellings, key=lambda s: (-sum(ord(c) > 127 for c in s) > 0, -spellings[s], s)
-    )[0]
+    return sorted(spellings, key=lambda s: (-sum(ord(c) > 127 for c in s) > 0, -spellings[s], s))[0]
 
 
 def resolve(
@@ -170,10 +168,20 @@ def resolve(
     for m in mentions:
         if m.cls not in ("Film", "Person"):
             key = (m.cls, fold(m.label))
-            iri = index.others.get(key) or str(KG[f"{_PATHS.get(m.cls, m.cls.lower())}/{slug(m.label) or 'unnamed'}"])
+            iri = index.others.get(key) or str(
+                KG[f"{_PATHS.get(m.cls, m.cls.lower())}/{slug(m.label) or 'unnamed'}"]
+            )
             res.iris[m.id] = iri
             res.labels.setdefault(iri, index.other_labels.get(iri, m.label))
-    _resolve_people([m for m in mentions if m.cls == "Person"], links, mentions, index, res, source_id, threshold)
+    _resolve_people(
+        [m for m in mentions if m.cls == "Person"],
+        links,
+        mentions,
+        index,
+        res,
+        source_id,
+        threshold,
+    )
     return res
 
 
@@ -210,12 +218,11 @@ def _resolve_films(
         if len(ids) < 2 or len(ids) > 50:
             continue
         ordered = sorted(ids)
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                fa, fb = fold(by_id[a].label), fold(by_id[b].label)
-                if _abbreviated(fa, fb):
-                    uf.union(a, b)
-                    mangled.update((a, b))
+        for i, id_a in enumerate(ordered):
+            for id_b in ordered[i + 1 :]:
+                if _abbreviated(fold(by_id[id_a].label), fold(by_id[id_b].label)):
+                    uf.union(id_a, id_b)
+                    mangled.update((id_a, id_b))
     clusters: dict[int, list[Mention]] = defaultdict(list)
     for m in films:
         clusters[uf.find(m.id)].append(m)
@@ -234,11 +241,20 @@ def _resolve_films(
             if homonyms:
                 ident = sorted({m.identity or m.record for m in members})[0]
                 iri = str(KG[f"film/{base}-{slug(ident)}"])
-                others = sorted({m.record for c in cluster_list if c is not members for m in c}, key=_natural)
+                others = sorted(
+                    {m.record for c in cluster_list if c is not members for m in c}, key=_natural
+                )
                 for m in members:
                     res.issues.append(
-                        Issue("homonym", m.record, "title", m.label, "kept apart",
-                              f"{rep.label} ({rep.year}) is also the title of another film: {', '.join(others)}")
+                        Issue(
+                            "homonym",
+                            m.record,
+                            "title",
+                            m.label,
+                            "kept apart",
+                            f"{rep.label} ({rep.year}) is also the title of another film: "
+                            + ", ".join(others),
+                        )
                     )
             else:
                 iri = existing or str(KG[f"film/{base}"])
@@ -249,15 +265,25 @@ def _resolve_films(
                 if m.label != res.labels[iri]:
                     res.alt_labels[iri].add(m.label)
             if len(records) > 1:
-                kind = "mangled-duplicate-title" if any(m.id in mangled for m in members) else "duplicate-record"
+                kind = (
+                    "mangled-duplicate-title"
+                    if any(m.id in mangled for m in members)
+                    else "duplicate-record"
+                )
                 titles = sorted({m.label for m in members})
                 for m in members:
                     others = [r for r in records if r != m.record]
                     if not others:
                         continue
                     res.issues.append(
-                        Issue(kind, m.record, "title", m.label, "merged into one film",
-                              f"same film as {', '.join(others)} (titles: {' / '.join(titles)})")
+                        Issue(
+                            kind,
+                            m.record,
+                            "title",
+                            m.label,
+                            "merged into one film",
+                            f"same film as {', '.join(others)} (titles: {' / '.join(titles)})",
+                        )
                     )
 
 
@@ -291,11 +317,26 @@ def _resolve_people(
             for m in vm:
                 res.credited_as[m.id] = v
                 res.issues.append(
-                    Issue("name-variant", m.record, "name", v, f"one person: {res.labels[iri]}",
-                          f"spellings: {' / '.join(sorted(spellings | Counter([res.labels[iri]])))}")
+                    Issue(
+                        "name-variant",
+                        m.record,
+                        "name",
+                        v,
+                        f"one person: {res.labels[iri]}",
+                        f"spellings: {' / '.join(sorted(spellings | Counter([res.labels[iri]])))}",
+                    )
                 )
-            res.matches.append(_match(source_id, v, iri, 0.95,
-                                      "same name after folding accents, case and punctuation", [], vm))
+            res.matches.append(
+                _match(
+                    source_id,
+                    v,
+                    iri,
+                    0.95,
+                    "same name after folding accents, case and punctuation",
+                    [],
+                    vm,
+                )
+            )
     # who worked on what, and with whom (this import and the graph)
     films_of: dict[str, set[str]] = defaultdict(set)
     people_on: dict[str, set[str]] = defaultdict(set)
@@ -329,7 +370,9 @@ def _resolve_people(
             context = min(1.0, 0.5 * len(shared_films) + 0.1 * len(shared_people))
             name_score = fuzz.token_set_ratio(key, cand) / 100
             confidence = round(name_score * (0.55 + 0.45 * context), 2)
-            method = "alias: " + ("last word dropped" if cand == candidates[0] else "middle words dropped")
+            method = "alias: " + (
+                "last word dropped" if cand == candidates[0] else "middle words dropped"
+            )
             members = by_key[key]
             name = res.labels[a_iri]
             target_label = res.labels.get(b_iri) or index.person_labels.get(b_iri, cand)
@@ -338,21 +381,36 @@ def _resolve_people(
                     res.iris[m.id] = b_iri
                     res.credited_as[m.id] = m.label
                     res.issues.append(
-                        Issue("alias-match", m.record, "name", m.label, f"one person: {target_label}",
-                              f"confidence {confidence:.2f}; shared films {len(shared_films)}, shared co-workers {len(shared_people)}")
+                        Issue(
+                            "alias-match",
+                            m.record,
+                            "name",
+                            m.label,
+                            f"one person: {target_label}",
+                            f"confidence {confidence:.2f}; shared films {len(shared_films)}, "
+                            f"shared co-workers {len(shared_people)}",
+                        )
                     )
                 res.alt_labels[b_iri].add(name)
                 res.alt_labels[b_iri] |= res.alt_labels.pop(a_iri, set())
                 res.labels.setdefault(b_iri, target_label)
                 shared = sorted(shared_films) + sorted(shared_people)[:10]
-                res.matches.append(_match(source_id, name, b_iri, confidence, method, shared, members))
+                res.matches.append(
+                    _match(source_id, name, b_iri, confidence, method, shared, members)
+                )
                 films_of[b_iri] |= films_of.pop(a_iri, set())
                 key_iri[key] = b_iri
                 break
             for m in members:
                 res.issues.append(
-                    Issue("alias-review", m.record, "name", m.label, "kept apart; see review",
-                          f"maybe {target_label}: confidence {confidence:.2f} below {threshold:.2f}")
+                    Issue(
+                        "alias-review",
+                        m.record,
+                        "name",
+                        m.label,
+                        "kept apart; see review",
+                        f"maybe {target_label}: confidence {confidence:.2f} below {threshold:.2f}",
+                    )
                 )
             res.review.append(
                 {
@@ -377,8 +435,13 @@ def _resolve_people(
 
 
 def _match(
-    source_id: str, name: str, entity: str, confidence: float, method: str,
-    shared: list[str], members: Sequence[Mention],
+    source_id: str,
+    name: str,
+    entity: str,
+    confidence: float,
+    method: str,
+    shared: list[str],
+    members: Sequence[Mention],
 ) -> dict[str, Any]:
     return {
         "iri": str(KG[f"match/{source_id}/{slug(name) or 'unnamed'}-{entity.rsplit('/', 1)[1]}"]),
