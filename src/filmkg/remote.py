@@ -1,0 +1,1107 @@
+"""Remote SPARQL endpoints: query, update and push, over plain SPARQL 1.1 HTTP.
+
+Queries and updates go through SPARQLWrapper (the SPARQL 1.1 Protocol); pushing a graph
+uses the SPARQL 1.1 Graph Store Protocol (``PUT`` replaces a named graph, ``POST`` adds to
+it), with a SPARQL Update fallback (``INSERT DATA``) for stores without it. Nothing
+home-made sits between filmkg and the store: any SPARQL 1.1 endpoint works (Oxigraph
+server, Fuseki, GraphDB, Virtuoso, QLever for queries…).
+
+A remote endpoint has no ``initBindings``: query parameters are bound by a ``VALUES``
+block at the top of the ``WHERE`` clause, written by the one strict term serialiser
+(:mod:`filmkg.sparql_terms`), never pasted into the query text.
+
+Every failure is an :class:`~filmkg.errors.EndpointError` (exit code 3) whose message names
+the endpoint without credentials: user information is stripped from URLs and any secret
+value is masked, even if a server echoes it back.
+
+>>> display_url("https://alice:s3cret@example.org/sparql?apikey=k3y&graph=x")
+'https://example.org/sparql?apikey=***&graph=x'
+>>> Credentials(user="alice", password="s3cret")
+Credentials(basic auth for 'alice')
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import http.client
+import json
+import os
+import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
+
+from filmkg import __version__
+from filmkg.errors import (
+    AuthenticationError,
+    EndpointError,
+    ParseError,
+    SourceNotFoundError,
+    UsageError,
+)
+from filmkg.results import QueryResult, Row
+from filmkg.terms import RdfTerm, to_rdflib
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "USER_AGENT",
+    "Credentials",
+    "Endpoint",
+    "PushProgress",
+    "PushReport",
+    "PushedGraph",
+    "RetryPolicy",
+    "bind_values",
+    "display_url",
+    "load_credentials",
+    "push",
+    "staging_graph",
+]
+
+#: The User-Agent of every request (Wikidata and others require a descriptive one).
+USER_AGENT = f"filmkg/{__version__} (+https://w3id.org/filmkg)"
+
+#: Triples per request when pushing a graph (a graph this size or smaller is one ``PUT``).
+DEFAULT_BATCH_SIZE = 50_000
+
+#: Environment variables read for credentials (also the keys of a credentials file).
+ENV_USER = "FILMKG_ENDPOINT_USER"
+ENV_PASSWORD = "FILMKG_ENDPOINT_PASSWORD"  # noqa: S105 - a variable name, not a password
+ENV_TOKEN = "FILMKG_ENDPOINT_TOKEN"  # noqa: S105 - a variable name, not a token
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_SECRET_PARAMS = re.compile(
+    r"(?i)^(api[-_]?key|key|token|access[-_]?token|auth|password|passwd|secret|signature)$"
+)
+_T = TypeVar("_T")
+
+
+# -- credentials and URLs -----------------------------------------------------------
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """HTTP credentials: basic auth (user + password) or a bearer token, never printed.
+
+    >>> c = Credentials(token="t0ken")
+    >>> c.authorization()
+    'Bearer t0ken'
+    >>> "t0ken" in repr(c) or "t0ken" in str(c)
+    False
+    """
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.token and (self.user or self.password):
+            raise UsageError(
+                "both a token and a user/password were given",
+                hint=f"set either {ENV_TOKEN} or {ENV_USER} and {ENV_PASSWORD}",
+            )
+        if bool(self.user) != bool(self.password):
+            missing = ENV_PASSWORD if self.user else ENV_USER
+            raise UsageError(
+                "basic auth needs both a user and a password", hint=f"{missing} is not set"
+            )
+        for value in (self.user, self.password, self.token):
+            if value is not None and ("\n" in value or "\r" in value):
+                raise UsageError("credentials cannot contain line breaks")
+
+    def __bool__(self) -> bool:
+        return bool(self.token or self.user)
+
+    def __repr__(self) -> str:
+        if self.token:
+            return "Credentials(bearer token)"
+        if self.user:
+            return f"Credentials(basic auth for {self.user!r})"
+        return "Credentials(none)"
+
+    __str__ = __repr__
+
+    def authorization(self) -> str | None:
+        """The value of the ``Authorization`` header, or None without credentials."""
+        if self.token:
+            return f"Bearer {self.token}"
+        if self.user and self.password is not None:
+            blob = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
+            return f"Basic {blob}"
+        return None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every string that must never appear in a message (longest first)."""
+        values: list[str] = []
+        if self.token:
+            values.append(self.token)
+        if self.password:
+            values.append(self.password)
+            values.append(f"{self.user}:{self.password}")
+        header = self.authorization()
+        if header:
+            values.append(header.split(" ", 1)[1])
+        return tuple(sorted({v for v in values if len(v) >= 3}, key=len, reverse=True))
+
+    def mask(self, text: str) -> str:
+        """``text`` with every secret replaced by ``***``.
+
+        >>> Credentials(user="u", password="pw123").mask("bad pw123 here")
+        'bad *** here'
+        """
+        for secret in self.secrets():
+            text = text.replace(secret, "***")
+            quoted = urllib.parse.quote(secret, safe="")
+            if quoted != secret:
+                text = text.replace(quoted, "***")
+        return text
+
+
+def load_credentials(
+    environ: Mapping[str, str] | None = None, file: str | Path | None = None
+) -> Credentials:
+    """Credentials from a credentials file (if given) or else the environment.
+
+    The file holds ``KEY=VALUE`` lines with the environment variable names
+    (``FILMKG_ENDPOINT_USER``, ``FILMKG_ENDPOINT_PASSWORD``, ``FILMKG_ENDPOINT_TOKEN``);
+    blank lines and ``#`` comments are ignored. Keep it readable only by you (``chmod 600``).
+
+    >>> load_credentials({"FILMKG_ENDPOINT_TOKEN": "abc"})
+    Credentials(bearer token)
+    >>> load_credentials({})
+    Credentials(none)
+    """
+    if file is not None:
+        values = _read_credentials_file(Path(file))
+    else:
+        env = os.environ if environ is None else environ
+        values = {k: env[k] for k in (ENV_USER, ENV_PASSWORD, ENV_TOKEN) if env.get(k)}
+    return Credentials(
+        user=values.get(ENV_USER) or None,
+        password=values.get(ENV_PASSWORD) or None,
+        token=values.get(ENV_TOKEN) or None,
+    )
+
+
+def _read_credentials_file(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceNotFoundError(f"{path}: no such credentials file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise SourceNotFoundError(f"{path}: cannot read the credentials file ({reason})") from None
+    values: dict[str, str] = {}
+    known = (ENV_USER, ENV_PASSWORD, ENV_TOKEN)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        if not sep or key not in known:
+            # never echo the line: it may hold a secret
+            raise ParseError(
+                "expected KEY=VALUE with KEY one of " + ", ".join(known),
+                path=str(path),
+                line=number,
+            )
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key] = value
+    return values
+
+
+def split_userinfo(url: str) -> tuple[str, Credentials | None]:
+    """``url`` without its ``user:password@`` part, and those credentials if present.
+
+    >>> split_userinfo("http://bob:pw%40x@localhost:7878/query")
+    ('http://localhost:7878/query', Credentials(basic auth for 'bob'))
+    >>> split_userinfo("http://localhost/query")
+    ('http://localhost/query', None)
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    clean = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    user = urllib.parse.unquote(parts.username or "")
+    password = urllib.parse.unquote(parts.password or "")
+    if user and password:
+        return clean, Credentials(user=user, password=password)
+    return clean, None
+
+
+def display_url(url: str) -> str:
+    """``url`` fit to print: no user information, secret-looking parameters masked."""
+    try:
+        clean, _ = split_userinfo(url)
+        parts = urllib.parse.urlsplit(clean)
+    except ValueError:
+        return "<invalid URL>"
+    if not parts.query:
+        return clean
+    pairs = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    masked = "&".join(
+        f"{urllib.parse.quote(k, safe='')}="
+        + ("***" if _SECRET_PARAMS.match(k) else urllib.parse.quote(v, safe=":/"))
+        for k, v in pairs
+    )
+    return urllib.parse.urlunsplit(parts._replace(query=masked))
+
+
+def _check_url(url: str, option: str) -> str:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise UsageError(
+            f"{option}: not a valid URL", hint="give http(s)://host[:port]/path"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"{option}: {display_url(url)!r} is not an http(s) URL",
+            hint="give http(s)://host[:port]/path",
+        )
+    return url
+
+
+def _sibling(url: str, last: str) -> str:
+    """``url`` with a trailing ``/query`` segment replaced by ``last`` (else ``url``)."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path
+    if path.endswith("/query"):
+        path = path[: -len("query")] + last
+    return urllib.parse.urlunsplit(parts._replace(path=path))
+
+
+# -- HTTP --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: retries after connection errors, 5xx and 429, with back-off.
+
+    The wait before retry ``n`` (from 0) is ``backoff * 2**n`` seconds, or the server's
+    ``Retry-After`` (for 429 / 503) when it is at most ``max_wait`` seconds; a longer
+    ``Retry-After`` fails at once rather than hang.
+
+    >>> [RetryPolicy(backoff=0.5).delay(n) for n in range(3)]
+    [0.5, 1.0, 2.0]
+    """
+
+    retries: int = 3
+    backoff: float = 0.5
+    max_wait: float = 60.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number ``attempt`` (0-based)."""
+        return float(min(self.backoff * 2**attempt, self.max_wait))
+
+
+class _TransientError(EndpointError):
+    """A failure worth retrying (connection lost, 5xx, 429) after the retries ran out."""
+
+
+class _NotSupportedError(EndpointError):
+    """The server does not offer this protocol at this URL (404, 405, 415, 501)."""
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects, but never send credentials to another origin."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            new.remove_header("Authorization")
+        return new
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _body_excerpt(data: bytes) -> str:
+    text = data.decode("utf-8", "replace")
+    text = re.sub(r"<[^>]{0,200}>", " ", text) if "<html" in text.lower() else text
+    text = " ".join(text.split())
+    return text[:200] + ("…" if len(text) > 200 else "")
+
+
+# -- the endpoint ------------------------------------------------------------------
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+Via = Literal["auto", "gsp", "update"]
+
+
+class Endpoint:
+    """A remote SPARQL 1.1 service: query URL, update URL and Graph Store URL.
+
+    ``url`` is the query endpoint. When it ends with ``/query`` (Oxigraph, Fuseki's
+    ``/ds/query``), the update and store URLs default to its siblings ``/update`` and
+    ``/store``; otherwise to ``url`` itself (a Fuseki dataset URL serves all three).
+    ``default_graphs`` / ``named_graphs`` set the RDF dataset of every query through the
+    protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters (for stores whose
+    default graph is not the union of the named graphs).
+
+    >>> e = Endpoint("http://127.0.0.1:7878/query")
+    >>> e.update_url, e.store_url
+    ('http://127.0.0.1:7878/update', 'http://127.0.0.1:7878/store')
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = 60.0,
+        retry: RetryPolicy | None = None,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        max_response_bytes: int = 512 * 1024 * 1024,
+    ) -> None:
+        url, from_url = split_userinfo(_check_url(url, "--endpoint"))
+        self.url = url
+        self.update_url, _ = split_userinfo(
+            _check_url(update_url, "--update-url") if update_url else _sibling(url, "update")
+        )
+        self.store_url, _ = split_userinfo(
+            _check_url(store_url, "--store-url") if store_url else _sibling(url, "store")
+        )
+        self.credentials = credentials if credentials else (from_url or Credentials())
+        if timeout <= 0:
+            raise UsageError("the timeout must be a positive number of seconds")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.default_graphs = tuple(default_graphs)
+        self.named_graphs = tuple(named_graphs)
+        self.max_response_bytes = max_response_bytes
+        self._opener = urllib.request.build_opener(_SafeRedirects())
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def __repr__(self) -> str:
+        return f"Endpoint({display_url(self.url)!r})"
+
+    # -- errors --------------------------------------------------------------------
+    def _error(
+        self, cls: type[EndpointError], url: str, text: str, hint: str | None = None
+    ) -> EndpointError:
+        message = self.credentials.mask(f"{display_url(url)}: {text}")
+        return cls(message, hint=self.credentials.mask(hint) if hint else None)
+
+    def _classify(self, exc: BaseException, url: str) -> tuple[EndpointError, float | None, bool]:
+        """The error for ``exc``; the wait before a retry (None: never retry, -1: back off);
+        and whether the server surely did nothing (so any request may be repeated)."""
+        if isinstance(exc, urllib.error.HTTPError):
+            code, reason = exc.code, exc.reason or http.client.responses.get(exc.code, "")
+            try:
+                excerpt = _body_excerpt(exc.read(4096))
+            except (OSError, http.client.HTTPException):
+                excerpt = ""
+            detail = f"HTTP {code} {reason}".strip() + (f": {excerpt}" if excerpt else "")
+            if code in (401, 403):
+                hint = (
+                    "the endpoint refused the credentials; check "
+                    f"{ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN} (or --credentials-file)"
+                    if self.credentials
+                    else f"it needs credentials: set {ENV_USER} and {ENV_PASSWORD}, "
+                    f"or {ENV_TOKEN} (or use --credentials-file)"
+                )
+                return self._error(AuthenticationError, url, detail, hint), None, False
+            header = exc.headers.get("Retry-After") if exc.headers else None
+            if code == 429 or (code == 503 and header):
+                wait = _retry_after(header)
+                if wait is not None and wait > self.retry.max_wait:
+                    error = self._error(
+                        EndpointError,
+                        url,
+                        f"HTTP {code}: the endpoint asks to wait {wait:.0f} s, more than "
+                        f"the {self.retry.max_wait:g} s limit",
+                        "try again later",
+                    )
+                    return error, None, False
+                error = self._error(
+                    _TransientError, url, detail, "too many requests; try again later"
+                )
+                return error, (-1.0 if wait is None else wait), True
+            if code in (404, 405, 415, 501):
+                hint = "check the URL" if code == 404 else "the server does not allow this here"
+                return self._error(_NotSupportedError, url, detail, hint), None, False
+            if 500 <= code < 600:
+                error = self._error(
+                    _TransientError, url, detail, "the server failed; try again later"
+                )
+                return error, -1.0, False
+            return self._error(EndpointError, url, detail), None, False
+        reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        if isinstance(reason, TimeoutError):
+            error = self._error(
+                EndpointError,
+                url,
+                f"no answer within {self.timeout:g} s",
+                "raise --timeout, or check that the server is up",
+            )
+            return error, None, False
+        if isinstance(reason, socket.gaierror):
+            return self._error(EndpointError, url, "unknown host", "check the URL"), None, False
+        if isinstance(reason, ssl.SSLError):
+            return self._error(EndpointError, url, f"TLS error: {reason}"), None, False
+        if isinstance(reason, ConnectionRefusedError):
+            error = self._error(
+                _TransientError, url, "connection refused", "is the server running? check the URL"
+            )
+            return error, -1.0, True
+        if isinstance(reason, (ConnectionError, http.client.HTTPException, OSError)):
+            text = getattr(reason, "strerror", None) or type(reason).__name__
+            return self._error(_TransientError, url, f"connection failed ({text})"), -1.0, False
+        error = self._error(EndpointError, url, f"request failed ({type(reason).__name__})")
+        return error, None, False
+
+    def _call(self, action: Callable[[], _T], url: str, *, retry: bool = True) -> _T:
+        """Run one HTTP exchange under the retry policy.
+
+        Failures where the server surely did nothing (429, connection refused) are retried
+        for any request; other transient ones (5xx, connection lost) only when ``retry``
+        (the request is safe to repeat).
+        """
+        attempt = 0
+        while True:
+            try:
+                return action()
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                error, wait, untouched = self._classify(exc, url)
+                if wait is None or attempt >= self.retry.retries or not (retry or untouched):
+                    raise error from None
+                self._sleep(wait if wait >= 0 else self.retry.delay(attempt))
+                attempt += 1
+
+    def _open(self, request: urllib.request.Request) -> tuple[bytes, str]:
+        """Send ``request``; return the body (bounded) and its media type."""
+        request.add_header("User-Agent", USER_AGENT)
+        auth = self.credentials.authorization()
+        if auth:
+            request.add_header("Authorization", auth)  # dropped on cross-origin redirects
+        with self._opener.open(request, timeout=self.timeout) as response:
+            data = response.read(self.max_response_bytes + 1)
+            media = response.headers.get_content_type()
+        if len(data) > self.max_response_bytes:
+            raise EndpointError(
+                f"{display_url(request.full_url)}: the answer is larger than "
+                f"{self.max_response_bytes} bytes",
+                hint="narrow the query (LIMIT) or raise the limit",
+            )
+        return data, media
+
+    # -- SPARQL protocol (SPARQLWrapper) --------------------------------------------
+    def _wrapper(self, *, update: bool = False) -> Any:
+        from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
+
+        endpoint = self
+
+        class _Wrapper(SPARQLWrapper):  # type: ignore[misc]
+            """SPARQLWrapper building the requests; our opener sending them."""
+
+            def _query(self) -> tuple[Any, str]:
+                request = self._createRequest()
+                data, media = endpoint._open(request)
+                return _Answer(data, media), self.returnFormat
+
+        wrapper = _Wrapper(self.url, updateEndpoint=self.update_url, agent=USER_AGENT)
+        wrapper.setOnlyConneg(True)
+        if update:
+            wrapper.setMethod(POST)
+            wrapper.setRequestMethod(POSTDIRECTLY)
+            return wrapper
+        for g in self.default_graphs:
+            wrapper.addDefaultGraph(g)
+        for g in self.named_graphs:
+            wrapper.addNamedGraph(g)
+        return wrapper
+
+    def query(
+        self, sparql: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> QueryResult | bool | Graph:
+        """Run a query; SELECT → :class:`QueryResult`, ASK → bool, CONSTRUCT/DESCRIBE → Graph.
+
+        ``bindings`` are bound with a ``VALUES`` block (see :func:`bind_values`).
+        """
+        import warnings
+
+        from SPARQLWrapper import JSON, POST, TURTLE
+
+        text = bind_values(sparql, bindings) if bindings else sparql
+        form = query_form(text)
+        wrapper = self._wrapper()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            wrapper.setQuery(text)
+        if wrapper.isSparqlUpdateRequest():
+            from filmkg.errors import ForbiddenOperationError
+
+            raise ForbiddenOperationError(
+                "this is a SPARQL Update, not a query", hint="filmkg only reads from endpoints"
+            )
+        wrapper.setReturnFormat(JSON if form in ("SELECT", "ASK") else TURTLE)
+        if len(urllib.parse.quote(text)) > 1500:
+            wrapper.setMethod(POST)
+        answer: _Answer = self._call(lambda: wrapper.query().response, self.url)
+        if form in ("SELECT", "ASK"):
+            return _parse_json_results(answer, display_url(self.url))
+        return _parse_graph(answer, display_url(self.url))
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
+    ) -> QueryResult:
+        """Run a SELECT query and return its rows."""
+        result = self.query(sparql, bindings)
+        if not isinstance(result, QueryResult):
+            raise UsageError("not a SELECT query")
+        return result
+
+    def update(self, sparql: str, *, retry: bool = False) -> None:
+        """Send a SPARQL Update (project-built text only: its terms come from the serialiser)."""
+        import warnings
+
+        wrapper = self._wrapper(update=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            wrapper.setQuery(sparql)
+        if not wrapper.isSparqlUpdateRequest():  # pragma: no cover - our own text
+            raise UsageError("not a SPARQL Update")
+        self._call(lambda: wrapper.query().response, self.update_url, retry=retry)
+
+    def count_triples(self, graphs: Iterable[str]) -> dict[str, int]:
+        """The number of triples in each named graph (0 for a graph that does not exist)."""
+        names = sorted(set(graphs))
+        counts = dict.fromkeys(names, 0)
+        if not names:
+            return counts
+        sparql = (
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        )
+        result = self.select(sparql, {"g": [URIRef(n) for n in names]})
+        for g, n in result.rows:
+            if g is not None and n is not None and str(g) in counts:
+                counts[str(g)] = int(n.toPython())  # type: ignore[union-attr]
+        return counts
+
+    # -- Graph Store Protocol -------------------------------------------------------
+    def _store_request(
+        self, method: str, graph: str, body: bytes | None = None
+    ) -> urllib.request.Request:
+        query = urllib.parse.urlencode({"graph": graph})
+        sep = "&" if urllib.parse.urlsplit(self.store_url).query else "?"
+        request = urllib.request.Request(f"{self.store_url}{sep}{query}", method=method)
+        if body is not None:
+            request.data = body
+            request.add_header("Content-Type", "application/n-triples")
+        return request
+
+    def graph_put(self, graph: str, ntriples: bytes, *, retry: bool = False) -> None:
+        """Replace the named graph ``graph`` with the N-Triples ``ntriples`` (GSP ``PUT``)."""
+        request = self._store_request("PUT", graph, ntriples)
+        self._call(lambda: self._open(request), request.full_url, retry=retry)
+
+    def graph_post(self, graph: str, ntriples: bytes) -> None:
+        """Add the N-Triples ``ntriples`` to the named graph ``graph`` (GSP ``POST``)."""
+        request = self._store_request("POST", graph, ntriples)
+        self._call(lambda: self._open(request), request.full_url, retry=False)
+
+    def graph_delete(self, graph: str) -> None:
+        """Delete the named graph ``graph`` (GSP ``DELETE``); a missing graph is fine."""
+        request = self._store_request("DELETE", graph)
+        try:
+            self._call(lambda: self._open(request), request.full_url)
+        except _NotSupportedError as exc:
+            if "HTTP 404" not in exc.message:
+                raise
+
+
+class _Answer:
+    """A response body and its media type (what SPARQLWrapper's QueryResult wraps)."""
+
+    def __init__(self, data: bytes, media: str) -> None:
+        self.data = data
+        self.media = media
+
+    def read(self) -> bytes:
+        return self.data
+
+    def info(self) -> dict[str, str]:
+        return {"content-type": self.media}
+
+
+# -- results -------------------------------------------------------------------------
+def _parse_json_results(answer: _Answer, where: str) -> QueryResult | bool:
+    """SPARQL 1.1 Query Results JSON → QueryResult (rdflib terms) or bool."""
+    try:
+        doc = json.loads(answer.data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise EndpointError(
+            f"{where}: the answer is not SPARQL JSON results ({answer.media})",
+            hint="is this a SPARQL endpoint? check the URL",
+        ) from None
+    if not isinstance(doc, dict):
+        raise EndpointError(f"{where}: the answer is not SPARQL JSON results")
+    if "boolean" in doc:
+        return bool(doc["boolean"])
+    try:
+        variables = tuple(str(v) for v in doc["head"].get("vars", []))
+        rows: list[Row] = [
+            tuple(_json_term(b[v]) if v in b else None for v in variables)
+            for b in doc["results"]["bindings"]
+        ]
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise EndpointError(f"{where}: malformed SPARQL JSON results ({exc})") from None
+    return QueryResult(variables, rows)
+
+
+def _json_term(value: Mapping[str, Any]) -> RdfTerm:
+    kind = value["type"]
+    text = str(value["value"])
+    if kind == "uri":
+        return URIRef(text)
+    if kind == "bnode":
+        return BNode(text)
+    if kind in ("literal", "typed-literal"):
+        lang = value.get("xml:lang")
+        if lang:
+            return RdfLiteral(text, lang=str(lang))
+        datatype = value.get("datatype")
+        if datatype and datatype not in (_XSD_STRING, _RDF_LANGSTRING):
+            return RdfLiteral(text, datatype=URIRef(str(datatype)), normalize=False)
+        return RdfLiteral(text)
+    raise ValueError(f"unsupported term type {kind!r}")
+
+
+def _parse_graph(answer: _Answer, where: str) -> Graph:
+    from filmkg.loading import FORMATS, parse_bytes
+
+    rdf_format = FORMATS.get(answer.media)
+    if rdf_format is None:
+        raise EndpointError(f"{where}: unexpected answer type {answer.media} for a graph query")
+    graph = Graph()
+    if not answer.data.strip():
+        return graph
+    try:
+        quads = parse_bytes(answer.data, fmt=rdf_format, path=where)
+    except ParseError as exc:
+        raise EndpointError(f"the endpoint sent malformed RDF: {exc}") from None
+    for q in quads:
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
+
+
+# -- binding parameters --------------------------------------------------------------
+_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;\"'#]*)?")
+
+
+def _tokens(text: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(offset, token)`` for the structural tokens of a SPARQL text.
+
+    Comments, strings and IRIs are skipped whole, so a brace or keyword inside them is
+    never mistaken for syntax. Tokens are ``{ } ( )`` and words (keywords, names).
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            if text.startswith(c * 3, i):
+                j = i + 3
+                while j < n and not text.startswith(c * 3, j):
+                    j += 2 if text[j] == "\\" else 1
+                i = j + 3
+            else:
+                j = i + 1
+                while j < n and text[j] != c:
+                    j += 2 if text[j] == "\\" else 1
+                i = j + 1
+        elif c == "<" and (m := _IRIREF.match(text, i)):
+            i = m.end()
+        elif c in "{}()":
+            yield i, c
+            i += 1
+        elif c in "?$":
+            m = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]*").match(text, i)
+            assert m is not None
+            i = m.end()
+        elif m := _WORD.match(text, i):
+            yield i, m.group(0)
+            i = m.end()
+        else:
+            i += 1
+
+
+def query_form(sparql: str) -> QueryForm:
+    """The form of a query: SELECT, ASK, CONSTRUCT or DESCRIBE.
+
+    >>> query_form("PREFIX s: <http://schema.org/> # SELECT\\nASK { ?x a s:Movie }")
+    'ASK'
+    """
+    for _, token in _tokens(sparql):
+        word = token.upper()
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word  # type: ignore[return-value]
+    return "SELECT"
+
+
+def _where_group(sparql: str) -> int:
+    """Offset just after the ``{`` that opens the top-level WHERE group."""
+    depth = parens = 0
+    form: str | None = None
+    seen_where = False
+    for offset, token in _tokens(sparql):  # noqa: S105 - "token" is SPARQL syntax
+        word = token.upper()
+        if token == "(":
+            parens += 1
+        elif token == ")":
+            parens -= 1
+        elif token == "{":
+            top = depth == 0 and parens == 0 and form is not None
+            if top and (seen_where or form != "CONSTRUCT"):
+                return offset + 1
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and parens == 0:
+            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+                form = word
+            elif form is not None and word == "WHERE":
+                seen_where = True
+    if form == "CONSTRUCT":
+        raise UsageError(
+            "cannot bind parameters in a CONSTRUCT WHERE short form",
+            hint="write CONSTRUCT { template } WHERE { pattern }",
+        )
+    raise UsageError("cannot find the WHERE clause of the query to bind parameters")
+
+
+def bind_values(sparql: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
+    """The query with ``bindings`` bound by a VALUES block opening its WHERE group.
+
+    Each value is written by the strict term serialiser; a sequence of values for one
+    variable gives one row each (all variables with several values must have the same
+    number). This is what a remote endpoint gets instead of initBindings.
+
+    >>> from rdflib import Literal
+    >>> print(bind_values('SELECT ?s WHERE { ?s ?p ?name }', {"name": Literal('a "b"')}))
+    SELECT ?s WHERE { VALUES (?name) { ("a \\"b\\"") } ?s ?p ?name }
+    """
+    from filmkg.sparql_terms import serialise_term
+
+    if not bindings:
+        return sparql
+    names = sorted(bindings)
+    columns: list[list[Node]] = []
+    for name in names:
+        if not _VARNAME.match(name):
+            from filmkg.errors import ParameterError
+
+            raise ParameterError(f"{name!r} is not a SPARQL variable name")
+        value = bindings[name]
+        columns.append(list(value) if isinstance(value, (list, tuple)) else [value])  # type: ignore[list-item]
+    height = max(len(c) for c in columns)
+    for c in columns:
+        if len(c) == 1 and height > 1:
+            c *= height
+        elif len(c) != height:
+            raise UsageError("all multi-valued parameters need the same number of values")
+    head = " ".join(f"?{n}" for n in names)
+    rows = " ".join(
+        "(" + " ".join(serialise_term(col[r]) for col in columns) + ")" for r in range(height)
+    )
+    at = _where_group(sparql)
+    return f"{sparql[:at]} VALUES ({head}) {{ {rows} }}{sparql[at:]}"
+
+
+# -- push ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PushProgress:
+    """Progress of a push, given to the ``progress`` callback after each request."""
+
+    graph: str
+    batch: int
+    batches: int
+    sent: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PushedGraph:
+    """One named graph pushed: how many triples, how, verified by a count."""
+
+    graph: str
+    triples: int
+    method: str
+
+
+@dataclass(frozen=True)
+class PushReport:
+    """What a push did, graph by graph."""
+
+    endpoint: str
+    graphs: tuple[PushedGraph, ...] = field(default_factory=tuple)
+
+    @property
+    def triples(self) -> int:
+        """Triples pushed in all."""
+        return sum(g.triples for g in self.graphs)
+
+
+def staging_graph(graph: str) -> str:
+    """The graph a large push fills before it is moved onto ``graph`` in one update.
+
+    Derived from ``graph`` so a re-run after an interruption replaces the leftovers.
+
+    >>> staging_graph("https://w3id.org/filmkg/graph/here")
+    'urn:filmkg:staging:...'
+    """
+    digest = hashlib.sha256(graph.encode("utf-8")).hexdigest()[:32]
+    return f"urn:filmkg:staging:{digest}"
+
+
+def _batches(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[list[ox.Triple]]:
+    """The triples of one graph in batches of at most ``size`` (except blank node groups).
+
+    Triples that share a blank node always travel in the same batch: blank node labels
+    are scoped to one request, so splitting them would split the node.
+    """
+    plain: list[ox.Triple] = []
+    linked: list[ox.Triple] = []
+    for quad in store.quads_for_pattern(None, None, None, graph):
+        triple = quad.triple
+        if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+            linked.append(triple)
+            continue
+        plain.append(triple)
+        if len(plain) >= size:
+            yield plain
+            plain = []
+    if linked:
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.setdefault(x, x) != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for t in linked:
+            nodes = [n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)]
+            for other in nodes[1:]:
+                parent[find(other)] = find(nodes[0])
+        groups: dict[str, list[ox.Triple]] = {}
+        for t in linked:
+            first = t.subject if isinstance(t.subject, ox.BlankNode) else t.object
+            assert isinstance(first, ox.BlankNode)
+            groups.setdefault(find(first.value), []).append(t)
+        for group in groups.values():
+            if plain and len(plain) + len(group) > size:
+                yield plain
+                plain = []
+            plain.extend(group)
+    if plain:
+        yield plain
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _insert_data(graph: str, triples: list[ox.Triple]) -> str:
+    from filmkg.sparql_terms import serialise_term
+
+    body = "\n".join(
+        " ".join(serialise_term(to_rdflib(t)) for t in (tr.subject, tr.predicate, tr.object)) + " ."
+        for tr in triples
+    )
+    return f"INSERT DATA {{ GRAPH {serialise_term(URIRef(graph))} {{\n{body}\n}} }}"
+
+
+def push(
+    kg: Any,
+    endpoint: Endpoint,
+    *,
+    graphs: Sequence[str] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    via: Via = "auto",
+    progress: Callable[[PushProgress], None] | None = None,
+) -> PushReport:
+    """Copy named graphs of ``kg`` (a :class:`~filmkg.store.KnowledgeGraph`) to a store.
+
+    Each named graph replaces the graph of the same name in the store:
+
+    * a graph of at most ``batch_size`` triples is one Graph Store ``PUT`` (atomic);
+    * a larger one is ``PUT`` then ``POST``-ed in batches into a staging graph
+      (:func:`staging_graph`), then moved onto its name by one SPARQL ``MOVE``: readers
+      never see half a graph, and re-running after an interruption replaces the leftovers;
+    * without the Graph Store Protocol (``via="update"``, or ``"auto"`` when the store
+      URL answers 404/405/415/501), the same with ``INSERT DATA`` updates.
+
+    A failed batch restarts its graph from the beginning (after back-off), so a retry
+    never doubles triples. Finally every graph is counted in the store: a count that
+    differs from the local one is an :class:`EndpointError`.
+    """
+    if batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    present = [str(g) for g in kg.graph_names()]
+    names = list(dict.fromkeys(str(g) for g in graphs)) if graphs else present
+    missing = [g for g in names if g not in present]
+    if missing:
+        raise UsageError(
+            f"no named graph {missing[0]!r} in the project",
+            hint="graphs: " + ", ".join(present),
+        )
+    store: ox.Store = kg.store
+    expected = {
+        g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in names
+    }
+    method: Via = via
+    pushed: list[PushedGraph] = []
+    for name in names:
+        attempt = 0
+        while True:
+            try:
+                used = _push_graph(
+                    endpoint, store, name, expected[name], batch_size, method, progress
+                )
+                break
+            except _NotSupportedError:
+                if method != "auto" or attempt > 0:
+                    raise
+                method = "update"  # no Graph Store Protocol here: fall back to SPARQL Update
+            except _TransientError:
+                if attempt >= endpoint.retry.retries:
+                    raise
+                endpoint._sleep(endpoint.retry.delay(attempt))
+                attempt += 1
+        if method == "auto":
+            method = "gsp"
+        pushed.append(PushedGraph(name, expected[name], used))
+    _verify(endpoint, expected, method)
+    return PushReport(display_url(endpoint.url), tuple(pushed))
+
+
+def _push_graph(
+    endpoint: Endpoint,
+    store: ox.Store,
+    name: str,
+    total: int,
+    batch_size: int,
+    via: Via,
+    progress: Callable[[PushProgress], None] | None,
+) -> str:
+    from filmkg.sparql_terms import serialise_term
+
+    graph = ox.NamedNode(name)
+    batches = max(1, -(-total // batch_size))
+    gsp = via in ("auto", "gsp")
+    target_sparql = serialise_term(URIRef(name))
+
+    def report(batch: int, sent: int) -> None:
+        if progress is not None:
+            progress(PushProgress(name, batch, batches, sent, total))
+
+    if total == 0:
+        if gsp:
+            endpoint.graph_delete(name)
+        else:
+            endpoint.update(f"DROP SILENT GRAPH {target_sparql}")
+        report(1, 0)
+        return "gsp" if gsp else "update"
+    staged = total > batch_size
+    target = staging_graph(name) if staged else name
+    target_term = serialise_term(URIRef(target))
+    sent = 0
+    for index, batch in enumerate(_batches(store, graph, batch_size), start=1):
+        if gsp:
+            body = _ntriples(batch)
+            if index == 1:
+                endpoint.graph_put(target, body)
+            else:
+                endpoint.graph_post(target, body)
+        else:
+            insert = _insert_data(target, batch)
+            endpoint.update(
+                f"DROP SILENT GRAPH {target_term} ;\n{insert}" if index == 1 else insert
+            )
+        sent += len(batch)
+        report(index, sent)
+    if staged:
+        try:
+            endpoint.update(f"MOVE {target_term} TO {target_sparql}")
+        except _NotSupportedError as exc:
+            raise EndpointError(
+                f"{exc.message}: a graph of {total} triples needs SPARQL Update (MOVE) to "
+                "replace it safely",
+                hint=f"give --update-url, or a --batch-size of at least {total}",
+            ) from None
+    return ("gsp" if gsp else "update") + ("+move" if staged else "")
+
+
+def _verify(endpoint: Endpoint, expected: Mapping[str, int], via: Via) -> None:
+    """Count every pushed graph in the store; drop leftover staging graphs."""
+    stagings = {staging_graph(g): g for g in expected}
+    counts = endpoint.count_triples([*expected, *stagings])
+    for staging, count in counts.items():
+        if staging in stagings and count:
+            from filmkg.sparql_terms import serialise_term
+
+            if via == "update":
+                endpoint.update(f"DROP SILENT GRAPH {serialise_term(URIRef(staging))}")
+            else:
+                endpoint.graph_delete(staging)
+    wrong = [(g, n, counts.get(g, 0)) for g, n in expected.items() if counts.get(g, 0) != n]
+    if wrong:
+        g, n, got = wrong[0]
+        raise EndpointError(
+            f"{display_url(endpoint.url)}: graph <{g}> has {got} triples in the store after the "
+            f"push, expected {n}",
+            hint="another writer may be changing it, or the store altered the data; push again",
+        )

@@ -1,0 +1,272 @@
+"""The Oxigraph server (the ``oxigraph`` PyPI package) as a local SPARQL endpoint.
+
+``filmkg serve`` loads the built graph into an on-disk Oxigraph store and runs
+``oxigraph serve-read-only --union-default-graph`` over it: a SPARQL 1.1 endpoint whose
+default graph is the union of the named graphs (as on the embedded engines), with the
+server's bundled YASGUI query editor at ``/``. The tests start the same server, read-write,
+to push to.
+
+The server is a separate process, started by its path and stopped by its PID
+(terminate, then kill): nothing else is ever signalled.
+
+>>> url_for("127.0.0.1", 7878)
+'http://127.0.0.1:7878'
+>>> url_for("::1", 7878)
+'http://[::1]:7878'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from filmkg.errors import EndpointError, UsageError
+
+__all__ = [
+    "OxigraphServer",
+    "free_port",
+    "is_loopback",
+    "load_store",
+    "oxigraph_executable",
+    "url_for",
+]
+
+
+def oxigraph_executable() -> str:
+    """The path of the ``oxigraph`` server executable installed by the ``oxigraph`` package.
+
+    Looked up next to the running Python first (a virtualenv's ``bin/``), then on PATH.
+    """
+    name = "oxigraph.exe" if os.name == "nt" else "oxigraph"
+    candidates = [
+        Path(sys.executable).parent / name,
+        Path(sysconfig.get_path("scripts")) / name,
+    ]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("oxigraph")
+    if found:
+        return found
+    raise UsageError(
+        "the Oxigraph server is not installed",
+        hint="pip install 'filmkg[server]' (it provides the `oxigraph` executable)",
+    )
+
+
+def url_for(host: str, port: int) -> str:
+    """The base URL of a server on ``host``:``port``."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on ``host`` right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def load_store(location: Path, nquads: Path) -> None:
+    """Load an N-Quads file into the on-disk Oxigraph store at ``location`` (atomically)."""
+    result = subprocess.run(
+        [
+            oxigraph_executable(),
+            "load",
+            "--location",
+            str(location),
+            "--file",
+            str(nquads),
+            "--format",
+            "application/n-quads",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise EndpointError(f"oxigraph load failed for {location}: {last}")
+
+
+class OxigraphServer:
+    """An ``oxigraph serve`` process over a store directory, on ``host``:``port``.
+
+    ``port=0`` picks a free port. Use as a context manager, or call :meth:`start` and
+    :meth:`stop`. ``read_only`` runs ``serve-read-only``; ``union_default_graph`` makes the
+    default graph the union of the named graphs; ``timeout_s`` bounds each query.
+    """
+
+    def __init__(
+        self,
+        location: str | Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        read_only: bool = True,
+        union_default_graph: bool = True,
+        timeout_s: int | None = None,
+    ) -> None:
+        self.location = Path(location)
+        self.host = host
+        self.port = port or free_port(host)
+        self.read_only = read_only
+        self.union_default_graph = union_default_graph
+        self.timeout_s = timeout_s
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL: the query editor is at ``/``."""
+        return url_for(self.host, self.port)
+
+    @property
+    def query_url(self) -> str:
+        """The SPARQL query endpoint."""
+        return self.url + "/query"
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self.process.pid if self.process is not None else None
+
+    def command(self) -> list[str]:
+        """The command line that starts the server."""
+        bind = f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        args = [
+            oxigraph_executable(),
+            "serve-read-only" if self.read_only else "serve",
+            "--location",
+            str(self.location),
+            "--bind",
+            bind,
+        ]
+        if self.union_default_graph:
+            args.append("--union-default-graph")
+        if self.timeout_s is not None:
+            args += ["--timeout-s", str(self.timeout_s)]
+        return args
+
+    def start(self, wait: float = 30.0) -> OxigraphServer:
+        """Start the server and wait (up to ``wait`` seconds) until it answers a query."""
+        if self.process is not None:
+            raise UsageError("the server is already running")
+        self.location.mkdir(parents=True, exist_ok=True)
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in a terminal reaches us, not the server
+        )
+        deadline = time.monotonic() + wait
+        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        while True:
+            if self.process.poll() is not None:
+                log = self.log()
+                self._cleanup()
+                hint = "choose another --port" if "in use" in log else None
+                raise EndpointError(
+                    f"the Oxigraph server did not start: {_last_line(log)}", hint=hint
+                )
+            with contextlib.suppress(OSError), opener.open(probe, timeout=1.0) as response:
+                if response.status == 200:
+                    return self
+            if time.monotonic() > deadline:
+                self.stop()
+                raise EndpointError(f"the Oxigraph server did not answer within {wait:g} s")
+            time.sleep(0.05)
+
+    def log(self) -> str:
+        """What the server printed so far."""
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace")
+        self._log.seek(0, os.SEEK_END)
+        return text
+
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, grace: float = 10.0) -> int | None:
+        """Stop the server by its PID: terminate, then kill after ``grace`` seconds."""
+        process = self.process
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        code = process.returncode
+        self._cleanup()
+        return code
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> OxigraphServer:
+        return self.start() if self.process is None else self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = f"pid {self.pid}" if self.running() else "stopped"
+        return f"OxigraphServer({self.url!r}, {state})"
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
