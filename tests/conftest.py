@@ -1,4 +1,4 @@
-"""Shared fixtures."""
+"""Shared fixtures (the real servers live in tests/servers.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import pytest
 
 from filmkg.project import load_project
 from filmkg.store import KnowledgeGraph
+from servers import misbehaving, oxigraph
+
+__all__ = ["misbehaving", "oxigraph", "project_kg"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"

@@ -6,9 +6,11 @@ it), with a SPARQL Update fallback (``INSERT DATA``) for stores without it. Noth
 home-made sits between filmkg and the store: any SPARQL 1.1 endpoint works (Oxigraph
 server, Fuseki, GraphDB, Virtuoso, QLever for queries…).
 
-A remote endpoint has no ``initBindings``: query parameters are bound by a ``VALUES``
-block at the top of the ``WHERE`` clause, written by the one strict term serialiser
-(:mod:`filmkg.sparql_terms`), never pasted into the query text.
+An :class:`Endpoint` is an :class:`~filmkg.queries.Executor`: the named queries run on it
+unchanged through :func:`filmkg.queries.run`, their parameters bound by a ``VALUES`` row
+written by the one strict term serialiser (:mod:`filmkg.sparql_terms`), as on the
+embedded engines (a remote endpoint has no ``initBindings``). Every term this module
+writes into SPARQL text (graph names, ``INSERT DATA``) goes through that serialiser too.
 
 Every failure is an :class:`~filmkg.errors.EndpointError` (exit code 3) whose message names
 the endpoint without credentials: user information is stripped from URLs and any secret
@@ -43,17 +45,18 @@ from typing import Any, Literal, TypeVar
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib.term import Node
 
 from filmkg import __version__
 from filmkg.errors import (
     AuthenticationError,
     EndpointError,
+    ForbiddenOperationError,
     ParseError,
     SourceNotFoundError,
     UsageError,
 )
 from filmkg.results import QueryResult, Row
+from filmkg.sparql_terms import to_sparql
 from filmkg.terms import RdfTerm, to_rdflib
 
 __all__ = [
@@ -65,7 +68,6 @@ __all__ = [
     "PushReport",
     "PushedGraph",
     "RetryPolicy",
-    "bind_values",
     "display_url",
     "load_credentials",
     "push",
@@ -432,12 +434,12 @@ class Endpoint:
         """The error for ``exc``; the wait before a retry (None: never retry, -1: back off);
         and whether the server surely did nothing (so any request may be repeated)."""
         if isinstance(exc, urllib.error.HTTPError):
-            code, reason = exc.code, exc.reason or http.client.responses.get(exc.code, "")
+            code, status = exc.code, exc.reason or http.client.responses.get(exc.code, "")
             try:
                 excerpt = _body_excerpt(exc.read(4096))
             except (OSError, http.client.HTTPException):
                 excerpt = ""
-            detail = f"HTTP {code} {reason}".strip() + (f": {excerpt}" if excerpt else "")
+            detail = f"HTTP {code} {status}".strip() + (f": {excerpt}" if excerpt else "")
             if code in (401, 403):
                 hint = (
                     "the endpoint refused the credentials; check "
@@ -557,42 +559,36 @@ class Endpoint:
             wrapper.addNamedGraph(g)
         return wrapper
 
-    def query(
-        self, sparql: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
-    ) -> QueryResult | bool | Graph:
+    def query(self, sparql: str) -> QueryResult | bool | Graph:
         """Run a query; SELECT → :class:`QueryResult`, ASK → bool, CONSTRUCT/DESCRIBE → Graph.
 
-        ``bindings`` are bound with a ``VALUES`` block (see :func:`bind_values`).
+        To bind parameters, build the text with :func:`filmkg.queries.bind` (or run a named
+        query with :func:`filmkg.queries.run`): never paste values into ``sparql``.
         """
         import warnings
 
-        from SPARQLWrapper import JSON, POST, TURTLE
+        from SPARQLWrapper import ASK, JSON, POST, SELECT, TURTLE
 
-        text = bind_values(sparql, bindings) if bindings else sparql
-        form = query_form(text)
         wrapper = self._wrapper()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            wrapper.setQuery(text)
+            wrapper.setQuery(sparql)
         if wrapper.isSparqlUpdateRequest():
-            from filmkg.errors import ForbiddenOperationError
-
             raise ForbiddenOperationError(
                 "this is a SPARQL Update, not a query", hint="filmkg only reads from endpoints"
             )
-        wrapper.setReturnFormat(JSON if form in ("SELECT", "ASK") else TURTLE)
-        if len(urllib.parse.quote(text)) > 1500:
+        tabular = wrapper.queryType in (SELECT, ASK)
+        wrapper.setReturnFormat(JSON if tabular else TURTLE)
+        if len(urllib.parse.quote(sparql)) > 1500:
             wrapper.setMethod(POST)
         answer: _Answer = self._call(lambda: wrapper.query().response, self.url)
-        if form in ("SELECT", "ASK"):
+        if tabular:
             return _parse_json_results(answer, display_url(self.url))
         return _parse_graph(answer, display_url(self.url))
 
-    def select(
-        self, sparql: str, bindings: Mapping[str, Node | Sequence[Node]] | None = None
-    ) -> QueryResult:
+    def select(self, sparql: str) -> QueryResult:
         """Run a SELECT query and return its rows."""
-        result = self.query(sparql, bindings)
+        result = self.query(sparql)
         if not isinstance(result, QueryResult):
             raise UsageError("not a SELECT query")
         return result
@@ -611,14 +607,15 @@ class Endpoint:
 
     def count_triples(self, graphs: Iterable[str]) -> dict[str, int]:
         """The number of triples in each named graph (0 for a graph that does not exist)."""
-        names = sorted(set(graphs))
+        names = sorted({str(g) for g in graphs})
         counts = dict.fromkeys(names, 0)
         if not names:
             return counts
-        sparql = (
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+        graphs_sparql = " ".join(to_sparql(URIRef(n)) for n in names)
+        result = self.select(
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {graphs_sparql} }} "
+            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
         )
-        result = self.select(sparql, {"g": [URIRef(n) for n in names]})
         for g, n in result.rows:
             if g is not None and n is not None and str(g) in counts:
                 counts[str(g)] = int(n.toPython())  # type: ignore[union-attr]
@@ -731,135 +728,6 @@ def _parse_graph(answer: _Answer, where: str) -> Graph:
     return graph
 
 
-# -- binding parameters --------------------------------------------------------------
-_VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(?::[^\s{}()<>,;\"'#]*)?")
-
-
-def _tokens(text: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(offset, token)`` for the structural tokens of a SPARQL text.
-
-    Comments, strings and IRIs are skipped whole, so a brace or keyword inside them is
-    never mistaken for syntax. Tokens are ``{ } ( )`` and words (keywords, names).
-    """
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c.isspace():
-            i += 1
-        elif c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            if text.startswith(c * 3, i):
-                j = i + 3
-                while j < n and not text.startswith(c * 3, j):
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 3
-            else:
-                j = i + 1
-                while j < n and text[j] != c:
-                    j += 2 if text[j] == "\\" else 1
-                i = j + 1
-        elif c == "<" and (m := _IRIREF.match(text, i)):
-            i = m.end()
-        elif c in "{}()":
-            yield i, c
-            i += 1
-        elif c in "?$":
-            m = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]*").match(text, i)
-            assert m is not None
-            i = m.end()
-        elif m := _WORD.match(text, i):
-            yield i, m.group(0)
-            i = m.end()
-        else:
-            i += 1
-
-
-def query_form(sparql: str) -> QueryForm:
-    """The form of a query: SELECT, ASK, CONSTRUCT or DESCRIBE.
-
-    >>> query_form("PREFIX s: <http://schema.org/> # SELECT\\nASK { ?x a s:Movie }")
-    'ASK'
-    """
-    for _, token in _tokens(sparql):
-        word = token.upper()
-        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return word  # type: ignore[return-value]
-    return "SELECT"
-
-
-def _where_group(sparql: str) -> int:
-    """Offset just after the ``{`` that opens the top-level WHERE group."""
-    depth = parens = 0
-    form: str | None = None
-    seen_where = False
-    for offset, token in _tokens(sparql):  # noqa: S105 - "token" is SPARQL syntax
-        word = token.upper()
-        if token == "(":
-            parens += 1
-        elif token == ")":
-            parens -= 1
-        elif token == "{":
-            top = depth == 0 and parens == 0 and form is not None
-            if top and (seen_where or form != "CONSTRUCT"):
-                return offset + 1
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and parens == 0:
-            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = word
-            elif form is not None and word == "WHERE":
-                seen_where = True
-    if form == "CONSTRUCT":
-        raise UsageError(
-            "cannot bind parameters in a CONSTRUCT WHERE short form",
-            hint="write CONSTRUCT { template } WHERE { pattern }",
-        )
-    raise UsageError("cannot find the WHERE clause of the query to bind parameters")
-
-
-def bind_values(sparql: str, bindings: Mapping[str, Node | Sequence[Node]]) -> str:
-    """The query with ``bindings`` bound by a VALUES block opening its WHERE group.
-
-    Each value is written by the strict term serialiser; a sequence of values for one
-    variable gives one row each (all variables with several values must have the same
-    number). This is what a remote endpoint gets instead of initBindings.
-
-    >>> from rdflib import Literal
-    >>> print(bind_values('SELECT ?s WHERE { ?s ?p ?name }', {"name": Literal('a "b"')}))
-    SELECT ?s WHERE { VALUES (?name) { ("a \\"b\\"") } ?s ?p ?name }
-    """
-    from filmkg.sparql_terms import serialise_term
-
-    if not bindings:
-        return sparql
-    names = sorted(bindings)
-    columns: list[list[Node]] = []
-    for name in names:
-        if not _VARNAME.match(name):
-            from filmkg.errors import ParameterError
-
-            raise ParameterError(f"{name!r} is not a SPARQL variable name")
-        value = bindings[name]
-        columns.append(list(value) if isinstance(value, (list, tuple)) else [value])  # type: ignore[list-item]
-    height = max(len(c) for c in columns)
-    for c in columns:
-        if len(c) == 1 and height > 1:
-            c *= height
-        elif len(c) != height:
-            raise UsageError("all multi-valued parameters need the same number of values")
-    head = " ".join(f"?{n}" for n in names)
-    rows = " ".join(
-        "(" + " ".join(serialise_term(col[r]) for col in columns) + ")" for r in range(height)
-    )
-    at = _where_group(sparql)
-    return f"{sparql[:at]} VALUES ({head}) {{ {rows} }}{sparql[at:]}"
-
-
 # -- push ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PushProgress:
@@ -951,17 +819,28 @@ def _batches(store: ox.Store, graph: ox.NamedNode, size: int) -> Iterator[list[o
 
 
 def _ntriples(triples: list[ox.Triple]) -> bytes:
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None
+    return data
 
 
 def _insert_data(graph: str, triples: list[ox.Triple]) -> str:
-    from filmkg.sparql_terms import serialise_term
+    """``INSERT DATA`` for ``triples`` in ``graph``: terms by the strict serialiser.
 
-    body = "\n".join(
-        " ".join(serialise_term(to_rdflib(t)) for t in (tr.subject, tr.predicate, tr.object)) + " ."
-        for tr in triples
-    )
-    return f"INSERT DATA {{ GRAPH {serialise_term(URIRef(graph))} {{\n{body}\n}} }}"
+    Blank nodes get labels minted here (``_:b0``, ``_:b1``…), never their own identifiers:
+    a batch holds every triple of its blank nodes (see :func:`_batches`).
+    """
+    labels: dict[str, str] = {}
+
+    def term(t: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+        if isinstance(t, ox.BlankNode):
+            return labels.setdefault(t.value, f"_:b{len(labels)}")
+        if isinstance(t, ox.Triple):
+            raise UsageError("triple terms (RDF 1.2) cannot be pushed with SPARQL Update")
+        return to_sparql(to_rdflib(t))
+
+    body = "\n".join(f"{term(t.subject)} {term(t.predicate)} {term(t.object)} ." for t in triples)
+    return f"INSERT DATA {{ GRAPH {to_sparql(URIRef(graph))} {{\n{body}\n}} }}"
 
 
 def push(
@@ -1037,12 +916,11 @@ def _push_graph(
     via: Via,
     progress: Callable[[PushProgress], None] | None,
 ) -> str:
-    from filmkg.sparql_terms import serialise_term
 
     graph = ox.NamedNode(name)
     batches = max(1, -(-total // batch_size))
     gsp = via in ("auto", "gsp")
-    target_sparql = serialise_term(URIRef(name))
+    target_sparql = to_sparql(URIRef(name))
 
     def report(batch: int, sent: int) -> None:
         if progress is not None:
@@ -1057,7 +935,7 @@ def _push_graph(
         return "gsp" if gsp else "update"
     staged = total > batch_size
     target = staging_graph(name) if staged else name
-    target_term = serialise_term(URIRef(target))
+    target_term = to_sparql(URIRef(target))
     sent = 0
     for index, batch in enumerate(_batches(store, graph, batch_size), start=1):
         if gsp:
@@ -1091,10 +969,8 @@ def _verify(endpoint: Endpoint, expected: Mapping[str, int], via: Via) -> None:
     counts = endpoint.count_triples([*expected, *stagings])
     for staging, count in counts.items():
         if staging in stagings and count:
-            from filmkg.sparql_terms import serialise_term
-
             if via == "update":
-                endpoint.update(f"DROP SILENT GRAPH {serialise_term(URIRef(staging))}")
+                endpoint.update(f"DROP SILENT GRAPH {to_sparql(URIRef(staging))}")
             else:
                 endpoint.graph_delete(staging)
     wrong = [(g, n, counts.get(g, 0)) for g, n in expected.items() if counts.get(g, 0) != n]

@@ -37,6 +37,7 @@ from filmkg.errors import EndpointError, UsageError
 
 __all__ = [
     "OxigraphServer",
+    "error_line",
     "free_port",
     "is_loopback",
     "load_store",
@@ -198,7 +199,7 @@ class OxigraphServer:
                 self._cleanup()
                 hint = "choose another --port" if "in use" in log else None
                 raise EndpointError(
-                    f"the Oxigraph server did not start: {_last_line(log)}", hint=hint
+                    f"the Oxigraph server did not start: {error_line(log)}", hint=hint
                 )
             with contextlib.suppress(OSError), opener.open(probe, timeout=1.0) as response:
                 if response.status == 200:
@@ -267,6 +268,14 @@ class OxigraphServer:
         return f"OxigraphServer({self.url!r}, {state})"
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+def error_line(log: str) -> str:
+    """The line of a server log that says what went wrong (its ``Error:`` line).
+
+    >>> error_line("Error: Address already in use (os error 98)\n\nStack backtrace:\n  0: x")
+    'Address already in use (os error 98)'
+    """
+    lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("Error:"):
+            return line.removeprefix("Error:").strip()
     return lines[-1] if lines else "no message"

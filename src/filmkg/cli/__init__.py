@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "stats": "filmkg.cli.stats:stats",
     "synth": "filmkg.cli.synth:synth",
     "import": "filmkg.cli.import_:import_",
+    "push": "filmkg.cli.push:push",
+    "serve": "filmkg.cli.serve:serve",
 }
 
 
