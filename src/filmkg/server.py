@@ -269,7 +269,7 @@ class OxigraphServer:
 
 
 def error_line(log: str) -> str:
-    """The line of a server log that says what went wrong (its ``Error:`` line).
+    r"""The line of a server log that says what went wrong (its ``Error:`` line).
 
     >>> error_line("Error: Address already in use (os error 98)\n\nStack backtrace:\n  0: x")
     'Address already in use (os error 98)'
