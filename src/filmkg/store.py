@@ -24,9 +24,16 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from filmkg.errors import ParseError, QuerySyntaxError, SourceNotFoundError, UsageError
+from filmkg.errors import (
+    ForbiddenOperationError,
+    ParseError,
+    QuerySyntaxError,
+    SourceNotFoundError,
+    UsageError,
+)
 from filmkg.loading import check_file, format_for, parse_error, parse_file
 from filmkg.results import QueryResult, Row
+from filmkg.safety import iter_limited
 from filmkg.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 
 __all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
@@ -125,8 +132,20 @@ class KnowledgeGraph:
             raise ParseError(str(exc), path=str(p)) from None
         self._changed()
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL Update (only for trusted, project-owned text)."""
+    def update(self, sparql: str, *, allow_load: bool = False, allow_service: bool = False) -> None:
+        """Run a SPARQL Update (meant for trusted, project-owned text).
+
+        ``LOAD`` (reads a URL or file) and ``SERVICE`` are refused unless allowed.
+        """
+        from filmkg.safety import check_query
+
+        check_query(
+            sparql,
+            allow_update=True,
+            allow_load=allow_load,
+            allow_service=allow_service,
+            allow_from=True,
+        )
         self.store.update(sparql)
         self._changed()
 
@@ -174,17 +193,50 @@ class KnowledgeGraph:
         bindings: Mapping[str, Node] | None = None,
         *,
         engine: Engine = "oxigraph",
+        allow_service: bool = False,
+        allow_from: bool = False,
+        max_rows: int | None = None,
     ) -> QueryResult | bool | Graph:
         """Run a SPARQL query; SELECT → :class:`QueryResult`, ASK → bool, CONSTRUCT → Graph.
 
         ``bindings`` map variable names to RDF terms; they are bound by the engine
         (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never pasted into text.
+
+        Safe on untrusted text (see :mod:`filmkg.safety`): ``SERVICE`` is refused unless
+        ``allow_service``, updates and ``LOAD`` always. ``FROM`` / ``FROM NAMED`` only pick
+        graphs of this store; on the rdflib engine, which would fetch a graph it does not
+        have as a URL or file, naming a graph that is missing or empty is refused unless
+        ``allow_from``. More than ``max_rows`` rows (or triples) raise
+        :class:`~filmkg.errors.ResourceLimitError`. No time limit here: use
+        :func:`filmkg.safety.limited_query` for that.
         """
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+        self._check(sparql, engine, allow_service=allow_service, allow_from=allow_from)
         if engine == "oxigraph":
-            return self._query_oxigraph(sparql, bindings or {})
-        if engine == "rdflib":
-            return self._query_rdflib(sparql, bindings or {})
-        raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+            return self._query_oxigraph(sparql, bindings or {}, max_rows)
+        return self._query_rdflib(sparql, bindings or {}, max_rows)
+
+    def _check(self, sparql: str, engine: Engine, *, allow_service: bool, allow_from: bool) -> None:
+        from filmkg.safety import check_query, may_touch_outside
+
+        if not may_touch_outside(sparql):
+            return
+        info = check_query(sparql, allow_service=allow_service, allow_from=True)
+        if engine == "rdflib" and not allow_from:
+            have = {str(g) for g in self.graph_names()}
+            for iri in info.dataset:
+                name = ox.NamedNode(iri)
+                if (
+                    iri not in have
+                    or next(self.store.quads_for_pattern(None, None, None, name), None) is None
+                ):
+                    raise ForbiddenOperationError(
+                        f"FROM <{iri}> names no graph of this dataset, and rdflib would fetch it "
+                        "as a URL or read it as a file",
+                        hint="name a graph of the dataset, or allow it with --allow-from "
+                        "(allow_from=True)",
+                    )
 
     def select(
         self,
@@ -200,7 +252,7 @@ class KnowledgeGraph:
         return result
 
     def _query_oxigraph(
-        self, sparql: str, bindings: Mapping[str, Node]
+        self, sparql: str, bindings: Mapping[str, Node], max_rows: int | None = None
     ) -> QueryResult | bool | Graph:
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()
@@ -216,20 +268,20 @@ class KnowledgeGraph:
         if isinstance(result, ox.QuerySolutions):
             variables = tuple(v.value for v in result.variables)
             rows: list[Row] = []
-            for solution in result:
+            for solution in iter_limited(result, max_rows):
                 rows.append(
                     tuple(None if (t := solution[v]) is None else to_rdflib(t) for v in variables)
                 )  # type: ignore[arg-type]
             return QueryResult(variables, rows)
         graph = Graph()
-        for triple in result:
+        for triple in iter_limited(result, max_rows):
             graph.add(
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
         return graph
 
     def _query_rdflib(
-        self, sparql: str, bindings: Mapping[str, Node]
+        self, sparql: str, bindings: Mapping[str, Node], max_rows: int | None = None
     ) -> QueryResult | bool | Graph:
         from pyparsing import ParseException
         from rdflib.plugins.sparql import prepareQuery
@@ -249,10 +301,13 @@ class KnowledgeGraph:
             return bool(result.askAnswer)
         if result.type == "SELECT":
             variables = tuple(str(v) for v in (result.vars or []))
-            rows = [tuple(row[i] for i in range(len(variables))) for row in result]  # type: ignore[index,arg-type]
+            rows = [
+                tuple(row[i] for i in range(len(variables)))  # type: ignore[index,arg-type]
+                for row in iter_limited(iter(result), max_rows)
+            ]
             return QueryResult(variables, rows)  # type: ignore[arg-type]
         graph = Graph()
-        for triple in result:
+        for triple in iter_limited(iter(result), max_rows):
             graph.add(triple)  # type: ignore[arg-type]
         return graph
 

@@ -116,8 +116,11 @@ def validate(kg: KnowledgeGraph, shapes: Sequence[Path] = ()) -> ValidationRepor
     """Validate the union of the graph's named graphs against the shapes."""
     from pyshacl import validate as shacl_validate
 
+    from filmkg.safety import check_shapes
+
     data = kg.union_graph()
     shapes_graph = load_shapes(shapes)
+    check_shapes(shapes_graph)  # no SERVICE / FROM in SHACL-SPARQL: pyshacl would run them
     conforms, report_graph, _ = shacl_validate(
         data,
         shacl_graph=shapes_graph,
