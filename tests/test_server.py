@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import psutil
 import pytest
 
 from filmkg import queries
-from filmkg.errors import AuthenticationError
+from filmkg.errors import AuthenticationError, EndpointError
 from filmkg.project import load_project
 from filmkg.remote import Endpoint
 from filmkg.server import OxigraphServer, error_line, oxigraph_executable
@@ -147,3 +148,71 @@ def test_server_helpers() -> None:
         "5",
     ]
     assert server.query_url == "http://127.0.0.1:1234/query"
+
+
+@pytest.mark.server
+@pytest.mark.browser
+def test_the_query_editor_works_offline() -> None:
+    """With every non-local request refused, the editor still loads and runs a query.
+
+    The bundled YASGUI asks prefix.cc for prefix suggestions on load (SECURITY.md says so);
+    nothing else leaves the machine, and nothing the editor needs comes from elsewhere.
+    """
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Debian chromium is not installed")
+    with serving() as (process, url), sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            outside: list[str] = []
+
+            def only_local(route: object) -> None:
+                request = route.request  # type: ignore[attr-defined]
+                if request.url.startswith(url):
+                    route.continue_()  # type: ignore[attr-defined]
+                else:
+                    outside.append(request.url)
+                    route.abort()  # type: ignore[attr-defined]
+
+            page.route("**/*", only_local)
+            page.goto(url, wait_until="networkidle")
+            page.click(".yasqe_queryButton")
+            page.wait_for_selector(".yasr table td", timeout=15_000)
+            assert "rdf:type" in page.inner_text(".yasr")
+            assert {urllib.parse.urlsplit(u).hostname for u in outside} <= {"prefix.cc"}
+        finally:
+            browser.close()
+        assert stop_with_ctrl_c(process)[0] == 0
+
+
+@pytest.mark.server
+def test_a_query_past_the_time_limit_is_a_clean_error(tmp_path: Path) -> None:
+    with serving("--timeout", "1") as (process, url):
+        endpoint = Endpoint(url + "query")
+        cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        with pytest.raises(
+            EndpointError, match="broke off: 'The SPARQL operation has been cancelled'"
+        ):
+            endpoint.select(cross)
+        assert stop_with_ctrl_c(process)[0] == 0
+
+
+@pytest.mark.server
+def test_a_jsonld_bomb_posted_to_serve_is_refused_unparsed() -> None:
+    depth = 5000  # pyoxigraph's JSON-LD parser crashes at ~3,500 (issue 7)
+    bomb = ('{"@id": "http://e.org/a", "http://e.org/p": ' * depth + "1" + "}" * depth).encode()
+    with serving() as (process, url):
+        for method in ("POST", "PUT"):
+            request = urllib.request.Request(
+                url + "store?default",
+                data=bomb,
+                method=method,
+                headers={"Content-Type": "application/ld+json"},
+            )
+            with pytest.raises(urllib.error.HTTPError) as info:
+                urllib.request.urlopen(request, timeout=10)
+            assert info.value.code == 403
+        assert Endpoint(url + "query").query("ASK { ?s ?p ?o }") is True
+        assert stop_with_ctrl_c(process)[0] == 0

@@ -673,6 +673,13 @@ def _parse_json_results(answer: _Answer, where: str) -> QueryResult | bool:
     try:
         doc = json.loads(answer.data)
     except (UnicodeDecodeError, json.JSONDecodeError):
+        if answer.media == "application/sparql-results+json":
+            # Streaming servers (Oxigraph) send 200 first, then break off with a message
+            tail = _body_excerpt(answer.data[-300:]).rsplit("[", 1)[-1].strip(" {}[],:")
+            raise EndpointError(
+                f"{where}: the answer broke off: {tail[-120:]!r}",
+                hint="the endpoint stopped the query (a time limit?); narrow it (LIMIT)",
+            ) from None
         raise EndpointError(
             f"{where}: the answer is not SPARQL JSON results ({answer.media})",
             hint="is this a SPARQL endpoint? check the URL",
