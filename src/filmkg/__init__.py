@@ -21,6 +21,7 @@ _EXPORTS: dict[str, str] = {
     "FilmKGError": "filmkg.errors",
     "ParseError": "filmkg.errors",
     "parse_file": "filmkg.loading",
+    "Endpoint": "filmkg.remote",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
