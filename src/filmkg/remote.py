@@ -369,7 +369,6 @@ def _body_excerpt(data: bytes) -> str:
 
 
 # -- the endpoint ------------------------------------------------------------------
-QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 Via = Literal["auto", "gsp", "update"]
 
 
