@@ -65,10 +65,13 @@ class FILMKG(DefinedNamespace):
     Award: URIRef
     AwardRecognition: URIRef
     Characterisation: URIRef
+    Collaboration: URIRef
     CreativeWork: URIRef
     Credit: URIRef
     CreditRole: URIRef
     Dataset: URIRef
+    DerivedRelation: URIRef
+    DerivedReunion: URIRef
     Evidence: URIRef
     Film: URIRef
     GraphicNovel: URIRef
