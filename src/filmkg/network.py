@@ -150,15 +150,9 @@ def _select(
     kg: KnowledgeGraph, name: str, params: Mapping[str, str], engine: Engine
 ) -> QueryResult:
     """Run the named query ``name`` with bound parameters."""
-    try:
-        from filmkg import queries  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY until filmkg.queries lands
-        from filmkg.resources import queries_dir
+    from filmkg import queries
 
-        text = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
-        return kg.select(text, {k: URIRef(v) for k, v in params.items()}, engine=engine)
-    result: QueryResult = queries.run(kg, name, params, engine=engine)
-    return result
+    return queries.run(kg, name, params, engine=engine)
 
 
 def _text(value: object, default: str) -> str:
@@ -188,13 +182,13 @@ def credit_rows(
             CreditRow(
                 credit=iri,
                 person=str(row["person"]),
-                person_label=_text(row.get("personLabel"), str(row["person"])),
+                person_label=_text(row.get("person_label"), str(row["person"])),
                 work=str(row["work"]),
-                work_label=_text(row.get("workLabel"), str(row["work"])),
-                work_kind=_text(row.get("workKind"), "work"),
+                work_label=_text(row.get("work_label"), str(row["work"])),
+                work_kind=_text(row.get("work_kind"), "work"),
                 year=_year(row.get("year")),
                 role=str(row["role"]),
-                role_label=_text(row.get("roleLabel"), _local_name(str(row["role"]))),
+                role_label=_text(row.get("role_label"), _local_name(str(row["role"]))),
             )
         )
     return out
@@ -210,17 +204,17 @@ def company_rows(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> list[Com
             CompanyRow(
                 assertion=str(row["assertion"]),
                 organisation=str(row["organisation"]),
-                organisation_label=_text(row.get("organisationLabel"), str(row["organisation"])),
+                organisation_label=_text(row.get("organisation_label"), str(row["organisation"])),
                 work=str(row["work"]),
-                work_label=_text(row.get("workLabel"), str(row["work"])),
-                work_kind=_text(row.get("workKind"), "work"),
+                work_label=_text(row.get("work_label"), str(row["work"])),
+                work_kind=_text(row.get("work_kind"), "work"),
                 year=_year(row.get("year")),
                 capacity=str(row["capacity"]),
-                capacity_label=_text(row.get("capacityLabel"), _local_name(str(row["capacity"]))),
+                capacity_label=_text(row.get("capacity_label"), _local_name(str(row["capacity"]))),
                 detail=None if detail is None else str(detail),
                 detail_label=None
                 if detail is None
-                else _text(row.get("detailLabel"), _local_name(str(detail))),
+                else _text(row.get("detail_label"), _local_name(str(detail))),
             )
         )
     return out
@@ -242,9 +236,9 @@ def stated_reunions(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> list[
         entry = groups.setdefault(
             str(row["reunion"]),
             {
-                "earlier": str(row["earlierWork"]),
-                "later": str(row["laterWork"]),
-                "gap": _year(row.get("gapYears")),
+                "earlier": str(row["earlier_work"]),
+                "later": str(row["later_work"]),
+                "gap": _year(row.get("gap_years")),
                 "members": set(),
             },
         )
@@ -490,16 +484,16 @@ def overview_graph(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> nx.Gra
         nodes.setdefault(
             work,
             {
-                "label": _text(row.get("workLabel"), work),
-                "kind": _text(row.get("workKind"), "work"),
+                "label": _text(row.get("work_label"), work),
+                "kind": _text(row.get("work_kind"), "work"),
                 "iri": work,
             },
         )
         nodes.setdefault(
             source_work,
             {
-                "label": _text(row.get("sourceLabel"), source_work),
-                "kind": _text(row.get("sourceKind"), "work"),
+                "label": _text(row.get("source_label"), source_work),
+                "kind": _text(row.get("source_kind"), "work"),
                 "iri": source_work,
             },
         )
