@@ -523,12 +523,14 @@ class CentralityRow:
     node: str
     label: str
     degree: int
+    shared_works: int
     degree_centrality: float
     betweenness: float
 
 
 def centrality(graph: nx.Graph) -> list[CentralityRow]:
-    """Degree and betweenness centrality of every node, most central first.
+    """Degree (collaborators), shared works (weighted degree), degree centrality and
+    betweenness centrality of every node; most central first.
 
     >>> g = nx.path_graph(["a", "b", "c"])
     >>> [(r.node, r.degree, r.betweenness) for r in centrality(g)]
@@ -543,12 +545,13 @@ def centrality(graph: nx.Graph) -> list[CentralityRow]:
             node=str(node),
             label=str(graph.nodes[node].get("label", node)),
             degree=int(graph.degree(node)),
+            shared_works=int(graph.degree(node, weight="weight")),
             degree_centrality=round(float(degree[node]), 6),
             betweenness=round(float(between[node]), 6),
         )
         for node in graph
     ]
-    return sorted(rows, key=lambda r: (-r.betweenness, -r.degree, r.label, r.node))
+    return sorted(rows, key=lambda r: (-r.betweenness, -r.degree, -r.shared_works, r.label, r.node))
 
 
 def communities(graph: nx.Graph, *, seed: int = SEED) -> list[list[str]]:

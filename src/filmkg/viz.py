@@ -24,11 +24,9 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ import networkx as nx
 
 from filmkg import __version__
 from filmkg.errors import InternalError, UsageError
+from filmkg.fileio import atomic_write_bytes
 from filmkg.network import (
     PERSON,
     SEED,
@@ -581,21 +580,6 @@ def _matplotlib_image(graph: nx.Graph, fmt: str, *, title: str) -> bytes:
 # -- build artefacts -----------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_network_artefacts(
     kg: KnowledgeGraph, out_dir: Path, *, engine: Engine = "oxigraph"
 ) -> list[Path]:
@@ -614,6 +598,6 @@ def write_network_artefacts(
     paths = []
     for name, data in outputs.items():
         path = Path(out_dir) / name
-        _atomic_write(path, data)
+        atomic_write_bytes(path, data)
         paths.append(path)
     return paths

@@ -29,6 +29,8 @@ COMMANDS: dict[str, str] = {
     "import": "filmkg.cli.import_:import_",
     "push": "filmkg.cli.push:push",
     "serve": "filmkg.cli.serve:serve",
+    "network": "filmkg.cli.network:network",
+    "viz": "filmkg.cli.viz:viz",
 }
 
 
