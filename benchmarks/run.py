@@ -158,12 +158,12 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 raise UnavailableError("filmkg.validation") from exc
             from filmkg.store import KnowledgeGraph
 
-            if not hasattr(validation, "validate_store"):
+            if "sparql" not in getattr(validation, "VALIDATION_ENGINES", ()):
                 raise UnavailableError("validation at scale")
             setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
 
             def run(kg: Any) -> Any:
-                report = validation.validate_store(kg)
+                report = validation.validate(kg, engine="sparql")
                 return len(report.results)
 
         elif impl == "oxigraph":

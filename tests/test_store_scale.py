@@ -53,3 +53,13 @@ def test_project_store_on_disk_equals_the_in_memory_build(tmp_path: Path) -> Non
     on_disk = load_project([nt], store_path=tmp_path / "store")
     in_memory = load_project([nt])
     assert set(on_disk.store) == set(in_memory.store)
+
+
+def test_bulk_load_refuses_ill_typed_literals_with_their_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.nt"
+    bad.write_text(
+        '<https://e.org/a> <https://e.org/b> "2024-11-15"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+        '<https://e.org/a> <https://e.org/c> "2024-13-45"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    )
+    with pytest.raises(ParseError, match=r'bad\.nt:2:37: "2024-13-45" is not a valid xsd:date'):
+        KnowledgeGraph(tmp_path / "store").bulk_load(bad, graph=GRAPH.synthetic)

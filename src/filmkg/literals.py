@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from filmkg.errors import ParseError
 
-__all__ = ["XSD", "check_literals", "well_formed"]
+__all__ = ["XSD", "check_file_literals", "check_literals", "well_formed"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _TZ = r"(Z|[+-](0\d|1[0-4]):[0-5]\d)?"
@@ -82,6 +82,42 @@ def check_literals(quads: Iterable[ox.Quad], data: bytes, path: str) -> None:
                 column=column,
                 hint=_HINTS.get(kind, f"write a valid xsd:{kind} value"),
             )
+
+
+def check_file_literals(path: str, fmt: ox.RdfFormat) -> None:
+    """:func:`check_literals` for a big file, without parsing it in Python.
+
+    For N-Triples / N-Quads (where every typed literal is written out in full) a regular
+    expression over the memory-mapped file finds the literals of the checked datatypes;
+    each distinct lexical form is checked once. Other formats are parsed (streamed).
+    """
+    import mmap
+
+    if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            check_literals(ox.parse(path=path, format=fmt), data, path)  # type: ignore[arg-type]
+        return
+    names = "|".join(sorted(_CHECKS, key=len, reverse=True))
+    pattern = re.compile(
+        rb'"((?:[^"\\\n]|\\.)*)"\^\^<' + re.escape(XSD.encode()) + rb"(" + names.encode() + rb")>"
+    )
+    seen: set[tuple[bytes, bytes]] = set()
+    with open(path, "rb") as f:
+        if not f.seek(0, 2):
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            for match in pattern.finditer(data):  # type: ignore[call-overload]
+                key = (match[1], match[2])
+                if key in seen:
+                    continue
+                seen.add(key)
+                lexical, kind = match[1].decode("utf-8", "replace"), match[2].decode()
+                if not well_formed(lexical, XSD + kind):
+                    literal = ox.Literal(lexical, datatype=ox.NamedNode(XSD + kind))
+                    check_literals([ox.Quad(_ANY, _ANY, literal)], data, path)  # type: ignore[arg-type]
+
+
+_ANY = ox.NamedNode("urn:x-filmkg:any")
 
 
 _HINTS = {

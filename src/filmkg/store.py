@@ -124,6 +124,9 @@ class KnowledgeGraph:
             raise SourceNotFoundError(f"{p}: no such file", hint="check the path")
         rdf_format = format_for(p, fmt)
         check_file(p, fmt=rdf_format)
+        from filmkg.literals import check_file_literals
+
+        check_file_literals(str(p), rdf_format)
         try:
             self.store.bulk_load(path=str(p), format=rdf_format, to_graph=ox.NamedNode(str(graph)))
         except SyntaxError as exc:

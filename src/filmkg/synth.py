@@ -132,6 +132,9 @@ P_MEMBER, P_EARLIER, P_LATER, P_GAP = (
     _iri(FILMKG.gapYears),
 )
 P_DATE_PUBLISHED = _iri(SCHEMA.datePublished)
+P_LICENCE = _iri(FILMKG.licence)
+#: Synthetic data, free of rights: CC0.
+LICENCE = "<https://creativecommons.org/publicdomain/zero/1.0/>"
 CURRENT, SUPERSEDED = _iri(RELEASESTATUS.current), _iri(RELEASESTATUS.superseded)
 TRUE = f'"true"^^<{_XSD}boolean>'
 
@@ -429,6 +432,7 @@ def generate(films: int, seed: int, stats: SynthStats | None = None) -> Iterator
             (A, F_DATASET),
             (LABEL, _lit(f"Synthetic film dataset (seed {seed}, {films} films)")),
             (P_DATE_PUBLISHED, f'"2024-06-22"^^<{_XSD}date>'),
+            (P_LICENCE, LICENCE),
         ],
     )
     territories = []

@@ -28,7 +28,7 @@ from filmkg.resources import shapes_file
 from filmkg.store import KnowledgeGraph
 from filmkg.terms import to_rdflib
 
-__all__ = ["Finding", "ValidationReport", "load_shapes", "validate"]
+__all__ = ["VALIDATION_ENGINES", "Finding", "ValidationReport", "load_shapes", "validate"]
 
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -112,8 +112,35 @@ def load_shapes(paths: Sequence[Path] = ()) -> Graph:
     return bind_prefixes(graph)
 
 
-def validate(kg: KnowledgeGraph, shapes: Sequence[Path] = ()) -> ValidationReport:
-    """Validate the union of the graph's named graphs against the shapes."""
+#: Validation engines: pySHACL (the reference), or the shapes compiled to SPARQL and run
+#: on Oxigraph (:mod:`filmkg.validation_scale`: same findings, for big graphs), or
+#: ``auto``: SPARQL when the compiler covers every feature the shapes use, else pySHACL.
+VALIDATION_ENGINES = ("pyshacl", "sparql", "auto")
+
+
+def validate(
+    kg: KnowledgeGraph, shapes: Sequence[Path] = (), *, engine: str = "pyshacl"
+) -> ValidationReport:
+    """Validate the union of the graph's named graphs against the shapes.
+
+    ``engine="sparql"`` runs the same shapes as SPARQL queries on Oxigraph (seconds on
+    millions of triples, where pySHACL takes hours); a differential test proves both
+    report the same findings.
+    """
+    if engine not in VALIDATION_ENGINES:
+        from filmkg.errors import UsageError
+
+        raise UsageError(
+            f"unknown validation engine {engine!r}", hint=f"use {', '.join(VALIDATION_ENGINES)}"
+        )
+    if engine != "pyshacl":
+        from filmkg import validation_scale
+
+        try:
+            return validation_scale.validate_sparql(kg, shapes)
+        except validation_scale.UnsupportedShapesError:
+            if engine == "sparql":
+                raise
     from pyshacl import validate as shacl_validate
 
     from filmkg.safety import check_shapes
