@@ -154,6 +154,11 @@ def test_deeply_nested_query_is_a_clean_error() -> None:
 
 def test_prefilter_is_conservative() -> None:
     assert not may_touch_outside("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert not may_touch_outside(
+        "#+ summary: people who worked with others\nSELECT ?s { ?s ?p ?o }"
+    )
+    assert may_touch_outside("# a comment\nSELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
+    assert may_touch_outside("SELECT * { ?s <http://e.org/#a> ?o } # SERVICE")
     for word in ("SERVICE", "load", "From", "USING", "with", "insert", "DELETE", "clear", "drop"):
         assert may_touch_outside(f"SELECT ?s WHERE {{ ?s ?p '{word}' }}")
 
@@ -306,3 +311,16 @@ def test_run_with_limits_refuses_a_long_result() -> None:
     assert run_with_limits(list, range(5), timeout_s=30, max_rows=5) == [0, 1, 2, 3, 4]
     with pytest.raises(ResourceLimitError, match="after 4 results"):
         run_with_limits(list, range(5), timeout_s=30, max_rows=4)
+
+
+def test_security_md_names_every_flag_the_errors_name() -> None:
+    security = (Path(__file__).parents[1] / "SECURITY.md").read_text()
+    for flag in (
+        "--allow-service",
+        "--allow-load",
+        "--allow-update",
+        "--allow-from",
+        "--timeout",
+        "--max-rows",
+    ):
+        assert flag in security

@@ -399,3 +399,15 @@ def test_limited_query_reaches_nothing(canary: Canary) -> None:
         with pytest.raises(ForbiddenOperationError):
             limited_query(source, sparql, engine="rdflib", timeout_s=30)
     canary.assert_untouched()
+
+
+def test_pyld_with_the_offline_loader_fetches_no_context(canary: Canary) -> None:
+    from pyld import jsonld
+
+    from filmkg.safety import offline_document_loader
+
+    document = {"@context": canary.url + "context.jsonld", "@id": "https://e.org/s", "name": "x"}
+    with pytest.raises(jsonld.JsonLdError) as info:
+        jsonld.expand(document, options={"documentLoader": offline_document_loader})
+    assert isinstance(info.value.__cause__, ForbiddenOperationError)
+    canary.assert_untouched()

@@ -86,6 +86,7 @@ _FORMS: dict[str, QueryForm] = {
     "DescribeQuery": "DESCRIBE",
 }
 # Text without any of these words cannot use SERVICE, an update or a dataset clause.
+_COMMENT_LINES = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 _RISKY_WORDS = re.compile(
     r"service|load|from|using|with|insert|delete|clear|drop|create|copy|move|add", re.IGNORECASE
 )
@@ -112,15 +113,18 @@ class QueryInfo:
 def may_touch_outside(sparql: str) -> bool:
     """False when the text cannot contain SERVICE, an update or a dataset clause.
 
-    A cheap, conservative pre-filter (no keyword at all, even inside strings or comments);
-    when it says True, :func:`check_query` parses the text to decide.
+    A cheap, conservative pre-filter: none of the keywords anywhere, not even inside a
+    string, outside whole-line comments (a line whose first character is ``#`` is a
+    comment or string content, never code). When it says True, :func:`check_query`
+    parses the text to decide.
 
-    >>> may_touch_outside("SELECT ?s WHERE { ?s ?p ?o }")
+    >>> named = "#+ summary: who worked with whom, and from when"
+    >>> may_touch_outside(named + chr(10) + "SELECT ?s { ?s ?p ?o }")
     False
     >>> may_touch_outside('SELECT ?s WHERE { ?s ?p "from" }')
     True
     """
-    return _RISKY_WORDS.search(sparql) is not None
+    return _RISKY_WORDS.search(_COMMENT_LINES.sub("", sparql)) is not None
 
 
 def check_query(

@@ -247,9 +247,19 @@ class KnowledgeGraph:
         bindings: Mapping[str, Node] | None = None,
         *,
         engine: Engine = "oxigraph",
+        allow_service: bool = False,
+        allow_from: bool = False,
+        max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a SELECT query and return its rows."""
-        result = self.query(sparql, bindings, engine=engine)
+        """Run a SELECT query and return its rows (the keywords are those of :meth:`query`)."""
+        result = self.query(
+            sparql,
+            bindings,
+            engine=engine,
+            allow_service=allow_service,
+            allow_from=allow_from,
+            max_rows=max_rows,
+        )
         if not isinstance(result, QueryResult):
             raise UsageError("not a SELECT query")
         return result
