@@ -332,7 +332,10 @@ def test_validating_follows_no_import(
     canary.assert_untouched()
 
 
-def test_validating_with_user_shapes_runs_no_service(canary: Canary, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
+def test_validating_with_user_shapes_runs_no_service(
+    canary: Canary, tmp_path: Path, engine: str
+) -> None:
     from filmkg.project import load_project
     from filmkg.validation import validate
 
@@ -349,7 +352,7 @@ def test_validating_with_user_shapes_runs_no_service(canary: Canary, tmp_path: P
     with pytest.raises(
         ForbiddenOperationError, match=r"^shapes: the SPARQL of <https://e.org/AnyShape> is refused"
     ):
-        validate(load_project([data], include_data=False), [shapes])
+        validate(load_project([data], include_data=False), [shapes], engine=engine)
     canary.assert_untouched()
 
 

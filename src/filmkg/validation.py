@@ -104,11 +104,18 @@ class ValidationReport:
 
 
 def load_shapes(paths: Sequence[Path] = ()) -> Graph:
-    """The shapes graph: ours, or the user's files (parsed strictly, never fetched)."""
+    """The shapes graph: ours, or the user's files (parsed strictly, never fetched).
+
+    Their SHACL-SPARQL may not use ``SERVICE`` or ``FROM`` (both validation engines run
+    it: pyshacl on rdflib, the SPARQL engine on Oxigraph, and both execute them).
+    """
+    from filmkg.safety import check_shapes
+
     graph = Graph()
     for path in paths or (shapes_file(),):
         for quad in parse_file(path):
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    check_shapes(graph)
     return bind_prefixes(graph)
 
 
@@ -143,11 +150,8 @@ def validate(
                 raise
     from pyshacl import validate as shacl_validate
 
-    from filmkg.safety import check_shapes
-
     data = kg.union_graph()
     shapes_graph = load_shapes(shapes)
-    check_shapes(shapes_graph)  # no SERVICE / FROM in SHACL-SPARQL: pyshacl would run them
     conforms, report_graph, _ = shacl_validate(
         data,
         shacl_graph=shapes_graph,
