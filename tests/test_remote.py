@@ -386,6 +386,23 @@ def test_server_error_is_retried_then_reported(
 
 
 @pytest.mark.server
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/500", "HTTP 500 Internal Server Error: boom"), ("/429-long", "asks to wait 3600 s")],
+)
+def test_cli_server_failures_are_one_line(
+    misbehaving: Misbehaving,
+    capsys: pytest.CaptureFixture[str],
+    secrets_in_env: None,
+    path: str,
+    expected: str,
+) -> None:
+    args = ["push", "--endpoint", misbehaving.url + path, "--retries", "0", "-q"]
+    code, out, err = run_cli(args, capsys)
+    assert_clean_failure(code, out, err, expected)
+
+
+@pytest.mark.server
 def test_retry_after_is_honoured(misbehaving: Misbehaving) -> None:
     endpoint = Endpoint(misbehaving.url + "/429-then-ok")
     waits: list[float] = []
