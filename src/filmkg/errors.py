@@ -14,7 +14,8 @@ error into an exit code; the library never calls :func:`sys.exit`)::
     │   ├── SourceNotFoundError      2  a file that does not exist or cannot be opened
     │   ├── ParseError               2  RDF or SPARQL with a syntax error (file, line, column)
     │   │   └── QuerySyntaxError     2  SPARQL that does not parse
-    │   └── InputLimitError          2  input past a safety limit (size, depth, line length)
+    │   ├── InputLimitError          2  input past a safety limit (size, depth, line length)
+    │   └── ExportError              2  data the chosen export format cannot represent
     ├── ResourceLimitError           4  a query past its time or result-size limit
     ├── EndpointError                3  a remote SPARQL endpoint that failed (down, 4xx, 5xx)
     │   └── AuthenticationError      3  a 401/403 from the endpoint
@@ -36,6 +37,7 @@ __all__ = [
     "EXIT_CODES",
     "AuthenticationError",
     "EndpointError",
+    "ExportError",
     "FilmKGError",
     "ForbiddenOperationError",
     "InputError",
@@ -155,6 +157,10 @@ class QuerySyntaxError(ParseError):
 
 class InputLimitError(InputError):
     """Input past a documented safety limit (size, nesting depth, line length…)."""
+
+
+class ExportError(InputError):
+    """Data that the chosen export format cannot represent (e.g. a control character in RDF/XML)."""
 
 
 class ResourceLimitError(FilmKGError):

@@ -1,0 +1,595 @@
+"""Deterministic exports: Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML.
+
+The same graph always gives the same bytes, on every run and every machine:
+
+* quads are **sorted** (by graph, then subject, with ``rdf:type`` first, then predicate
+  and object, comparing the N-Triples form of each term) and written grouped by subject;
+  N-Triples and N-Quads are canonical (sorted lines, canonical escapes);
+* **blank nodes** get the labels of W3C RDF Dataset Canonicalization (RDFC-1.0,
+  ``_:c14n0`` …), which depend only on the shape of the data, never on parse order;
+* the project's prefixes are bound (``schema:`` is ``http://schema.org/``, as in
+  Wikidata and schema.org's own JSON-LD context, never rdflib's default);
+* JSON-LD is compacted with the context shipped in the package (see
+  :mod:`filmkg.jsonld`); no document is ever fetched.
+
+Writing streams: quads are read from the store, sorted (in memory, or by an external merge
+sort through temporary N-Quads files past :data:`SORT_CHUNK` quads) and handed one by one
+to pyoxigraph's serialisers (or to the small RDF/XML writer here), so the text-based formats
+need memory for one chunk, not for the whole store. JSON-LD is built in memory (pyld works
+on whole documents).
+
+>>> import pyoxigraph as ox
+>>> quads = [ox.Quad(ox.NamedNode("https://e.org/b"), ox.NamedNode("https://e.org/p"), ox.Literal("2")),
+...          ox.Quad(ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p"), ox.BlankNode("x"))]
+>>> print(serialize(quads, "ntriples").decode(), end="")
+<https://e.org/a> <https://e.org/p> _:c14n0 .
+<https://e.org/b> <https://e.org/p> "2" .
+>>> print(serialize(quads, "turtle", prefixes={"ex": "https://e.org/"}).decode(), end="")
+@prefix ex: <https://e.org/> .
+ex:a ex:p _:c14n0 .
+ex:b ex:p "2" .
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
+
+import pyoxigraph as ox
+
+from filmkg.atomic import atomic_write
+from filmkg.errors import ExportError, UsageError
+
+if TYPE_CHECKING:
+    from filmkg.store import KnowledgeGraph
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "PROFILES",
+    "SORT_CHUNK",
+    "ExportFormat",
+    "Profile",
+    "canonical_quads",
+    "export_format",
+    "export_quads",
+    "serialize",
+    "sorted_quads",
+    "write_all",
+    "write_export",
+    "write_quads",
+]
+
+Profile: TypeAlias = Literal["full", "wikidata", "schema"]
+PROFILES: tuple[Profile, ...] = ("full", "wikidata", "schema")
+
+#: Quads sorted in memory at once; past this, sorting spills sorted runs to temporary files.
+SORT_CHUNK = 1_000_000
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_TYPE = _RDF + "type"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+SortKey: TypeAlias = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """An output format: its short name, media type, file extension and other names."""
+
+    name: str
+    label: str
+    media_type: str
+    extension: str
+    aliases: tuple[str, ...]
+    #: True when the format keeps named graphs (TriG, N-Quads, JSON-LD).
+    dataset: bool
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name that selects this format (short name, media type, aliases)."""
+        return (self.name, self.media_type, self.extension.lstrip("."), *self.aliases)
+
+
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("turtle", "Turtle", "text/turtle", ".ttl", ("ttl",), dataset=False),
+    ExportFormat("ntriples", "N-Triples", "application/n-triples", ".nt", ("n-triples",), False),
+    ExportFormat("nquads", "N-Quads", "application/n-quads", ".nq", ("n-quads",), True),
+    ExportFormat("trig", "TriG", "application/trig", ".trig", (), True),
+    ExportFormat("jsonld", "JSON-LD", "application/ld+json", ".jsonld", ("json-ld", "json"), True),
+    ExportFormat("rdfxml", "RDF/XML", "application/rdf+xml", ".rdf", ("xml", "rdf/xml", "owl"), False),
+)
+
+_BY_NAME: dict[str, ExportFormat] = {n.lower(): f for f in EXPORT_FORMATS for n in f.names}
+
+
+def export_format(fmt: str | ExportFormat | None = None, path: str | Path | None = None) -> ExportFormat:
+    """The format named ``fmt`` (short name, media type or extension), or guessed from ``path``.
+
+    >>> export_format("application/n-quads").name
+    'nquads'
+    >>> export_format(None, "dist/filmkg.trig").name
+    'trig'
+    >>> export_format("yaml")
+    Traceback (most recent call last):
+    ...
+    filmkg.errors.UsageError: unknown export format 'yaml'; use one of turtle, ntriples, nquads, trig, jsonld, rdfxml (or a media type such as text/turtle)
+    """
+    if isinstance(fmt, ExportFormat):
+        return fmt
+    hint = (
+        "use one of "
+        + ", ".join(f.name for f in EXPORT_FORMATS)
+        + " (or a media type such as text/turtle)"
+    )
+    if fmt:
+        key = fmt.strip().lower().split(";")[0].strip()
+        found = _BY_NAME.get(key) or _BY_NAME.get(key.lstrip("."))
+        if found is None:
+            raise UsageError(f"unknown export format {fmt!r}", hint=hint)
+        return found
+    if path is not None:
+        suffix = Path(path).suffix.lower().lstrip(".")
+        found = _BY_NAME.get(suffix) if suffix else None
+        if found is None:
+            raise UsageError(f"cannot tell the export format of {str(path)!r}", hint="give -f; " + hint)
+        return found
+    return _BY_NAME["turtle"]
+
+
+# -- terms and sort keys ---------------------------------------------------------------
+
+
+def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
+    """The N-Triples form of a term; ``""`` for the default graph (which sorts first)."""
+    if isinstance(term, ox.DefaultGraph):
+        return ""
+    return str(term)
+
+
+def _predicate_rank(predicate: ox.NamedNode) -> str:
+    return "0" if predicate.value == _RDF_TYPE else "1"
+
+
+def key_spog(quad: ox.Quad) -> SortKey:
+    """Line order of canonical N-Triples / N-Quads: subject, predicate, object, graph."""
+    return (_nt(quad.subject), _nt(quad.predicate), _nt(quad.object), _nt(quad.graph_name))
+
+
+def key_subject(quad: ox.Quad) -> SortKey:
+    """Grouped by subject, ``rdf:type`` first (Turtle, RDF/XML); graph ignored."""
+    predicate = quad.predicate
+    return (_nt(quad.subject), _predicate_rank(predicate), _nt(predicate), _nt(quad.object))
+
+
+def key_graph_subject(quad: ox.Quad) -> SortKey:
+    """Grouped by graph, then subject, ``rdf:type`` first (TriG, JSON-LD)."""
+    return (_nt(quad.graph_name), *key_subject(quad))
+
+
+# -- blank nodes ----------------------------------------------------------------------
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return (
+        isinstance(quad.subject, ox.BlankNode)
+        or isinstance(quad.object, ox.BlankNode)
+        or isinstance(quad.graph_name, ox.BlankNode)
+    )
+
+
+def canonical_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads with blank nodes relabelled by RDFC-1.0 (``_:c14n0``, ``_:c14n1`` …).
+
+    Quads without blank nodes stream through unchanged; those with blank nodes are
+    collected and canonicalised together at the end (RDFC-1.0 labels depend only on the
+    quads that mention blank nodes, so this gives the labels of the whole dataset).
+    RDFC-1.0 is exponential in the worst case (highly symmetric blank-node graphs).
+
+    >>> q = ox.Quad(ox.BlankNode("x"), ox.NamedNode("https://e.org/p"), ox.Literal("v"))
+    >>> [str(c.subject) for c in canonical_quads([q])]
+    ['_:c14n0']
+    """
+    blank: list[ox.Quad] = []
+    for quad in quads:
+        if _has_blank(quad):
+            blank.append(quad)
+        else:
+            yield quad
+    if blank:
+        dataset = ox.Dataset(blank)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        yield from dataset
+
+
+# -- sorting --------------------------------------------------------------------------
+
+
+def sorted_quads(
+    quads: Iterable[ox.Quad],
+    key: Callable[[ox.Quad], SortKey] = key_spog,
+    *,
+    chunk_size: int = SORT_CHUNK,
+) -> Iterator[ox.Quad]:
+    """The quads sorted by ``key``, with memory for ``chunk_size`` quads at most.
+
+    Runs of ``chunk_size`` quads are sorted in memory and spilled to temporary N-Quads
+    files, then merged lazily (a k-way external merge sort). Equal keys stay in input
+    order within a run.
+
+    >>> qs = [ox.Quad(ox.NamedNode(f"https://e.org/{c}"), ox.NamedNode("https://e.org/p"), ox.Literal(c))
+    ...       for c in "dcba"]
+    >>> [q.subject.value[-1] for q in sorted_quads(qs, chunk_size=3)]
+    ['a', 'b', 'c', 'd']
+    """
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be positive")
+    iterator = iter(quads)
+    first: list[ox.Quad] = []
+    for quad in iterator:
+        first.append(quad)
+        if len(first) >= chunk_size:
+            break
+    else:
+        first.sort(key=key)
+        yield from first
+        return
+    with tempfile.TemporaryDirectory(prefix="filmkg-sort-") as tmp:
+        runs: list[Path] = []
+
+        def spill(chunk: list[ox.Quad]) -> None:
+            chunk.sort(key=key)
+            path = Path(tmp) / f"run-{len(runs):06d}.nq"
+            ox.serialize(chunk, str(path), ox.RdfFormat.N_QUADS)
+            runs.append(path)
+
+        spill(first)
+        chunk: list[ox.Quad] = []
+        for quad in iterator:
+            chunk.append(quad)
+            if len(chunk) >= chunk_size:
+                spill(chunk)
+                chunk = []
+        if chunk:
+            spill(chunk)
+        del first, chunk
+        streams = [ox.parse(path=str(run), format=ox.RdfFormat.N_QUADS) for run in runs]
+        yield from heapq.merge(*streams, key=key)
+
+
+def _unique(quads: Iterable[ox.Quad], key: Callable[[ox.Quad], SortKey]) -> Iterator[ox.Quad]:
+    """Drop quads whose key equals the previous one's (input sorted by ``key``)."""
+    for _, group in groupby(quads, key=key):
+        yield next(group)
+
+
+# -- writers --------------------------------------------------------------------------
+
+
+def _sorted_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
+    return dict(sorted((prefixes or {}).items()))
+
+
+def write_quads(
+    quads: Iterable[ox.Quad],
+    fmt: str | ExportFormat,
+    out: BinaryIO,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+    jsonld_context: Mapping[str, object] | None = None,
+    chunk_size: int = SORT_CHUNK,
+) -> None:
+    """Write ``quads`` deterministically to the binary stream ``out``.
+
+    Triple-only formats (Turtle, N-Triples, RDF/XML) write the union of the graphs,
+    each triple once. ``jsonld_context`` replaces the package's JSON-LD context.
+    """
+    spec = export_format(fmt)
+    canonical = canonical_quads(quads)
+    if spec.name == "jsonld":
+        from filmkg import jsonld
+
+        document = jsonld.compact_quads(
+            sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size),
+            context=jsonld_context,
+        )
+        out.write(jsonld.dumps(document))
+        return
+    bound = _sorted_prefixes(prefixes)
+    if spec.name == "nquads":
+        ordered = _unique(sorted_quads(canonical, key_spog, chunk_size=chunk_size), key_spog)
+        ox.serialize(ordered, out, ox.RdfFormat.N_QUADS)
+    elif spec.name == "trig":
+        ordered = _unique(
+            sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size), key_graph_subject
+        )
+        ox.serialize(ordered, out, ox.RdfFormat.TRIG, prefixes=bound)
+    elif spec.name == "ntriples":
+        triples = _unique(sorted_quads(canonical, key_spog, chunk_size=chunk_size), _key_spo)
+        ox.serialize((q.triple for q in triples), out, ox.RdfFormat.N_TRIPLES)
+    elif spec.name == "turtle":
+        triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
+        ox.serialize((q.triple for q in triples), out, ox.RdfFormat.TURTLE, prefixes=bound)
+    elif spec.name == "rdfxml":
+        triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
+        _write_rdfxml(triples, out, bound)
+    else:  # pragma: no cover - EXPORT_FORMATS and this function are kept in step
+        raise AssertionError(spec.name)
+
+
+def _key_spo(quad: ox.Quad) -> SortKey:
+    return key_spog(quad)[:3]
+
+
+def serialize(
+    quads: Iterable[ox.Quad],
+    fmt: str | ExportFormat,
+    *,
+    prefixes: Mapping[str, str] | None = None,
+    chunk_size: int = SORT_CHUNK,
+) -> bytes:
+    """``quads`` written in ``fmt``, as bytes (see :func:`write_quads`)."""
+    buffer = io.BytesIO()
+    write_quads(quads, fmt, buffer, prefixes=prefixes, chunk_size=chunk_size)
+    return buffer.getvalue()
+
+
+# -- RDF/XML --------------------------------------------------------------------------
+
+# XML 1.0 ``Char``: what an XML document can hold at all (even as a character reference).
+_XML_BAD_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NAME_START = (
+    "A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NAME_CHAR = _NAME_START + "\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
+#: The local part of a property element name: the longest NCName at the end of the IRI.
+_LOCAL_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*$")
+_RDF_NOT_PROPERTIES = frozenset(
+    _RDF + n
+    for n in (
+        "RDF", "Description", "ID", "about", "bagID", "parseType", "resource", "nodeID",
+        "datatype", "li", "aboutEach", "aboutEachPrefix",
+    )
+)  # fmt: skip
+
+
+def _xml_checked(text: str, what: str) -> str:
+    bad = _XML_BAD_CHAR.search(text)
+    if bad:
+        raise ExportError(
+            f"cannot write {what} in RDF/XML: it holds the character U+{ord(bad.group()):04X}, "
+            "which XML 1.0 cannot represent",
+            hint="export as Turtle, N-Triples, N-Quads, TriG or JSON-LD instead",
+        )
+    return text
+
+
+def _xml_attr(text: str, what: str) -> str:
+    return (
+        _xml_checked(text, what)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+def _xml_text(text: str, what: str) -> str:
+    # \r must be a character reference: XML parsers turn a raw CR (or CR LF) into LF.
+    return (
+        _xml_checked(text, what)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#13;")
+    )
+
+
+def _write_rdfxml(triples: Iterable[ox.Quad], out: BinaryIO, prefixes: Mapping[str, str]) -> None:
+    """Plain, streaming RDF/XML: one ``rdf:Description`` per subject, sorted.
+
+    Every triple is written as a property element (no typed nodes, no nesting, no
+    ``parseType``), so the mapping is exact and easy to read. Property IRIs whose namespace
+    is not a bound prefix get a local ``xmlns:ns`` declaration.
+    """
+    namespaces = {"rdf": _RDF, **{p: ns for p, ns in prefixes.items() if p and p != "rdf"}}
+    by_namespace = {ns: p for p, ns in sorted(namespaces.items(), reverse=True)}
+    write = out.write
+    write(b'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF')
+    for prefix, ns in sorted(namespaces.items()):
+        write(f'\n    xmlns:{prefix}="{_xml_attr(ns, "a namespace")}"'.encode())
+    write(b">\n")
+    for subject, group in groupby(triples, key=lambda q: q.subject):
+        if isinstance(subject, ox.BlankNode):
+            write(f'  <rdf:Description rdf:nodeID="{subject.value}">\n'.encode())
+        elif isinstance(subject, ox.NamedNode):
+            write(f'  <rdf:Description rdf:about="{_xml_attr(subject.value, str(subject))}">\n'.encode())
+        else:
+            raise ExportError(f"cannot write the triple term {subject} in RDF/XML")
+        for quad in group:
+            write(_rdfxml_property(quad, by_namespace).encode())
+        write(b"  </rdf:Description>\n")
+    write(b"</rdf:RDF>\n")
+
+
+def _rdfxml_property(quad: ox.Quad, by_namespace: Mapping[str, str]) -> str:
+    iri = quad.predicate.value
+    match = _LOCAL_NAME.search(iri)
+    if match is None or iri in _RDF_NOT_PROPERTIES:
+        raise ExportError(
+            f"cannot write the property <{iri}> in RDF/XML: RDF/XML can only write property "
+            "IRIs that end in an XML name",
+            hint="export as Turtle, N-Triples, N-Quads, TriG or JSON-LD instead",
+        )
+    namespace, local = iri[: match.start()], match.group()
+    prefix = by_namespace.get(namespace)
+    if prefix is None:
+        name, declare = f"ns:{local}", f' xmlns:ns="{_xml_attr(namespace, iri)}"'
+    else:
+        name, declare = f"{prefix}:{local}", ""
+    obj = quad.object
+    what = f"a value of <{iri}>"
+    if isinstance(obj, ox.NamedNode):
+        return f'    <{name}{declare} rdf:resource="{_xml_attr(obj.value, what)}"/>\n'
+    if isinstance(obj, ox.BlankNode):
+        return f'    <{name}{declare} rdf:nodeID="{obj.value}"/>\n'
+    if isinstance(obj, ox.Literal):
+        if obj.language:
+            attr = f' xml:lang="{_xml_attr(obj.language, what)}"'
+        elif obj.datatype.value != _XSD_STRING:
+            attr = f' rdf:datatype="{_xml_attr(obj.datatype.value, what)}"'
+        else:
+            attr = ""
+        return f"    <{name}{declare}{attr}>{_xml_text(obj.value, what)}</{name}>\n"
+    raise ExportError(f"cannot write the triple term {obj} in RDF/XML")
+
+
+# -- the knowledge graph --------------------------------------------------------------
+
+
+def export_quads(
+    kg: KnowledgeGraph,
+    *,
+    profile: Profile = "full",
+    inferred: bool = True,
+    graphs: Sequence[str] | None = None,
+) -> Iterator[ox.Quad]:
+    """The quads an export of ``kg`` writes, for a profile (unsorted, streamed).
+
+    ``full`` is every quad of every graph; ``inferred=False`` leaves out the graph of
+    inferred triples; ``graphs`` keeps only the named graphs listed. ``wikidata`` and
+    ``schema`` rewrite the facts with those vocabularies (see :mod:`filmkg.profiles`).
+    """
+    if profile not in PROFILES:
+        raise UsageError(f"unknown export profile {profile!r}", hint=f"use one of {', '.join(PROFILES)}")
+    excluded = set() if inferred else {_inferred_graph()}
+    keep = None if graphs is None else {str(g) for g in graphs}
+
+    def selected() -> Iterator[ox.Quad]:
+        for quad in kg.store.quads_for_pattern(None, None, None, None):
+            name = quad.graph_name
+            value = name.value if isinstance(name, ox.NamedNode | ox.BlankNode) else ""
+            if value in excluded or (keep is not None and value not in keep):
+                continue
+            yield quad
+
+    if profile == "full":
+        return selected()
+    from filmkg import profiles
+
+    return profiles.apply(profile, kg, selected())
+
+
+def _inferred_graph() -> str:
+    return "https://w3id.org/filmkg/graph/inferred"
+
+
+def _project_prefixes() -> dict[str, str]:
+    return {
+        "filmkg": "https://w3id.org/filmkg/ontology#",
+        "kg": "https://w3id.org/filmkg/id/",
+        "owl": "http://www.w3.org/2002/07/owl#",
+        "prov": "http://www.w3.org/ns/prov#",
+        "rdf": _RDF,
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "schema": "http://schema.org/",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "wd": "http://www.wikidata.org/entity/",
+        "wdt": "http://www.wikidata.org/prop/direct/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+    }
+
+
+def write_export(
+    kg: KnowledgeGraph,
+    fmt: str | ExportFormat,
+    out: BinaryIO,
+    *,
+    profile: Profile = "full",
+    inferred: bool = True,
+    frame: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    chunk_size: int = SORT_CHUNK,
+) -> None:
+    """Write an export of ``kg`` to the binary stream ``out``.
+
+    ``frame`` (JSON-LD only) names a frame shipped with the package, e.g. ``"film"``:
+    the framed view nests credits, releases, rights and evidence under each film.
+    """
+    spec = export_format(fmt)
+    quads = export_quads(kg, profile=profile, inferred=inferred)
+    if frame is not None:
+        if spec.name != "jsonld":
+            raise UsageError(f"--frame needs the JSON-LD format, not {spec.label}", hint="add -f jsonld")
+        from filmkg import jsonld
+
+        out.write(jsonld.dumps(jsonld.frame_quads(sorted_quads(canonical_quads(quads), key_graph_subject), frame)))
+        return
+    write_quads(
+        quads,
+        spec,
+        out,
+        prefixes=_project_prefixes() if prefixes is None else prefixes,
+        chunk_size=chunk_size,
+    )
+
+
+def export_to_path(
+    kg: KnowledgeGraph,
+    path: str | Path,
+    fmt: str | ExportFormat | None = None,
+    **options: object,
+) -> Path:
+    """Write an export of ``kg`` to ``path`` atomically (format guessed from the extension)."""
+    spec = export_format(fmt, path)
+    with atomic_write(path) as handle:
+        write_export(kg, spec, handle, **options)  # type: ignore[arg-type]
+    return Path(path)
+
+
+def export_to_stream(kg: KnowledgeGraph, out: BinaryIO, fmt: str | ExportFormat, **options: object) -> None:
+    """Write an export of ``kg`` to ``out`` only once it is complete (nothing half-written)."""
+    with tempfile.SpooledTemporaryFile(max_size=64 * 2**20) as spool:
+        write_export(kg, fmt, spool, **options)  # type: ignore[arg-type]
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+    out.flush()
+
+
+#: dist/ file name → (format, options) written by :func:`write_all`.
+DIST_FILES: dict[str, tuple[str, dict[str, object]]] = {
+    "filmkg.ttl": ("turtle", {}),
+    "filmkg.nt": ("ntriples", {}),
+    "filmkg.nq": ("nquads", {}),
+    "filmkg.trig": ("trig", {}),
+    "filmkg.jsonld": ("jsonld", {}),
+    "filmkg.rdf": ("rdfxml", {}),
+    "films.framed.jsonld": ("jsonld", {"frame": "film"}),
+    "filmkg-wikidata.ttl": ("turtle", {"profile": "wikidata"}),
+    "filmkg-wikidata.nt": ("ntriples", {"profile": "wikidata"}),
+    "filmkg-schema.ttl": ("turtle", {"profile": "schema"}),
+    "filmkg-schema.jsonld": ("jsonld", {"profile": "schema"}),
+}
+
+
+def write_all(kg: KnowledgeGraph, out_dir: str | Path) -> list[Path]:
+    """Write every export of ``kg`` into ``out_dir`` (each file atomically); return the paths.
+
+    The files are listed in :data:`DIST_FILES`. Nothing is fetched from the network.
+    """
+    folder = Path(out_dir)
+    written: list[Path] = []
+    for name, (fmt, options) in DIST_FILES.items():
+        written.append(export_to_path(kg, folder / name, fmt, **options))
+    return written
