@@ -19,8 +19,8 @@ need memory for one chunk, not for the whole store. JSON-LD is built in memory (
 on whole documents).
 
 >>> import pyoxigraph as ox
->>> quads = [ox.Quad(ox.NamedNode("https://e.org/b"), ox.NamedNode("https://e.org/p"), ox.Literal("2")),
-...          ox.Quad(ox.NamedNode("https://e.org/a"), ox.NamedNode("https://e.org/p"), ox.BlankNode("x"))]
+>>> a, b, p = (ox.NamedNode(f"https://e.org/{n}") for n in "abp")
+>>> quads = [ox.Quad(b, p, ox.Literal("2")), ox.Quad(a, p, ox.BlankNode("x"))]
 >>> print(serialize(quads, "ntriples").decode(), end="")
 <https://e.org/a> <https://e.org/p> _:c14n0 .
 <https://e.org/b> <https://e.org/p> "2" .
@@ -75,6 +75,7 @@ SORT_CHUNK = 1_000_000
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_TYPE = _RDF + "type"
+_FILMKG = "https://w3id.org/filmkg/ontology#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 SortKey: TypeAlias = tuple[str, ...]
@@ -104,13 +105,17 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("nquads", "N-Quads", "application/n-quads", ".nq", ("n-quads",), True),
     ExportFormat("trig", "TriG", "application/trig", ".trig", (), True),
     ExportFormat("jsonld", "JSON-LD", "application/ld+json", ".jsonld", ("json-ld", "json"), True),
-    ExportFormat("rdfxml", "RDF/XML", "application/rdf+xml", ".rdf", ("xml", "rdf/xml", "owl"), False),
+    ExportFormat(
+        "rdfxml", "RDF/XML", "application/rdf+xml", ".rdf", ("xml", "rdf/xml", "owl"), False
+    ),
 )
 
 _BY_NAME: dict[str, ExportFormat] = {n.lower(): f for f in EXPORT_FORMATS for n in f.names}
 
 
-def export_format(fmt: str | ExportFormat | None = None, path: str | Path | None = None) -> ExportFormat:
+def export_format(
+    fmt: str | ExportFormat | None = None, path: str | Path | None = None
+) -> ExportFormat:
     """The format named ``fmt`` (short name, media type or extension), or guessed from ``path``.
 
     >>> export_format("application/n-quads").name
@@ -120,7 +125,7 @@ def export_format(fmt: str | ExportFormat | None = None, path: str | Path | None
     >>> export_format("yaml")
     Traceback (most recent call last):
     ...
-    filmkg.errors.UsageError: unknown export format 'yaml'; use one of turtle, ntriples, nquads, trig, jsonld, rdfxml (or a media type such as text/turtle)
+    filmkg.errors.UsageError: unknown export format 'yaml'; use one of turtle, ntriples, ...
     """
     if isinstance(fmt, ExportFormat):
         return fmt
@@ -139,7 +144,9 @@ def export_format(fmt: str | ExportFormat | None = None, path: str | Path | None
         suffix = Path(path).suffix.lower().lstrip(".")
         found = _BY_NAME.get(suffix) if suffix else None
         if found is None:
-            raise UsageError(f"cannot tell the export format of {str(path)!r}", hint="give -f; " + hint)
+            raise UsageError(
+                f"cannot tell the export format of {str(path)!r}", hint="give -f; " + hint
+            )
         return found
     return _BY_NAME["turtle"]
 
@@ -224,8 +231,8 @@ def sorted_quads(
     files, then merged lazily (a k-way external merge sort). Equal keys stay in input
     order within a run.
 
-    >>> qs = [ox.Quad(ox.NamedNode(f"https://e.org/{c}"), ox.NamedNode("https://e.org/p"), ox.Literal(c))
-    ...       for c in "dcba"]
+    >>> p = ox.NamedNode("https://e.org/p")
+    >>> qs = [ox.Quad(ox.NamedNode(f"https://e.org/{c}"), p, ox.Literal(c)) for c in "dcba"]
     >>> [q.subject.value[-1] for q in sorted_quads(qs, chunk_size=3)]
     ['a', 'b', 'c', 'd']
     """
@@ -277,29 +284,34 @@ def _sorted_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
     return dict(sorted((prefixes or {}).items()))
 
 
+#: The base IRI of Turtle and TriG exports: the project's data IRIs are written relative.
+PROJECT_BASE = "https://w3id.org/filmkg/id/"
+
+
 def write_quads(
     quads: Iterable[ox.Quad],
     fmt: str | ExportFormat,
     out: BinaryIO,
     *,
     prefixes: Mapping[str, str] | None = None,
+    base: str | None = None,
     jsonld_context: Mapping[str, object] | None = None,
     chunk_size: int = SORT_CHUNK,
 ) -> None:
     """Write ``quads`` deterministically to the binary stream ``out``.
 
     Triple-only formats (Turtle, N-Triples, RDF/XML) write the union of the graphs,
-    each triple once. ``jsonld_context`` replaces the package's JSON-LD context.
+    each triple once. ``prefixes`` and ``base`` abbreviate IRIs in Turtle and TriG
+    (``prefixes`` also name namespaces in RDF/XML). ``jsonld_context`` replaces the
+    package's JSON-LD context.
     """
     spec = export_format(fmt)
     canonical = canonical_quads(quads)
     if spec.name == "jsonld":
         from filmkg import jsonld
 
-        document = jsonld.compact_quads(
-            sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size),
-            context=jsonld_context,
-        )
+        ordered = sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size)
+        document = jsonld.compact_quads(_unique(ordered, key_graph_subject), context=jsonld_context)
         out.write(jsonld.dumps(document))
         return
     bound = _sorted_prefixes(prefixes)
@@ -310,13 +322,13 @@ def write_quads(
         ordered = _unique(
             sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size), key_graph_subject
         )
-        ox.serialize(ordered, out, ox.RdfFormat.TRIG, prefixes=bound)
+        _write_turtle(ordered, out, bound, base, dataset=True)
     elif spec.name == "ntriples":
         triples = _unique(sorted_quads(canonical, key_spog, chunk_size=chunk_size), _key_spo)
         ox.serialize((q.triple for q in triples), out, ox.RdfFormat.N_TRIPLES)
     elif spec.name == "turtle":
         triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
-        ox.serialize((q.triple for q in triples), out, ox.RdfFormat.TURTLE, prefixes=bound)
+        _write_turtle(triples, out, bound, base, dataset=False)
     elif spec.name == "rdfxml":
         triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
         _write_rdfxml(triples, out, bound)
@@ -333,12 +345,129 @@ def serialize(
     fmt: str | ExportFormat,
     *,
     prefixes: Mapping[str, str] | None = None,
+    base: str | None = None,
     chunk_size: int = SORT_CHUNK,
 ) -> bytes:
     """``quads`` written in ``fmt``, as bytes (see :func:`write_quads`)."""
     buffer = io.BytesIO()
-    write_quads(quads, fmt, buffer, prefixes=prefixes, chunk_size=chunk_size)
+    write_quads(quads, fmt, buffer, prefixes=prefixes, base=base, chunk_size=chunk_size)
     return buffer.getvalue()
+
+
+# -- Turtle and TriG ------------------------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: A prefixed name's local part that needs no escapes (a conservative subset of PN_LOCAL).
+_PN_LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?)?")
+#: A relative reference that resolves against the base to exactly base + itself.
+_RELATIVE = re.compile(r"[A-Za-z0-9_~\-][A-Za-z0-9_~.\-]*(?:/[A-Za-z0-9_~.\-]+)*")
+_BARE_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_INDENT = "    "
+
+
+class _Abbreviator:
+    """Writes terms in Turtle: prefixed names, relative IRIs, bare numbers and booleans."""
+
+    def __init__(self, prefixes: Mapping[str, str], base: str | None) -> None:
+        self.base = base
+        self.namespaces = sorted(
+            ((ns, p) for p, ns in prefixes.items() if ns != base),
+            key=lambda item: (-len(item[0]), item[1]),
+        )
+        self.cache: dict[str, str] = {}
+
+    def iri(self, value: str) -> str:
+        text = self.cache.get(value)
+        if text is None:
+            if len(self.cache) > 100_000:
+                self.cache.clear()
+            text = self.cache[value] = self._iri(value)
+        return text
+
+    def _iri(self, value: str) -> str:
+        for namespace, prefix in self.namespaces:
+            if value.startswith(namespace) and _PN_LOCAL.fullmatch(value[len(namespace) :]):
+                return f"{prefix}:{value[len(namespace) :]}"
+        if self.base and value.startswith(self.base):
+            relative = value[len(self.base) :]
+            if _RELATIVE.fullmatch(relative) and not {".", ".."} & set(relative.split("/")):
+                return f"<{relative}>"
+        return f"<{value}>"
+
+    def term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return str(term)
+            datatype = term.datatype.value
+            if datatype == _XSD_STRING:
+                return str(term)
+            value = term.value
+            if (
+                datatype == _XSD + "integer" and _BARE_INTEGER.fullmatch(value) and value != "-0"
+            ) or (datatype == _XSD + "boolean" and value in ("true", "false")):
+                return value
+            return f"{ox.Literal(value)}^^{self.iri(datatype)}"
+        return str(term)
+
+
+def _write_turtle(
+    quads: Iterable[ox.Quad],
+    out: BinaryIO,
+    prefixes: Mapping[str, str],
+    base: str | None,
+    *,
+    dataset: bool,
+) -> None:
+    """Turtle (or TriG): one block per subject, ``rdf:type`` first, one object per line.
+
+    Input is sorted by (graph,) subject, predicate, object. The writer streams.
+    """
+    terms = _Abbreviator(prefixes, base)
+    header = [f"@base <{base}> .\n"] if base else []
+    header += [f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()) if ns != base]
+    out.write("".join(header).encode())
+    chunks: list[str] = []
+    graph: object = None
+    subject: object = None
+    predicate: object = None
+    indent = ""
+    for quad in quads:
+        if dataset and quad.graph_name != graph:
+            if subject is not None:
+                chunks.append(" .\n")
+            if graph is not None and not isinstance(graph, ox.DefaultGraph):
+                chunks.append("}\n")
+            graph, subject = quad.graph_name, None
+            if isinstance(graph, ox.DefaultGraph):
+                indent = ""
+            else:
+                chunks.append(f"\n{terms.term(graph)} {{\n")
+                indent = _INDENT
+        if quad.subject != subject:
+            if subject is not None:
+                chunks.append(" .\n")
+            subject, predicate = quad.subject, quad.predicate
+            chunks.append(f"\n{indent}{terms.term(subject)} {_predicate(terms, predicate)} ")
+        elif quad.predicate != predicate:
+            predicate = quad.predicate
+            chunks.append(f" ;\n{indent}{_INDENT}{_predicate(terms, predicate)} ")
+        else:
+            chunks.append(f" ,\n{indent}{_INDENT * 2}")
+        chunks.append(terms.term(quad.object))
+        if len(chunks) > 4096:
+            out.write("".join(chunks).encode())
+            chunks = []
+    if subject is not None:
+        chunks.append(" .\n")
+    if dataset and graph is not None and not isinstance(graph, ox.DefaultGraph):
+        chunks.append("}\n")
+    out.write("".join(chunks).encode())
+
+
+def _predicate(terms: _Abbreviator, predicate: ox.NamedNode) -> str:
+    return "a" if predicate.value == _RDF_TYPE else terms.iri(predicate.value)
 
 
 # -- RDF/XML --------------------------------------------------------------------------
@@ -414,7 +543,8 @@ def _write_rdfxml(triples: Iterable[ox.Quad], out: BinaryIO, prefixes: Mapping[s
         if isinstance(subject, ox.BlankNode):
             write(f'  <rdf:Description rdf:nodeID="{subject.value}">\n'.encode())
         elif isinstance(subject, ox.NamedNode):
-            write(f'  <rdf:Description rdf:about="{_xml_attr(subject.value, str(subject))}">\n'.encode())
+            about = _xml_attr(subject.value, str(subject))
+            write(f'  <rdf:Description rdf:about="{about}">\n'.encode())
         else:
             raise ExportError(f"cannot write the triple term {subject} in RDF/XML")
         for quad in group:
@@ -472,7 +602,9 @@ def export_quads(
     ``schema`` rewrite the facts with those vocabularies (see :mod:`filmkg.profiles`).
     """
     if profile not in PROFILES:
-        raise UsageError(f"unknown export profile {profile!r}", hint=f"use one of {', '.join(PROFILES)}")
+        raise UsageError(
+            f"unknown export profile {profile!r}", hint=f"use one of {', '.join(PROFILES)}"
+        )
     excluded = set() if inferred else {_inferred_graph()}
     keep = None if graphs is None else {str(g) for g in graphs}
 
@@ -486,29 +618,54 @@ def export_quads(
 
     if profile == "full":
         return selected()
+    if not inferred or graphs is not None:
+        raise UsageError(
+            f"the {profile} profile is built from the whole graph and its derived shortcuts",
+            hint="leave out --no-inferred",
+        )
     from filmkg import profiles
 
-    return profiles.apply(profile, kg, selected())
+    return profiles.apply(profile, kg)
+
+
+def framing_quads(kg: KnowledgeGraph, *, inferred: bool = True) -> Iterator[ox.Quad]:
+    """What framed views show: the asserted data and the ``filmkg:`` shortcuts.
+
+    Left out: the ontology graph, and the inferred super-types and schema.org / Wikidata
+    copies of the shortcuts (the full exports and the profiles have them), so that a
+    film reads ``"director": …`` once, not three times.
+    """
+    ontology, derived = _ontology_graph(), _inferred_graph()
+    for quad in kg.store.quads_for_pattern(None, None, None, None):
+        name = quad.graph_name
+        value = name.value if isinstance(name, ox.NamedNode | ox.BlankNode) else ""
+        if value == ontology:
+            continue
+        if value == derived and (
+            not inferred
+            or quad.predicate.value == _RDF_TYPE
+            or not quad.predicate.value.startswith(_FILMKG)
+        ):
+            continue
+        yield quad
+
+
+def _ontology_graph() -> str:
+    from filmkg.project import ONTOLOGY_GRAPH
+
+    return str(ONTOLOGY_GRAPH)
 
 
 def _inferred_graph() -> str:
-    return "https://w3id.org/filmkg/graph/inferred"
+    from filmkg.inference import INFERRED_GRAPH
+
+    return str(INFERRED_GRAPH)
 
 
 def _project_prefixes() -> dict[str, str]:
-    return {
-        "filmkg": "https://w3id.org/filmkg/ontology#",
-        "kg": "https://w3id.org/filmkg/id/",
-        "owl": "http://www.w3.org/2002/07/owl#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "rdf": _RDF,
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "schema": "http://schema.org/",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "wd": "http://www.wikidata.org/entity/",
-        "wdt": "http://www.wikidata.org/prop/direct/",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-    }
+    from filmkg.namespaces import PREFIXES
+
+    return dict(PREFIXES)
 
 
 def write_export(
@@ -528,19 +685,27 @@ def write_export(
     the framed view nests credits, releases, rights and evidence under each film.
     """
     spec = export_format(fmt)
-    quads = export_quads(kg, profile=profile, inferred=inferred)
     if frame is not None:
         if spec.name != "jsonld":
-            raise UsageError(f"--frame needs the JSON-LD format, not {spec.label}", hint="add -f jsonld")
+            raise UsageError(
+                f"--frame needs the JSON-LD format, not {spec.label}", hint="use -f jsonld"
+            )
+        if profile != "full":
+            raise UsageError("--frame works on the full graph", hint="leave out --profile")
         from filmkg import jsonld
 
-        out.write(jsonld.dumps(jsonld.frame_quads(sorted_quads(canonical_quads(quads), key_graph_subject), frame)))
+        ordered = sorted_quads(
+            canonical_quads(framing_quads(kg, inferred=inferred)), key_graph_subject
+        )
+        out.write(jsonld.dumps(jsonld.frame_quads(_unique(ordered, key_graph_subject), frame)))
         return
+    quads = export_quads(kg, profile=profile, inferred=inferred)
     write_quads(
         quads,
         spec,
         out,
         prefixes=_project_prefixes() if prefixes is None else prefixes,
+        base=PROJECT_BASE if prefixes is None else None,
         chunk_size=chunk_size,
     )
 
@@ -558,7 +723,9 @@ def export_to_path(
     return Path(path)
 
 
-def export_to_stream(kg: KnowledgeGraph, out: BinaryIO, fmt: str | ExportFormat, **options: object) -> None:
+def export_to_stream(
+    kg: KnowledgeGraph, out: BinaryIO, fmt: str | ExportFormat, **options: object
+) -> None:
     """Write an export of ``kg`` to ``out`` only once it is complete (nothing half-written)."""
     with tempfile.SpooledTemporaryFile(max_size=64 * 2**20) as spool:
         write_export(kg, fmt, spool, **options)  # type: ignore[arg-type]
