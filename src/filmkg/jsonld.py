@@ -383,11 +383,8 @@ def frame_quads(quads: Iterable[ox.Quad], frame: str) -> JsonObject:
     options = _options(embed="@never", omitGraph=False, omitDefault=True)
     framed: JsonObject = _run("framing", pyld.frame, expanded, copy.deepcopy(frame_doc), options)
     ctx = context()["@context"]
-    framed["@context"] = ctx
-    shaped = _split_reverse(framed)
-    graph = shaped.get("@graph", [])
-    shaped["@graph"] = [_prune(node, frame_doc, ctx) for node in graph]
-    return shaped
+    nodes = _split_reverse(framed.get("@graph", []))
+    return {"@context": ctx, "@graph": [_prune(node, frame_doc, ctx) for node in nodes]}
 
 
 def _split_reverse(value: Any) -> Any:

@@ -93,7 +93,7 @@ PROFILE_SPECS: dict[str, ProfileSpec] = {
             (_RDFS + "label", _RDFS + "label"),
             (_SKOS + "prefLabel", _RDFS + "label"),
             (_SKOS + "altLabel", _SKOS + "altLabel"),
-        ),  # fmt: skip
+        ),
         use_wikidata_items=True,
         same_as=None,
     ),
@@ -107,7 +107,7 @@ PROFILE_SPECS: dict[str, ProfileSpec] = {
             (_RDFS + "label", _SCHEMA + "name"),
             (_SKOS + "prefLabel", _SCHEMA + "name"),
             (_SKOS + "altLabel", _SCHEMA + "alternateName"),
-        ),  # fmt: skip
+        ),
         use_wikidata_items=False,
         same_as=_SCHEMA + "sameAs",
     ),
@@ -284,7 +284,7 @@ def apply(profile: str, kg: KnowledgeGraph) -> Iterator[ox.Quad]:
 
     if spec.same_as:
         same_as = ox.NamedNode(spec.same_as)
-        for subject, item in sorted(items.items()):
-            yield ox.Quad(ox.NamedNode(subject), same_as, ox.NamedNode(item))
+        for iri, item in sorted(items.items()):
+            yield ox.Quad(ox.NamedNode(iri), same_as, ox.NamedNode(item))
 
     yield from statements()

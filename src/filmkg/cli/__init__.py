@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "build": "filmkg.cli.build:build",
     "validate": "filmkg.cli.validate:validate",
     "stats": "filmkg.cli.stats:stats",
+    "export": "filmkg.cli.export:export",
     "synth": "filmkg.cli.synth:synth",
     "import": "filmkg.cli.import_:import_",
     "push": "filmkg.cli.push:push",
