@@ -691,3 +691,12 @@ def test_export_to_path_replaces_the_file_atomically(kg, tmp_path: Path) -> None
     export_to_path(kg, target)
     assert target.read_bytes() == first
     assert [p.name for p in target.parent.iterdir()] == ["graph.nt"]
+
+
+def test_jsonld_never_compacts_an_iri_into_a_confusable_compact_iri() -> None:
+    """``…/id///x`` must not become ``kg:///x`` (JSON-LD reads that as an IRI of scheme kg)."""
+    subject, predicate = ox.BlankNode("b"), ox.NamedNode("https://w3id.org/filmkg/id/A")
+    quads = [ox.Quad(subject, predicate, ox.NamedNode("https://w3id.org/filmkg/id///x"))]
+    data = serialize(quads, "jsonld")
+    assert b'"kg:///x"' not in data
+    assert_round_trip(quads, "jsonld", data)

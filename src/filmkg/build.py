@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filmkg.fileio import atomic_dir, atomic_write_text
-from filmkg.namespaces import bind_prefixes
 from filmkg.store import KnowledgeGraph
 from filmkg.validation import ValidationReport, validate
 
@@ -27,11 +26,11 @@ class BuildResult:
 
 
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
-    """Write the merged graph and the validation report into the folder ``out``."""
-    files: list[Path] = []
-    merged = out / "filmkg.ttl"
-    atomic_write_text(merged, bind_prefixes(kg.union_graph()).serialize(format="turtle"))
-    files.append(merged)
+    """Write every export (see :data:`filmkg.export.DIST_FILES`) and the validation report
+    into the folder ``out``."""
+    from filmkg.export import write_all
+
+    files = write_all(kg, out)
     for name, text in (
         ("validation-report.ttl", report.to_turtle()),
         ("validation-report.json", report.to_json()),

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
 
 import pyoxigraph as ox
 
-from filmkg.atomic import atomic_write
 from filmkg.errors import ExportError, UsageError
+from filmkg.fileio import atomic_open
 
 if TYPE_CHECKING:
     from filmkg.store import KnowledgeGraph
@@ -718,7 +718,7 @@ def export_to_path(
 ) -> Path:
     """Write an export of ``kg`` to ``path`` atomically (format guessed from the extension)."""
     spec = export_format(fmt, path)
-    with atomic_write(path) as handle:
+    with atomic_open(path) as handle:
         write_export(kg, spec, handle, **options)  # type: ignore[arg-type]
     return Path(path)
 

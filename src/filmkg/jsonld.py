@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -336,11 +336,46 @@ def compact_quads(
     from pyld import jsonld as pyld
 
     ctx = copy.deepcopy(dict(context)) if context is not None else globals()["context"]()
+    quads = list(quads)
+    _drop_confusable_prefixes(ctx, quads)
     expanded = expanded_from_quads(quads)
     result: JsonObject = _run(
         "compaction", pyld.compact, expanded, ctx, _options(skipExpansion=True)
     )
     return result
+
+
+def _iris(quads: Iterable[ox.Quad]) -> Iterator[str]:
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            if isinstance(term, ox.NamedNode):
+                yield term.value
+            elif isinstance(term, ox.Literal):
+                yield term.datatype.value
+
+
+def _drop_confusable_prefixes(ctx: JsonObject, quads: Iterable[ox.Quad]) -> None:
+    """Remove prefixes that would compact an IRI into something that expands differently.
+
+    ``https://w3id.org/filmkg/id///x`` would compact to ``kg:///x``, which JSON-LD reads as
+    an absolute IRI of scheme ``kg`` (a suffix starting with ``//`` is never a compact IRI);
+    the prefix is left out of this document's context instead.
+    """
+    definitions = ctx["@context"]
+    prefixes = {
+        name: value
+        for name, value in definitions.items()
+        if isinstance(value, str) and not name.startswith("@") and value.endswith(("/", "#", ":"))
+    }
+    if not prefixes:
+        return
+    confusable = set()
+    for iri in _iris(quads):
+        for name, namespace in prefixes.items():
+            if iri.startswith(namespace) and iri[len(namespace) :].startswith("//"):
+                confusable.add(name)
+    for name in confusable:
+        del definitions[name]
 
 
 # -- framing --------------------------------------------------------------------------
