@@ -69,6 +69,8 @@ from filmkg.mapping import (
     slug,
 )
 from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
+
+KG_NS = str(KG)
 from filmkg.quality import Issue, QualityReport
 
 __all__ = ["ImportResult", "Mention", "clean_name", "import_source"]
@@ -167,7 +169,7 @@ def clean_name(item: str, roles: MappingABC[str, str]) -> tuple[str | None, str,
             return None, "", "not-a-name"
         role = roles.get(match.group(2).strip().casefold(), "")
         return name, role, "role-in-name" if role else "parenthetical-in-name"
-    if " " not in text and text.islower():
+    if text.isalpha() and text.islower():
         return None, "", "not-a-name"
     return text, "", None
 
@@ -221,6 +223,7 @@ class _Engine:
         self.pending: list[_Pending] = []
         self.issues: list[Issue] = []
         self.evidence: dict[tuple[str, str, str], str] = {}  # (record, field, quote) → IRI
+        self.evidence_count: dict[tuple[str, str], int] = {}
         self.links: list[tuple[list[object], str, list[object]]] = []
         self.identities: dict[tuple[str, str], int] = {}
 
@@ -247,7 +250,7 @@ class _Engine:
                     self.record(rmap, rec)
 
     def _record_id(self, rmap: RecordMap, rec: Record) -> str:
-        values = render(rmap.record or _DEFAULT_RECORD[rec.table], rec.fields)
+        values = render(rmap.record or self.m.record or _DEFAULT_RECORD[rec.table], rec.fields)
         return values[0] if values else render(_DEFAULT_RECORD[rec.table], rec.fields)[0]
 
     def record(self, rmap: RecordMap, rec: Record) -> None:
@@ -361,7 +364,17 @@ class _Engine:
         if spec.kind == "iri":
             return [_expand(v) for v in render(spec.template, ctx)]
         out: list[object] = []
-        for v in render(spec.template, ctx):
+        rendered = render(spec.template, ctx)
+        if spec.split:
+            parts: list[str] = []
+            for whole in rendered:
+                for part in whole.split(spec.split):
+                    if part.strip():
+                        parts.append(part.strip())
+                    else:
+                        self.issue("empty-list-item", record_id, prop, whole, "empty item dropped")
+            rendered = parts
+        for v in rendered:
             lit = _literal(prop, v, spec)
             if lit is None:
                 self.issue(
@@ -380,8 +393,9 @@ class _Engine:
         key = (record_id, fld, quote)
         if key not in self.evidence:
             base = f"evidence/{self.m.source_id}/{slug(record_id)}/{slug(fld) or 'record'}"
-            taken = sum(1 for r, f, _ in self.evidence if r == record_id and f == fld)
-            self.evidence[key] = str(KG[base if not taken else f"{base}-{taken + 1}"])
+            taken = self.evidence_count.get((record_id, fld), 0)
+            self.evidence_count[(record_id, fld)] = taken + 1
+            self.evidence[key] = KG_NS + (base if not taken else f"{base}-{taken + 1}")
         return self.evidence[key]
 
     def assertion(
@@ -451,17 +465,21 @@ def import_source(
     *,
     reference: Any = None,
     threshold: float | None = None,
+    select: Callable[[Record], bool] | None = None,
 ) -> ImportResult:
     """Import ``source`` with ``mapping``; resolve entities against ``reference``.
 
     ``reference`` is a :class:`filmkg.store.KnowledgeGraph` (the graph the import goes
     into) or ``None`` (no other graph). Matches below ``threshold`` (default: the mapping's
     ``[resolution] threshold``, else 0.85) go to the review list, not into the graph.
+    ``select`` keeps only the records it returns true for (a deterministic subset).
     """
     from filmkg.resolution import ReferenceIndex, resolve
 
     files = source_files(source, mapping)
     tables = read_tables(mapping.fmt, files)
+    if select is not None:
+        tables = {name: [r for r in records if select(r)] for name, records in tables.items()}
     engine = _Engine(mapping)
     engine.run(tables)
     # joins (Cypher relationships → nodes) become mention ids
@@ -529,22 +547,22 @@ def _assertion_iri(
     work = first("work")
     if p.cls == "Credit" and work and first("agent") and first("role"):
         return str(
-            KG[f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"]
+            KG_NS + f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"
         )
     if p.cls == "Release" and work and (first("releaseDate") or first("releaseYear")):
-        return str(KG[f"release/{_tail(work)}/{first('releaseDate') or first('releaseYear')}"])
+        return KG_NS + f"release/{_tail(work)}/{first('releaseDate') or first('releaseYear')}"
     if p.cls == "Review" and work and first("reviewer"):
-        return str(KG[f"review/{_tail(work)}/{_tail(first('reviewer') or '')}"])
+        return KG_NS + f"review/{_tail(work)}/{_tail(first('reviewer') or '')}"
     if p.cls == "StoryDescription" and work:
-        return str(KG[f"story/{_tail(work)}/{source_id}"])
+        return KG_NS + f"story/{_tail(work)}/{source_id}"
     kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", p.cls).lower()
-    return str(KG[f"{kebab}/{source_id}/{slug(p.record)}/{n}"])
+    return KG_NS + f"{kebab}/{source_id}/{slug(p.record)}/{n}"
 
 
 def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
     g = ox.NamedNode(mapping.graph)
     quads: list[ox.Quad] = []
-    source = ox.NamedNode(str(KG[f"source/{mapping.source_id}"]))
+    source = ox.NamedNode(KG_NS + f"source/{mapping.source_id}")
 
     def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
         quads.append(ox.Quad(s, p, o, g))
@@ -660,7 +678,7 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
                 if isinstance(s_, int) and isinstance(o_, int):
                     add(ox.NamedNode(iri_of[s_]), _f(prop), ox.NamedNode(iri_of[o_]))
 
-    unique = sorted(set(quads), key=str)
+    unique = list(dict.fromkeys(quads))
     report = QualityReport(mapping.source_id, engine.issues)
     return ImportResult(
         source_id=mapping.source_id,
@@ -701,7 +719,7 @@ def write_import(result: ImportResult, path: Path | None) -> str:
         data = ox.serialize(result.quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         _atomic_write(path, data or b"")
         return ""
-    text = "".join(f"{q} .\n" for q in result.quads)
+    text = "".join(sorted(f"{q} .\n" for q in result.quads))
     if path is None:
         return text
     _atomic_write(path, text.encode("utf-8"))

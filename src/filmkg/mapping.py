@@ -77,6 +77,7 @@ _FILTERS = ("slug", "lower", "strip", "year", "default")
 
 
 # -- text helpers ----------------------------------------------------------------------
+@cache
 def fold(text: str) -> str:
     """A name folded for comparison: accents removed, case folded, punctuation as spaces.
 
@@ -134,6 +135,11 @@ def _lookup(expr: str, fields: MappingABC[str, Any]) -> Any:
     return _apply(value, filters)
 
 
+@cache
+def _parts(template: str) -> list[str]:
+    return _TEMPLATE.split(template)
+
+
 def render(template: str, fields: MappingABC[str, Any]) -> list[str]:
     """The values of ``template`` for a record: [] when its fields are empty.
 
@@ -144,7 +150,7 @@ def render(template: str, fields: MappingABC[str, Any]) -> list[str]:
     >>> render("role:{@role|default:cast-member}", {"@role": ""})
     ['role:cast-member']
     """
-    parts = _TEMPLATE.split(template)
+    parts = _parts(template)
     if len(parts) == 3 and parts[0] == "" and parts[2] == "":
         value = _lookup(parts[1], fields)
         if isinstance(value, list):
@@ -221,6 +227,7 @@ class ValueSpec:
     join: str | None = None  # identity template for a join (kind "entity")
     lang: str | None = None
     datatype: str | None = None
+    split: str | None = None
 
 
 @dataclass(frozen=True)
@@ -293,6 +300,7 @@ class Mapping:
     roles: dict[str, str]
     maps: list[RecordMap]
     threshold: float = 0.85
+    record: str | None = None
 
     @property
     def graph(self) -> str:
@@ -354,10 +362,16 @@ def _value_specs(
     chk.term(prop, set(terms.object_properties) | set(terms.datatype_properties), "property", where)
     for item in items:
         if isinstance(item, dict):
-            chk.keys(item, {"value", "lang", "datatype"}, where)
+            chk.keys(item, {"value", "lang", "datatype", "split"}, where)
             template = chk.string(item, "value", where, required=True)
             specs.append(
-                ValueSpec("literal", template, lang=item.get("lang"), datatype=item.get("datatype"))
+                ValueSpec(
+                    "literal",
+                    template,
+                    lang=item.get("lang"),
+                    datatype=item.get("datatype"),
+                    split=item.get("split"),
+                )
             )
             continue
         if isinstance(item, bool | int | float):
@@ -557,6 +571,7 @@ def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
         roles={str(k).casefold(): str(v) for k, v in roles.items()},
         maps=maps,
         threshold=threshold,
+        record=chk.string(source, "record", "[source]", required=False),
     )
 
 

@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from filmkg.mapping import fold, slug
 from filmkg.namespaces import KG, sparql_prefixes
+
+KG_NS = str(KG)
 from filmkg.quality import Issue
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ReferenceIndex", "Resolution", "resolve"]
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _PATHS = {"Film": "film", "Person": "person", "Organisation": "org", "Place": "place"}
 
 
@@ -169,7 +172,7 @@ def resolve(
         if m.cls not in ("Film", "Person"):
             key = (m.cls, fold(m.label))
             iri = index.others.get(key) or str(
-                KG[f"{_PATHS.get(m.cls, m.cls.lower())}/{slug(m.label) or 'unnamed'}"]
+                KG_NS + f"{_PATHS.get(m.cls, m.cls.lower())}/{slug(m.label) or 'unnamed'}"
             )
             res.iris[m.id] = iri
             res.labels.setdefault(iri, index.other_labels.get(iri, m.label))
@@ -240,7 +243,7 @@ def _resolve_films(
             base = f"{base}-{rep.year}" if rep.year else base
             if homonyms:
                 ident = sorted({m.identity or m.record for m in members})[0]
-                iri = str(KG[f"film/{base}-{slug(ident)}"])
+                iri = KG_NS + f"film/{base}-{slug(ident)}"
                 others = sorted(
                     {m.record for c in cluster_list if c is not members for m in c}, key=_natural
                 )
@@ -257,7 +260,7 @@ def _resolve_films(
                         )
                     )
             else:
-                iri = existing or str(KG[f"film/{base}"])
+                iri = existing or KG_NS + f"film/{base}"
             res.labels.setdefault(iri, index.film_labels.get(iri, rep.label))
             records = sorted({m.record for m in members}, key=_natural)
             for m in members:
@@ -305,7 +308,7 @@ def _resolve_people(
         spellings = Counter(m.label for m in members)
         label = index.person_labels.get(existing, "") if existing else ""
         label = label or _prefer(spellings)
-        iri = existing or str(KG[f"person/{slug(label) or 'unnamed'}"])
+        iri = existing or KG_NS + f"person/{slug(label) or 'unnamed'}"
         key_iri[key] = iri
         res.labels.setdefault(iri, label)
         for m in members:
@@ -347,6 +350,10 @@ def _resolve_people(
         films_of[a_iri].add(w_iri)
         people_on[w_iri].add(a_iri)
 
+    records_of: dict[str, set[str]] = defaultdict(set)
+    for m in people:
+        records_of[res.iris[m.id]].add(m.record)
+
     def coworkers(person: str) -> set[str]:
         return {p for f in films_of[person] for p in people_on[f]} - {person}
 
@@ -357,6 +364,8 @@ def _resolve_people(
         tokens = key.split()
         if len(tokens) < 3:
             continue
+        if tokens[-1] in _SUFFIXES:
+            continue  # "Vinny Vella Jr." is not "Vinny Vella": a son is not his father
         candidates = [" ".join(tokens[:-1]), f"{tokens[0]} {tokens[-1]}"]
         for cand in dict.fromkeys(candidates):
             if cand == key or cand not in known:
@@ -365,6 +374,8 @@ def _resolve_people(
             b_iri = key_iri.get(cand) or index.persons[cand]
             if a_iri == b_iri:
                 continue
+            if records_of[a_iri] & records_of[b_iri]:
+                continue  # named side by side in one record: two people
             shared_films = films_of[a_iri] & films_of[b_iri]
             shared_people = (coworkers(a_iri) & coworkers(b_iri)) - {a_iri, b_iri}
             context = min(1.0, 0.5 * len(shared_films) + 0.1 * len(shared_people))
@@ -399,6 +410,7 @@ def _resolve_people(
                     _match(source_id, name, b_iri, confidence, method, shared, members)
                 )
                 films_of[b_iri] |= films_of.pop(a_iri, set())
+                records_of[b_iri] |= records_of.pop(a_iri, set())
                 key_iri[key] = b_iri
                 break
             for m in members:
@@ -431,7 +443,12 @@ def _resolve_people(
         if iri not in used:
             del res.labels[iri]
     res.review.sort(key=lambda r: (r["name"], r["candidate"]))
-    res.matches.sort(key=lambda m: m["iri"])
+    res.matches.sort(key=lambda m: (m["iri"], m["name"]))
+    taken: Counter[str] = Counter()
+    for match in res.matches:
+        taken[match["iri"]] += 1
+        if taken[match["iri"]] > 1:
+            match["iri"] = f"{match['iri']}-{taken[match['iri']]}"
 
 
 def _match(
@@ -444,7 +461,7 @@ def _match(
     members: Sequence[Mention],
 ) -> dict[str, Any]:
     return {
-        "iri": str(KG[f"match/{source_id}/{slug(name) or 'unnamed'}-{entity.rsplit('/', 1)[1]}"]),
+        "iri": KG_NS + f"match/{source_id}/{slug(name) or 'unnamed'}",
         "name": name,
         "entity": entity,
         "confidence": confidence,
