@@ -49,6 +49,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,11 +70,19 @@ from filmkg.mapping import (
     slug,
 )
 from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
-
-KG_NS = str(KG)
 from filmkg.quality import Issue, QualityReport
 
-__all__ = ["ImportResult", "Mention", "clean_name", "import_source"]
+__all__ = [
+    "ImportResult",
+    "Mention",
+    "clean_name",
+    "import_into",
+    "import_source",
+    "write_import",
+    "write_reports",
+]
+
+KG_NS = str(KG)
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -547,7 +556,8 @@ def _assertion_iri(
     work = first("work")
     if p.cls == "Credit" and work and first("agent") and first("role"):
         return str(
-            KG_NS + f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"
+            KG_NS
+            + f"credit/{_tail(work)}/{_tail(first('agent') or '')}/{_tail(first('role') or '')}"
         )
     if p.cls == "Release" and work and (first("releaseDate") or first("releaseYear")):
         return KG_NS + f"release/{_tail(work)}/{first('releaseDate') or first('releaseYear')}"
@@ -694,18 +704,10 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
 
 # -- writing ---------------------------------------------------------------------------
 def _atomic_write(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
+    from filmkg.fileio import atomic_write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data)
 
 
 def write_import(result: ImportResult, path: Path | None) -> str:
@@ -746,6 +748,7 @@ def import_into(
     *,
     threshold: float | None = None,
     infer: bool = True,
+    select: Callable[[Record], bool] | None = None,
 ) -> ImportResult:
     """Import into a store (a path, or a :class:`~filmkg.store.KnowledgeGraph`).
 
@@ -763,7 +766,7 @@ def import_into(
         kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
     kg.clear_graph(mapping.graph)
     kg.clear_graph(inference.INFERRED_GRAPH)
-    result = import_source(source, mapping, reference=kg, threshold=threshold)
+    result = import_source(source, mapping, reference=kg, threshold=threshold, select=select)
     kg.add_quads(result.quads)
     if infer:
         inference.infer(kg)

@@ -21,7 +21,9 @@ People
     ``0.55 + 0.45 × min(1, 0.5 × shared films + 0.1 × shared co-workers)`` times the
     rapidfuzz token-set similarity of the names. At or above the threshold the names are
     merged (with a Match node that lists the shared films and co-workers); below it the
-    pair goes to the review list and the two stay apart.
+    pair goes to the review list and the two stay apart. Two names found side by side in
+    one record (one cast list) are two people and never a candidate; nor is a name that
+    ends in a generational suffix (Jr., Sr., III): a son is not his father.
 
 Exact-name merges across sources are identity by name: the standard assumption of
 name-keyed datasets without identifiers; homonymous people cannot be told apart by name.
@@ -44,7 +46,6 @@ from typing import TYPE_CHECKING, Any
 from filmkg.mapping import fold, slug
 from filmkg.namespaces import KG, sparql_prefixes
 
-KG_NS = str(KG)
 from filmkg.quality import Issue
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
     from filmkg.store import KnowledgeGraph
 
 __all__ = ["ReferenceIndex", "Resolution", "resolve"]
+
+KG_NS = str(KG)
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _PATHS = {"Film": "film", "Person": "person", "Organisation": "org", "Place": "place"}
