@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 from filmkg.mapping import fold, slug
 from filmkg.namespaces import KG, sparql_prefixes
-
 from filmkg.quality import Issue
 
 if TYPE_CHECKING:
