@@ -500,6 +500,82 @@ def _property_checks(shapes: Graph, owner: Node, prop: Node, target: str) -> lis
 
 
 _THIS = re.compile(r"\$this\b")
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s]*>|#[^\n]*|[{}()]')
+_VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
+_KEYWORDS = re.compile(
+    r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|FILTER|EXISTS)\b", re.I
+)
+_EXISTS = re.compile(r"(FILTER\s*)?(NOT\s+)?EXISTS\s*\{", re.I)
+
+
+def _matching_brace(text: str, start: int) -> int:
+    """The index of the bracket closing the one at ``start`` (strings, IRIs skipped)."""
+    pairs = {"{": "}", "(": ")"}
+    stack: list[str] = []
+    for m in _TOKEN.finditer(text, start):
+        tok = m.group(0)
+        if tok in pairs:
+            stack.append(pairs[tok])
+        elif tok in ("}", ")"):
+            if not stack or stack.pop() != tok:
+                raise UnsupportedShapesError("unbalanced brackets in sh:select")
+            if not stack:
+                return m.start()
+    raise UnsupportedShapesError("unbalanced brackets in sh:select")
+
+
+def _exists_as_joins(body: str) -> str:
+    """Rewrite ``[NOT] EXISTS { BGP }`` in the filters of a plain group as a left join.
+
+    Oxigraph 0.5 evaluates ``EXISTS`` by re-running its pattern for every solution, so a
+    check such as "no credit behind this shortcut" is quadratic (minutes at 250k
+    triples). When the group is plain triple patterns and filters, and the ``EXISTS``
+    pattern is a plain BGP sharing variables with them, ``EXISTS {P}`` equals
+    ``BOUND(?m)`` after ``OPTIONAL { SELECT DISTINCT <shared> (1 AS ?m) WHERE { P } }``:
+    the shared variables are bound in every solution, DISTINCT keeps the multiplicity.
+    Anything else is left as written (correct, maybe slow).
+
+    >>> print(_exists_as_joins("?this a ?c . FILTER NOT EXISTS { ?c ?p ?this }"))
+    ?this a ?c . FILTER(!BOUND(?exists_0))
+    OPTIONAL { SELECT DISTINCT ?c ?this (1 AS ?exists_0) WHERE { ?c ?p ?this } }
+    """
+    blocks: list[tuple[int, int, int, bool, bool]] = []  # start, brace, end, filter, negated
+    for m in _EXISTS.finditer(body):
+        if blocks and m.start() < blocks[-1][2]:
+            return body  # nested EXISTS
+        close = _matching_brace(body, m.end() - 1)
+        blocks.append((m.start(), m.end() - 1, close, bool(m.group(1)), bool(m.group(2))))
+    if not blocks:
+        return body
+    outside = body
+    for start, _, end, _, _ in reversed(blocks):
+        outside = outside[:start] + " " + outside[end + 1 :]
+    if (
+        "{" in outside
+        or "}" in outside
+        or re.search(r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT)\b", outside, re.I)
+    ):
+        return body
+    patterns = re.sub(r"FILTER\s*\(", "(", outside, flags=re.I)
+    while "(" in patterns:  # drop the filter expressions: what stays are triple patterns
+        i = patterns.index("(")
+        patterns = patterns[:i] + " " + patterns[_matching_brace(patterns, i) + 1 :]
+    bound = set(_VAR.findall(patterns)) | {"this"}
+    out, joins, last = [], [], 0
+    for k, (start, brace, end, is_filter, negated) in enumerate(blocks):
+        inner = body[brace + 1 : end]
+        if "{" in inner or _KEYWORDS.search(inner):
+            return body
+        shared = sorted(set(_VAR.findall(inner)) & bound)
+        if not shared:
+            return body
+        var = f"?exists_{k}"
+        test = f"{'!' if negated else ''}BOUND({var})"
+        out.append(body[last:start] + (f"FILTER({test})" if is_filter else test))
+        last = end + 1
+        names = " ".join(f"?{v}" for v in shared)
+        joins.append(f"OPTIONAL {{ SELECT DISTINCT {names} (1 AS {var}) WHERE {{{inner}}} }}")
+    return "".join(out) + body[last:] + "\n" + "\n".join(joins)
 
 
 def _sparql_check(
@@ -517,12 +593,17 @@ def _sparql_check(
             prefixes += (
                 f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
             )
-    head = re.match(r"\s*SELECT\s+(DISTINCT\s+)?(.*?)\s+WHERE", text, re.S | re.I)
-    if head is None:
-        raise UnsupportedShapesError("sh:select that is not SELECT … WHERE")
+    head = re.match(r"\s*SELECT\s+(DISTINCT\s+)?(.*?)\s+WHERE\s*\{", text, re.S | re.I)
+    if head is None or head.group(1):
+        raise UnsupportedShapesError("sh:select that is not SELECT … WHERE { … }")
     variables = head.group(2).split()
     projection = ["?this"] + [v for v in ("?value", "?path") if v in variables]
-    query = f"{prefixes}SELECT {' '.join(projection)} WHERE {{ {target} {{ {text} }} }}"
+    end = _matching_brace(text, head.end() - 1)
+    body, tail = text[head.end() : end], text[end + 1 :]
+    if tail.strip():
+        raise UnsupportedShapesError("sh:select with solution modifiers")
+    # $this is pre-bound (as pySHACL does): the target joins the body's own group.
+    query = f"{prefixes}SELECT {' '.join(projection)} WHERE {{ {target} {_exists_as_joins(body)} }}"
     severity = (
         shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
     )
