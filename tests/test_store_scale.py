@@ -63,3 +63,31 @@ def test_bulk_load_refuses_ill_typed_literals_with_their_place(tmp_path: Path) -
     )
     with pytest.raises(ParseError, match=r'bad\.nt:2:37: "2024-13-45" is not a valid xsd:date'):
         KnowledgeGraph(tmp_path / "store").bulk_load(bad, graph=GRAPH.synthetic)
+
+
+def test_cli_build_and_validate_an_on_disk_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmkg.cli import main
+
+    nt = tmp_path / "films.nt"
+    synth.write_file(nt, films=8, seed=2)
+    store = tmp_path / "store"
+    assert main(["build", "--store", str(store), str(nt)]) == 0
+    assert "conforms" in capsys.readouterr().err
+    assert main(["validate", "--store", str(store)]) == 0
+    assert "no findings" in capsys.readouterr().out
+    kg = KnowledgeGraph.open(store)
+    assert GRAPH.films in kg.graph_names()
+    del kg
+    # a graph that does not conform leaves the old store as it was
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix filmkg: <https://w3id.org/filmkg/ontology#> .\n"
+        "<https://w3id.org/filmkg/id/credit/x> a filmkg:Credit .\n"
+    )
+    assert main(["build", "--store", str(store), str(nt), str(bad)]) == 1
+    assert "does not conform" in capsys.readouterr().err
+    kg = KnowledgeGraph.open(store)
+    assert GRAPH.bad not in kg.graph_names()
+    assert main(["validate", "--store", str(tmp_path / "none")]) == 2

@@ -17,16 +17,25 @@ import click
     show_default=True,
     help="Folder to write the artefacts to (replaced whole, atomically).",
 )
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build an on-disk Oxigraph store here instead of dist/ (big graphs: bulk load, "
+    "SPARQL-compiled validation); other commands read it with --store.",
+)
 @click.argument("extra", nargs=-1, type=click.Path(path_type=Path))
-def build(out: Path, extra: tuple[Path, ...]) -> int:
+def build(out: Path, extra: tuple[Path, ...], store: Path | None) -> int:
     """Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.
 
     Writes the merged graph, every export format and the validation report to the output
     folder. Exits 1 (writing nothing) when the graph does not conform to the shapes.
     """
     from filmkg.build import build as run_build
+    from filmkg.build import build_store
 
-    result = run_build(out, extra)
+    result = build_store(store, extra) if store is not None else run_build(out, extra)
+    if store is not None:
+        out = store
     if not result.report.conforms:
         click.echo(result.report.to_text(), err=True, nl=False)
         click.echo(
