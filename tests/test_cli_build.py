@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, URIRef
 
 from filmkg.cli import main
 from filmkg.namespaces import KG, WDT
@@ -118,3 +118,21 @@ def test_bad_input_is_one_line_exit_2(tmp_path: Path, case: str, command: str) -
 def test_unknown_command_suggests(capsys) -> None:
     assert main(["biuld"]) == 2
     assert "did you mean 'build'" in capsys.readouterr().err
+
+
+def test_build_writes_every_artefact(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert main(["build", "-o", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    expected = {
+        "filmkg.ttl", "filmkg.nt", "filmkg.nq", "filmkg.trig", "filmkg.jsonld", "filmkg.rdf",
+        "films.framed.jsonld", "filmkg-wikidata.ttl", "filmkg-schema.ttl",
+        "network.html", "network.svg", "network.graphml", "validation-report.ttl",
+    }  # fmt: skip
+    assert expected <= names
+    assert out.stat().st_mode & 0o044 == 0o044, "dist/ must be an ordinary readable folder"
+    merged = Graph().parse(out / "filmkg.ttl")
+    collaborations = set(
+        merged.subjects(RDF.type, URIRef("https://w3id.org/filmkg/ontology#Collaboration"))
+    )
+    assert len(collaborations) == 84

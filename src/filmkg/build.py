@@ -1,5 +1,11 @@
 """``filmkg build``: load, derive, validate, and write every artefact to ``dist/``.
 
+The build derives the binary shortcuts (``ontology/rules``) and the collaboration
+relations (``filmkg:Collaboration`` / ``filmkg:DerivedReunion`` in ``graph:network``,
+each linked to the credits it comes from), validates everything with the shapes, then
+writes every export format, the collaboration network (HTML, SVG, GraphML) and the
+validation report.
+
 Same input, byte-identical output. Nothing is written unless the graph conforms: the
 old ``dist/`` stays as it was, and the report says why.
 """
@@ -26,11 +32,14 @@ class BuildResult:
 
 
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
-    """Write every export (see :data:`filmkg.export.DIST_FILES`) and the validation report
-    into the folder ``out``."""
+    """Write every export (see :data:`filmkg.export.DIST_FILES`), the network views and the
+    validation report into the folder ``out``."""
     from filmkg.export import write_all
 
+    from filmkg.viz import write_network_artefacts
+
     files = write_all(kg, out)
+    files += write_network_artefacts(kg, out)
     for name, text in (
         ("validation-report.ttl", report.to_turtle()),
         ("validation-report.json", report.to_json()),
@@ -45,7 +54,10 @@ def build(out: Path, extra: tuple[Path, ...] = ()) -> BuildResult:
     """Build the project graph into ``out``; ``out`` is replaced only if it conforms."""
     from filmkg.project import load_project
 
+    from filmkg.network import add_derived_relations
+
     kg = load_project(extra)
+    add_derived_relations(kg)
     report = validate(kg)
     if not report.conforms:
         return BuildResult(report, (), len(kg))
