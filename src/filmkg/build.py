@@ -35,7 +35,6 @@ def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> 
     """Write every export (see :data:`filmkg.export.DIST_FILES`), the network views and the
     validation report into the folder ``out``."""
     from filmkg.export import write_all
-
     from filmkg.viz import write_network_artefacts
 
     files = write_all(kg, out)
@@ -52,9 +51,8 @@ def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> 
 
 def build(out: Path, extra: tuple[Path, ...] = ()) -> BuildResult:
     """Build the project graph into ``out``; ``out`` is replaced only if it conforms."""
-    from filmkg.project import load_project
-
     from filmkg.network import add_derived_relations
+    from filmkg.project import load_project
 
     kg = load_project(extra)
     add_derived_relations(kg)
