@@ -91,3 +91,17 @@ def test_cli_build_and_validate_an_on_disk_store(
     kg = KnowledgeGraph.open(store)
     assert GRAPH.bad not in kg.graph_names()
     assert main(["validate", "--store", str(tmp_path / "none")]) == 2
+
+
+def test_fast_credit_rows_equal_the_generic_path(tmp_path: Path) -> None:
+    from filmkg import network
+
+    nt = tmp_path / "films.nt"
+    synth.write_file(nt, films=25, seed=3)
+    kg = load_project([nt])
+    fast = network.credit_rows(kg)  # pyoxigraph solutions straight to rows
+    generic = network.credit_rows(kg, engine="rdflib")
+    assert fast == generic
+    assert len(fast) > 200
+    person = fast[0].person
+    assert network.credit_rows(kg, person=person) == [r for r in fast if r.person == person]

@@ -174,6 +174,8 @@ def credit_rows(
     (20, 'Forrest Gump', 1994)
     """
     params = {"person": person} if person else {}
+    if engine == "oxigraph":
+        return _credit_rows_oxigraph(kg, params)
     result = _select(kg, "network_credits", params, engine)
     out: list[CreditRow] = []
     for row in result.as_dicts():
@@ -189,6 +191,41 @@ def credit_rows(
                 year=_year(row.get("year")),
                 role=str(row["role"]),
                 role_label=_text(row.get("role_label"), _local_name(str(row["role"]))),
+            )
+        )
+    return out
+
+
+def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list[CreditRow]:
+    """:func:`credit_rows` straight from pyoxigraph's solutions (no rdflib terms): the
+    same rows, built about twice as fast, for projections of millions of triples."""
+    import pyoxigraph as ox
+
+    from filmkg import queries
+
+    named = queries.get("network_credits")
+    text = queries.bound_query(named, queries.resolve_params(kg, named, params))
+    solutions = kg.store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+
+    def value(term: object, default: str) -> str:
+        return default if term is None else str(term.value)  # type: ignore[attr-defined]
+
+    out: list[CreditRow] = []
+    for row in solutions:
+        credit, person, work, role = row["credit"], row["person"], row["work"], row["role"]
+        year = row["year"]
+        out.append(
+            CreditRow(
+                credit=credit.value,  # type: ignore[union-attr]
+                person=person.value,  # type: ignore[union-attr]
+                person_label=value(row["person_label"], person.value),  # type: ignore[union-attr]
+                work=work.value,  # type: ignore[union-attr]
+                work_label=value(row["work_label"], work.value),  # type: ignore[union-attr]
+                work_kind=value(row["work_kind"], "work"),
+                year=int(year.value) if isinstance(year, ox.Literal) else None,
+                role=role.value,  # type: ignore[union-attr]
+                role_label=value(row["role_label"], _local_name(role.value)),  # type: ignore[union-attr]
             )
         )
     return out
