@@ -40,6 +40,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
 
@@ -78,7 +79,7 @@ _RDF_TYPE = _RDF + "type"
 _FILMKG = "https://w3id.org/filmkg/ontology#"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
-SortKey: TypeAlias = tuple[str, ...]
+SortKey: TypeAlias = str | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -156,39 +157,42 @@ def export_format(
 
 def _nt(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> str:
     """The N-Triples form of a term; ``""`` for the default graph (which sorts first)."""
-    if isinstance(term, ox.DefaultGraph):
-        return ""
-    return str(term)
+    return "" if type(term) is ox.DefaultGraph else str(term)
 
 
-def _predicate_rank(predicate: ox.NamedNode) -> str:
-    return "0" if predicate.value == _RDF_TYPE else "1"
+def key_spog(quad: ox.Quad) -> str:
+    """Line order of canonical N-Quads: the statement as written (subject, predicate,
+    object, graph), which sorts like the tuple of the terms' N-Triples forms."""
+    return str(quad)
 
 
-def key_spog(quad: ox.Quad) -> SortKey:
-    """Line order of canonical N-Triples / N-Quads: subject, predicate, object, graph."""
-    return (_nt(quad.subject), _nt(quad.predicate), _nt(quad.object), _nt(quad.graph_name))
+def key_spo(quad: ox.Quad) -> str:
+    """Line order of canonical N-Triples (the graph ignored)."""
+    return str(quad.triple)
 
 
 def key_subject(quad: ox.Quad) -> SortKey:
     """Grouped by subject, ``rdf:type`` first (Turtle, RDF/XML); graph ignored."""
     predicate = quad.predicate
-    return (_nt(quad.subject), _predicate_rank(predicate), _nt(predicate), _nt(quad.object))
+    rank = "0" if predicate.value == _RDF_TYPE else "1"
+    return (str(quad.subject), rank, str(predicate), str(quad.object))
 
 
 def key_graph_subject(quad: ox.Quad) -> SortKey:
     """Grouped by graph, then subject, ``rdf:type`` first (TriG, JSON-LD)."""
-    return (_nt(quad.graph_name), *key_subject(quad))
+    predicate, graph = quad.predicate, quad.graph_name
+    rank = "0" if predicate.value == _RDF_TYPE else "1"
+    name = "" if type(graph) is ox.DefaultGraph else str(graph)
+    return (name, str(quad.subject), rank, str(predicate), str(quad.object))
 
 
 # -- blank nodes ----------------------------------------------------------------------
 
 
 def _has_blank(quad: ox.Quad) -> bool:
+    blank = ox.BlankNode
     return (
-        isinstance(quad.subject, ox.BlankNode)
-        or isinstance(quad.object, ox.BlankNode)
-        or isinstance(quad.graph_name, ox.BlankNode)
+        type(quad.subject) is blank or type(quad.object) is blank or type(quad.graph_name) is blank
     )
 
 
@@ -236,45 +240,80 @@ def sorted_quads(
     >>> [q.subject.value[-1] for q in sorted_quads(qs, chunk_size=3)]
     ['a', 'b', 'c', 'd']
     """
+    return (quad for _, quad in _sorted_keyed(quads, key, chunk_size))
+
+
+def _sorted_keyed(
+    quads: Iterable[ox.Quad], key: Callable[[ox.Quad], SortKey], chunk_size: int
+) -> Iterator[tuple[SortKey, ox.Quad]]:
+    """``(key, quad)`` pairs sorted by key; each key is computed once in memory."""
     if chunk_size < 1:
         raise ValueError("chunk_size must be positive")
+    by_key = itemgetter(0)
     iterator = iter(quads)
-    first: list[ox.Quad] = []
+    first: list[tuple[SortKey, ox.Quad]] = []
     for quad in iterator:
-        first.append(quad)
+        first.append((key(quad), quad))
         if len(first) >= chunk_size:
             break
     else:
-        first.sort(key=key)
+        first.sort(key=by_key)
         yield from first
         return
     with tempfile.TemporaryDirectory(prefix="filmkg-sort-") as tmp:
         runs: list[Path] = []
 
-        def spill(chunk: list[ox.Quad]) -> None:
-            chunk.sort(key=key)
+        def spill(chunk: list[tuple[SortKey, ox.Quad]]) -> None:
+            chunk.sort(key=by_key)
             path = Path(tmp) / f"run-{len(runs):06d}.nq"
-            ox.serialize(chunk, str(path), ox.RdfFormat.N_QUADS)
+            ox.serialize((quad for _, quad in chunk), str(path), ox.RdfFormat.N_QUADS)
             runs.append(path)
 
         spill(first)
-        chunk: list[ox.Quad] = []
+        chunk: list[tuple[SortKey, ox.Quad]] = []
         for quad in iterator:
-            chunk.append(quad)
+            chunk.append((key(quad), quad))
             if len(chunk) >= chunk_size:
                 spill(chunk)
                 chunk = []
         if chunk:
             spill(chunk)
         del first, chunk
-        streams = [ox.parse(path=str(run), format=ox.RdfFormat.N_QUADS) for run in runs]
-        yield from heapq.merge(*streams, key=key)
+        streams = [
+            ((key(q), q) for q in ox.parse(path=str(run), format=ox.RdfFormat.N_QUADS))
+            for run in runs
+        ]
+        yield from heapq.merge(*streams, key=by_key)
 
 
-def _unique(quads: Iterable[ox.Quad], key: Callable[[ox.Quad], SortKey]) -> Iterator[ox.Quad]:
-    """Drop quads whose key equals the previous one's (input sorted by ``key``)."""
-    for _, group in groupby(quads, key=key):
-        yield next(group)
+def _unique(pairs: Iterable[tuple[SortKey, ox.Quad]]) -> Iterator[tuple[SortKey, ox.Quad]]:
+    """Drop pairs whose key equals the previous one's (input sorted by key)."""
+    previous: object = None
+    for pair in pairs:
+        if pair[0] != previous:
+            previous = pair[0]
+            yield pair
+
+
+def _ordered(
+    quads: Iterable[ox.Quad], key: Callable[[ox.Quad], SortKey], chunk_size: int
+) -> Iterator[ox.Quad]:
+    """Sorted by ``key``, one quad per key."""
+    return (quad for _, quad in _unique(_sorted_keyed(quads, key, chunk_size)))
+
+
+def _write_lines(keyed: Iterable[tuple[SortKey, ox.Quad]], out: BinaryIO) -> None:
+    """Canonical N-Triples / N-Quads: each key is the statement (pyoxigraph's canonical form)."""
+    batch: list[str] = []
+    previous: object = None
+    for line, _ in keyed:
+        if line != previous:
+            previous = line
+            batch.append(f"{line} .\n")
+            if len(batch) >= 8192:
+                out.write("".join(batch).encode())
+                batch = []
+    out.write("".join(batch).encode())
 
 
 # -- writers --------------------------------------------------------------------------
@@ -310,34 +349,25 @@ def write_quads(
     if spec.name == "jsonld":
         from filmkg import jsonld
 
-        ordered = sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size)
-        document = jsonld.compact_quads(_unique(ordered, key_graph_subject), context=jsonld_context)
+        ordered = _ordered(canonical, key_graph_subject, chunk_size)
+        document = jsonld.compact_quads(ordered, context=jsonld_context)
         out.write(jsonld.dumps(document))
         return
     bound = _sorted_prefixes(prefixes)
     if spec.name == "nquads":
-        ordered = _unique(sorted_quads(canonical, key_spog, chunk_size=chunk_size), key_spog)
-        ox.serialize(ordered, out, ox.RdfFormat.N_QUADS)
-    elif spec.name == "trig":
-        ordered = _unique(
-            sorted_quads(canonical, key_graph_subject, chunk_size=chunk_size), key_graph_subject
-        )
-        _write_turtle(ordered, out, bound, base, dataset=True)
+        _write_lines(_sorted_keyed(canonical, key_spog, chunk_size), out)
     elif spec.name == "ntriples":
-        triples = _unique(sorted_quads(canonical, key_spog, chunk_size=chunk_size), _key_spo)
-        ox.serialize((q.triple for q in triples), out, ox.RdfFormat.N_TRIPLES)
+        _write_lines(_sorted_keyed(canonical, key_spo, chunk_size), out)
+    elif spec.name == "trig":
+        _write_turtle(
+            _ordered(canonical, key_graph_subject, chunk_size), out, bound, base, dataset=True
+        )
     elif spec.name == "turtle":
-        triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
-        _write_turtle(triples, out, bound, base, dataset=False)
+        _write_turtle(_ordered(canonical, key_subject, chunk_size), out, bound, base, dataset=False)
     elif spec.name == "rdfxml":
-        triples = _unique(sorted_quads(canonical, key_subject, chunk_size=chunk_size), key_subject)
-        _write_rdfxml(triples, out, bound)
+        _write_rdfxml(_ordered(canonical, key_subject, chunk_size), out, bound)
     else:  # pragma: no cover - EXPORT_FORMATS and this function are kept in step
         raise AssertionError(spec.name)
-
-
-def _key_spo(quad: ox.Quad) -> SortKey:
-    return key_spog(quad)[:3]
 
 
 def serialize(
@@ -609,12 +639,16 @@ def export_quads(
     keep = None if graphs is None else {str(g) for g in graphs}
 
     def selected() -> Iterator[ox.Quad]:
-        for quad in kg.store.quads_for_pattern(None, None, None, None):
-            name = quad.graph_name
-            value = name.value if isinstance(name, ox.NamedNode | ox.BlankNode) else ""
-            if value in excluded or (keep is not None and value not in keep):
-                continue
-            yield quad
+        store = kg.store
+        if not excluded and keep is None:
+            yield from store.quads_for_pattern(None, None, None, None)
+            return
+        names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        names += sorted(store.named_graphs(), key=str)
+        for name in names:
+            value = "" if type(name) is ox.DefaultGraph else name.value  # type: ignore[union-attr]
+            if value not in excluded and (keep is None or value in keep):
+                yield from store.quads_for_pattern(None, None, None, name)
 
     if profile == "full":
         return selected()
@@ -694,10 +728,9 @@ def write_export(
             raise UsageError("--frame works on the full graph", hint="leave out --profile")
         from filmkg import jsonld
 
-        ordered = sorted_quads(
-            canonical_quads(framing_quads(kg, inferred=inferred)), key_graph_subject
-        )
-        out.write(jsonld.dumps(jsonld.frame_quads(_unique(ordered, key_graph_subject), frame)))
+        quads = canonical_quads(framing_quads(kg, inferred=inferred))
+        ordered = _ordered(quads, key_graph_subject, chunk_size)
+        out.write(jsonld.dumps(jsonld.frame_quads(ordered, frame)))
         return
     quads = export_quads(kg, profile=profile, inferred=inferred)
     write_quads(
