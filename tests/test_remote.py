@@ -5,6 +5,7 @@ Every test here talks HTTP to a process on 127.0.0.1; nothing is mocked.
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import subprocess
@@ -282,6 +283,24 @@ def test_cli_push_prints_each_graph_and_verifies(
     assert sum(int(n) for _, n, _ in lines) == len(project)
     assert "counts verified" in err
     assert "batch 2/" in err
+
+
+@pytest.mark.server
+def test_cli_push_from_an_on_disk_store(
+    oxigraph: OxigraphServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kg = KnowledgeGraph(tmp_path / "built")
+    kg.add_quads(synthetic(films=3, seed=5).store)
+    expected = {str(g): len(local_graph(kg, str(g))) for g in kg.graph_names()}
+    del kg
+    gc.collect()  # close the store before the command opens it
+    args = ["push", "--endpoint", oxigraph.query_url, "--store", str(tmp_path / "built"), "-q"]
+    code, out, err = run_cli(args, capsys)
+    assert code == 0, err
+    assert {g: int(n) for g, n, _ in (line.split("\t") for line in out.splitlines())} == expected
+    code, _, err = run_cli([*args, "extra.ttl"], capsys)
+    assert code == 2
+    assert "not both" in err
 
 
 # -- injection ------------------------------------------------------------------------

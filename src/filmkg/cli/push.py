@@ -49,6 +49,12 @@ from filmkg.cli._endpoint import connection_options, make_endpoint
     show_default=True,
     help="Triples per request; a larger graph is staged and moved into place.",
 )
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Push the on-disk store built by `filmkg build --store PATH` (big graphs) instead "
+    "of loading the project.",
+)
 @connection_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.argument("extra", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
@@ -59,6 +65,7 @@ def push(
     update_url: str | None,
     via: str,
     batch_size: int,
+    store: Path | None,
     credentials_file: Path | None,
     timeout: float,
     retries: int,
@@ -90,7 +97,14 @@ def push(
         update_url=update_url,
         store_url=store_url,
     )
-    kg = load_project(extra)
+    if store is not None:
+        if extra:
+            raise click.UsageError("give FILES or --store, not both")
+        from filmkg.store import KnowledgeGraph
+
+        kg = KnowledgeGraph.open(store)
+    else:
+        kg = load_project(extra)
 
     def progress(p: PushProgress) -> None:
         if not quiet and p.batches > 1:
