@@ -496,12 +496,17 @@ SELECT DISTINCT ?entity ?label WHERE {
 """
 
 
-def _label_index(select: Select, kind: str) -> list[tuple[URIRef, str]]:
+def _label_index(
+    select: Select, kind: str, entity: URIRef | None = None
+) -> list[tuple[URIRef, str]]:
+    """(entity, label) of every entity of ``kind`` (of ``entity`` only, if given: a
+    bound lookup, so checking an IRI does not read every label of a big graph)."""
     cls = ENTITY_KINDS[kind]
+    only: dict[str, Node | None] = {"entity": entity} if entity is not None else {}
     if cls is None:
-        text = _with_values(_LABELS_OF_DATA, {"namespace": Literal(PREFIXES["kg"])})
+        text = _with_values(_LABELS_OF_DATA, {"namespace": Literal(PREFIXES["kg"]), **only})
     else:
-        text = _with_values(_LABELS_OF_CLASS, {"class": URIRef(cls)})
+        text = _with_values(_LABELS_OF_CLASS, {"class": URIRef(cls), **only})
     rows = select(text).rows
     return [(URIRef(str(e)), str(label)) for e, label in rows if e is not None and label]
 
@@ -526,15 +531,15 @@ def resolve_entity(
 
 def _resolve(select: Select, kind: str, value: str) -> URIRef:
     noun = "entity" if kind == "iri" else kind
-    index = _label_index(select, kind)
     iri = _as_iri(value)
     if iri is not None:
-        if kind == "iri" or any(e == iri for e, _ in index):
+        if kind == "iri" or _label_index(select, kind, iri):
             return iri
         raise UnknownEntityError(
             f"{compact(str(iri))} is not a {noun} in the graph",
             hint="check the IRI, or give a name",
         )
+    index = _label_index(select, kind)
     wanted = _normalise(value)
     matches = sorted({e for e, label in index if _normalise(label) == wanted})
     if len(matches) == 1:
