@@ -216,3 +216,15 @@ def test_a_jsonld_bomb_posted_to_serve_is_refused_unparsed() -> None:
             assert info.value.code == 403
         assert Endpoint(url + "query").query("ASK { ?s ?p ?o }") is True
         assert stop_with_ctrl_c(process)[0] == 0
+
+
+@pytest.mark.server
+def test_a_chosen_port_taken_meanwhile_is_replaced(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        server = OxigraphServer(tmp_path / "store", port=0)
+        server.port = busy.getsockname()[1]  # as if someone took it after we chose it
+        with server:
+            assert server.port != busy.getsockname()[1]
+            assert Endpoint(server.query_url).query("ASK {}") is True

@@ -118,6 +118,10 @@ def load_store(location: Path, nquads: Path) -> None:
         raise EndpointError(f"oxigraph load failed for {location}: {last}")
 
 
+class _PortInUseError(EndpointError):
+    """The port was taken (by another process) when the server tried to bind it."""
+
+
 class OxigraphServer:
     """An ``oxigraph serve`` process over a store directory, on ``host``:``port``.
 
@@ -138,6 +142,7 @@ class OxigraphServer:
     ) -> None:
         self.location = Path(location)
         self.host = host
+        self._pick_port = port == 0
         self.port = port or free_port(host)
         self.read_only = read_only
         self.union_default_graph = union_default_graph
@@ -178,10 +183,24 @@ class OxigraphServer:
         return args
 
     def start(self, wait: float = 30.0) -> OxigraphServer:
-        """Start the server and wait (up to ``wait`` seconds) until it answers a query."""
+        """Start the server and wait (up to ``wait`` seconds) until it answers a query.
+
+        With ``port=0``, a port taken by someone else between choosing and binding it is
+        replaced by another free port (a few times).
+        """
         if self.process is not None:
             raise UsageError("the server is already running")
         self.location.mkdir(parents=True, exist_ok=True)
+        for _ in range(5):
+            try:
+                return self._start(wait)
+            except _PortInUseError:
+                if not self._pick_port:
+                    raise
+                self.port = free_port(self.host)
+        return self._start(wait)
+
+    def _start(self, wait: float) -> OxigraphServer:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             self.command(),
@@ -197,13 +216,18 @@ class OxigraphServer:
             if self.process.poll() is not None:
                 log = self.log()
                 self._cleanup()
-                hint = "choose another --port" if "in use" in log else None
-                raise EndpointError(
-                    f"the Oxigraph server did not start: {error_line(log)}", hint=hint
-                )
-            with contextlib.suppress(OSError), opener.open(probe, timeout=1.0) as response:
-                if response.status == 200:
-                    return self
+                if "in use" in log:
+                    raise _PortInUseError(
+                        f"the Oxigraph server did not start: {error_line(log)}",
+                        hint="choose another --port",
+                    )
+                raise EndpointError(f"the Oxigraph server did not start: {error_line(log)}")
+            # the server prints this line once it has bound the port: whatever answers
+            # before that is someone else
+            if "Listening for requests" in self.log():
+                with contextlib.suppress(OSError), opener.open(probe, timeout=1.0) as response:
+                    if response.status == 200:
+                        return self
             if time.monotonic() > deadline:
                 self.stop()
                 raise EndpointError(f"the Oxigraph server did not answer within {wait:g} s")
