@@ -223,7 +223,7 @@ def test_a_chosen_port_taken_meanwhile_is_replaced(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        server = OxigraphServer(tmp_path / "store", port=0)
+        server = OxigraphServer(tmp_path / "store", port=0, read_only=False)
         server.port = busy.getsockname()[1]  # as if someone took it after we chose it
         with server:
             assert server.port != busy.getsockname()[1]
