@@ -32,11 +32,12 @@ def render(cases: list[dict[str, object]]) -> str:
         rows = case["rows"]
         assert isinstance(rows, list)
         body = ",\n".join(f"    {_dump(row)}" for row in rows)
+        rows_text = f"[\n{body}\n   ]" if rows else "[]"
         parts.append(
             "  {\n"
             f'   "params": {_dump(case["params"])},\n'
             f'   "variables": {_dump(case["variables"])},\n'
-            f'   "rows": [\n{body}\n   ]\n'
+            f'   "rows": {rows_text}\n'
             "  }"
         )
     return "[\n" + ",\n".join(parts) + "\n]\n"

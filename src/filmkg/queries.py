@@ -14,13 +14,17 @@ A description that ends in ``(default: VALUE)`` gives an optional parameter its 
 ``example`` lines (``name=value`` pairs, shell-quoted) are the parameter sets the golden
 answers in ``tests/golden/`` are recorded with.
 
-Parameters are **bound, never pasted**: :func:`run` turns each value into an RDF term,
-writes the terms with the strict serialiser (:mod:`filmkg.sparql_terms`) into one
-``VALUES`` row, and puts that row first in the query's outer ``WHERE`` group. This is
-standard SPARQL with the same meaning on every engine and endpoint, so it is used on both
-embedded engines alike: pyoxigraph's ``substitutions`` only accept projected variables,
-and rdflib's ``initBindings`` are joined after the pattern is evaluated (a ``FILTER`` on
-a parameter then sees it unbound).
+Parameters are **bound, never pasted**: :func:`run` turns each value into an RDF term and
+writes the terms with the strict serialiser (:mod:`filmkg.sparql_terms`) as ``VALUES``
+rows: one row binding every parameter opens the query's outer ``WHERE`` group, and each
+nested group (``OPTIONAL``, ``UNION`` branch, ``MINUS``, ``EXISTS``, a sub-select's
+``WHERE``) that mentions a parameter opens with a row binding it. A parameter therefore
+means the same term everywhere in the query, as if each ``?name`` were that term, sub-selects
+included (so do not reuse a parameter's name for another variable); an optional parameter
+left out stays an ordinary variable. This is plain SPARQL 1.1 with the same meaning on every
+engine and endpoint, so both embedded engines use it: pyoxigraph's ``substitutions`` only
+accept projected variables, and rdflib's ``initBindings`` are joined after the pattern is
+evaluated (a ``FILTER`` on a parameter then sees it unbound).
 
 Names are resolved to IRIs: ``person``, ``film``, ``work`` and ``organisation`` parameters
 take an IRI (``<…>``, ``https://…`` or a prefixed name such as ``kg:person/tom-hanks``)
@@ -90,6 +94,7 @@ __all__ = [
 ENTITY_KINDS: dict[str, str | None] = {
     "person": PREFIXES["filmkg"] + "Person",
     "role": PREFIXES["filmkg"] + "CreditRole",
+    "concept": PREFIXES["skos"] + "Concept",
     "film": PREFIXES["filmkg"] + "Film",
     "work": PREFIXES["filmkg"] + "CreativeWork",
     "organisation": PREFIXES["filmkg"] + "Organisation",
@@ -285,7 +290,7 @@ def parse_named_query(name: str, text: str, *, path: Path | None = None) -> Name
                     f"example {example} lacks required parameter {p.name!r}", path=source
                 )
     where_index = _outer_where_index(text)
-    if where_index < 0:
+    if where_index < 0 or not any(g.outer for g in _groups(text)):
         raise QuerySyntaxError(
             "the query needs an explicit outer 'WHERE {' (parameters are bound there)",
             path=source,
@@ -404,25 +409,86 @@ def _outer_where_index(text: str) -> int:
     return -1
 
 
-def bound_query(query: NamedQuery, bindings: Mapping[str, Node | None]) -> str:
-    """The query text with ``bindings`` as a ``VALUES`` row first in its outer WHERE.
+@dataclass(frozen=True)
+class _Group:
+    """A group graph pattern of the query: where a VALUES row may go, what it mentions."""
 
-    >>> nq = parse_named_query("x", "#+ summary: X\\n#+ param: p iri required P\\n"
+    insert_at: int  # index just after its "{"
+    outer: bool  # the outer WHERE group
+    variables: frozenset[str]
+
+
+def _groups(text: str) -> list[_Group]:
+    """The group patterns a VALUES row can open: the outer WHERE group and every group
+    nested in it (OPTIONAL, UNION branches, MINUS, EXISTS, GRAPH, a sub-select's WHERE),
+    but not a group that holds a sub-select, a VALUES data block or a CONSTRUCT template.
+    """
+    significant = [(kind, tok, start) for kind, tok, start in _scan(text)]
+    significant = [t for t in significant if t[0] not in ("comment", "space")]
+    groups: list[_Group] = []
+    stack: list[tuple[int, bool, bool, set[str]]] = []  # (insert_at, insertable, outer, vars)
+    seen_where = False
+    values_pending = False
+    outer_done = False
+    for i, (kind, tok, start) in enumerate(significant):
+        upper = tok.upper() if kind == "word" else ""
+        if upper == "WHERE":
+            seen_where = True
+        elif upper == "VALUES":
+            values_pending = True
+        elif kind == "word" and tok[0] in "?$":
+            for entry in stack:
+                entry[3].add(tok[1:])
+        elif tok == "{":
+            following = significant[i + 1][1].upper() if i + 1 < len(significant) else ""
+            insertable = seen_where and not values_pending and following != "SELECT"
+            outer = insertable and not outer_done
+            outer_done = outer_done or outer
+            stack.append((start + 1, insertable, outer, set()))
+            values_pending = False
+        elif tok == "}" and stack:
+            insert_at, insertable, outer, variables = stack.pop()
+            if stack:
+                stack[-1][3].update(variables)
+            if insertable:
+                groups.append(_Group(insert_at, outer, frozenset(variables)))
+    return sorted(groups, key=lambda g: g.insert_at)
+
+
+def bound_query(query: NamedQuery, bindings: Mapping[str, Node | None]) -> str:
+    """The query text with ``bindings`` bound by ``VALUES`` rows.
+
+    A row binding every parameter opens the outer WHERE group, and a row binding the
+    parameters a nested group mentions opens that group, so a parameter means the same
+    everywhere in the query (as if each ``?name`` were the term), sub-selects included.
+
+    >>> nq = parse_named_query("x", "#+ summary: X\n#+ param: p iri required P\n"
     ...                             "SELECT ?p WHERE { ?p ?q ?r } ORDER BY ?p")
     >>> print(bound_query(nq, {"p": URIRef("https://e.org/a")}).splitlines()[-1])
     SELECT ?p WHERE { VALUES (?p) { (<https://e.org/a>) } ?p ?q ?r } ORDER BY ?p
     """
-    return _with_values(query.text, bindings, query.where_index)
+    return _with_values(query.text, bindings)
 
 
-def _with_values(text: str, bindings: Mapping[str, Node | None], where: int = -1) -> str:
-    block = values_block(bindings)
-    if not block:
+def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
+    if not bindings:
         return text
-    i = where if where >= 0 else _outer_where_index(text)
-    if i < 0:
+    groups = _groups(text)
+    if not any(g.outer for g in groups):
         raise QuerySyntaxError("the query has no outer 'WHERE {' to bind parameters in")
-    return f"{text[:i]} {block}{text[i:]}"
+    pieces: list[str] = []
+    last = 0
+    for group in groups:
+        mentioned = {
+            name: term
+            for name, term in bindings.items()
+            if group.outer or name in group.variables
+        }
+        if mentioned:
+            pieces += [text[last : group.insert_at], " ", values_block(mentioned)]
+            last = group.insert_at
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 # -- parameters -------------------------------------------------------------------------
