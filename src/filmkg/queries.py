@@ -462,7 +462,7 @@ def bound_query(query: NamedQuery, bindings: Mapping[str, Node | None]) -> str:
     parameters a nested group mentions opens that group, so a parameter means the same
     everywhere in the query (as if each ``?name`` were the term), sub-selects included.
 
-    >>> nq = parse_named_query("x", "#+ summary: X\n#+ param: p iri required P\n"
+    >>> nq = parse_named_query("x", "#+ summary: X\\n#+ param: p iri required P\\n"
     ...                             "SELECT ?p WHERE { ?p ?q ?r } ORDER BY ?p")
     >>> print(bound_query(nq, {"p": URIRef("https://e.org/a")}).splitlines()[-1])
     SELECT ?p WHERE { VALUES (?p) { (<https://e.org/a>) } ?p ?q ?r } ORDER BY ?p
@@ -480,9 +480,7 @@ def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
     last = 0
     for group in groups:
         mentioned = {
-            name: term
-            for name, term in bindings.items()
-            if group.outer or name in group.variables
+            name: term for name, term in bindings.items() if group.outer or name in group.variables
         }
         if mentioned:
             pieces += [text[last : group.insert_at], " ", values_block(mentioned)]
