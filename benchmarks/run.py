@@ -650,6 +650,8 @@ def main(argv: list[str] | None = None) -> int:
                 row = {"size": size_text, "triples": inputs["triples"], "op": op, "impl": impl, **r}
                 results["rows"].append(row)
                 print(f"{fmt_size(inputs['triples']):>6} {op:<28} {impl:<9} {cell(r)}", flush=True)
+                args.results.mkdir(parents=True, exist_ok=True)  # after every row: a long
+                out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
                 shutil.rmtree(scratch, ignore_errors=True)
                 for leftover in args.work.glob(f"scratch-{impl}.*"):
                     leftover.unlink()
