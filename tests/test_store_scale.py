@@ -105,3 +105,19 @@ def test_fast_credit_rows_equal_the_generic_path(tmp_path: Path) -> None:
     assert len(fast) > 200
     person = fast[0].person
     assert network.credit_rows(kg, person=person) == [r for r in fast if r.person == person]
+
+
+def test_from_picks_the_dataset_on_both_engines(project_kg) -> None:  # type: ignore[no-untyped-def]
+    """FROM restricts the default graph; without it the default graph is the union."""
+    base = "PREFIX filmkg: <https://w3id.org/filmkg/ontology#> SELECT (COUNT(*) AS ?n) {}"
+    credits = "WHERE { ?c a filmkg:Credit }"
+    for engine in ("oxigraph", "rdflib"):
+        counts = [
+            project_kg.select(base.format(clause) + credits, engine=engine).as_dicts()[0]["n"]
+            for clause in (
+                "",
+                "FROM <https://w3id.org/filmkg/graph/here> ",
+                "FROM <https://w3id.org/filmkg/graph/ontology> ",
+            )
+        ]
+        assert counts == [20, 20, 0], engine

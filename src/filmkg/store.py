@@ -215,16 +215,21 @@ class KnowledgeGraph:
         """
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
-        self._check(sparql, engine, allow_service=allow_service, allow_from=allow_from)
+        dataset = self._check(sparql, engine, allow_service=allow_service, allow_from=allow_from)
         if engine == "oxigraph":
-            return self._query_oxigraph(sparql, bindings or {}, max_rows)
+            # FROM / FROM NAMED pick the dataset; only without them is the default graph
+            # the union of the named graphs (as on the rdflib engine).
+            return self._query_oxigraph(sparql, bindings or {}, max_rows, union=not dataset)
         return self._query_rdflib(sparql, bindings or {}, max_rows)
 
-    def _check(self, sparql: str, engine: Engine, *, allow_service: bool, allow_from: bool) -> None:
+    def _check(
+        self, sparql: str, engine: Engine, *, allow_service: bool, allow_from: bool
+    ) -> tuple[str, ...]:
+        """Refuse what the text may not do; return its FROM / FROM NAMED graphs."""
         from filmkg.safety import check_query, may_touch_outside
 
         if not may_touch_outside(sparql):
-            return
+            return ()
         info = check_query(sparql, allow_service=allow_service, allow_from=True)
         if engine == "rdflib" and not allow_from:
             have = {str(g) for g in self.graph_names()}
@@ -240,6 +245,7 @@ class KnowledgeGraph:
                         hint="name a graph of the dataset, or allow it with --allow-from "
                         "(allow_from=True)",
                     )
+        return info.dataset
 
     def select(
         self,
@@ -265,13 +271,18 @@ class KnowledgeGraph:
         return result
 
     def _query_oxigraph(
-        self, sparql: str, bindings: Mapping[str, Node], max_rows: int | None = None
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node],
+        max_rows: int | None = None,
+        *,
+        union: bool = True,
     ) -> QueryResult | bool | Graph:
         subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()
         }
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs)
+            result = self.store.query(sparql, use_default_graph_as_union=union, substitutions=subs)
         except SyntaxError as exc:
             raise QuerySyntaxError(
                 _first_line(exc), path="<query>", line=exc.lineno, column=exc.offset
