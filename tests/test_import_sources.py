@@ -326,3 +326,59 @@ def test_whole_wikipedia_files() -> None:
     assert counts["role-in-name"] == 4
     assert "https://w3id.org/filmkg/id/person/robin-wright" in result.entities
     assert "https://w3id.org/filmkg/id/person/robin-wright-penn" not in result.entities
+
+
+# -- the network over imported data ----------------------------------------------------
+def test_network_path_crosses_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from filmkg.cli import main
+    from filmkg.importing import write_import
+
+    neo = tmp_path / "neo4j-movies.nq"
+    assert main(["import", str(NEO4J), "-m", "neo4j-movies", "-o", str(neo)]) == 0
+    wiki = tmp_path / "wikipedia-movies.nq"
+    reference = load_project(infer=False)
+    write_import(
+        import_source(
+            WIKI, load_mapping("wikipedia-movies"), reference=reference, select=wiki_subset
+        ),
+        wiki,
+    )
+    capsys.readouterr()
+    # the article (Here) → the Neo4j graph (Cloud Atlas, The Matrix)
+    assert main(["network", "path", "Kelly Reilly", "Keanu Reeves", "--data", str(neo)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "3 hop(s): Kelly Reilly → Tom Hanks → Andy Wachowski → Keanu Reeves"
+    )
+    assert "Here (2024): Kelly Reilly as cast member; Tom Hanks as cast member" in out
+    assert "Cloud Atlas (2012): Tom Hanks as cast member; Andy Wachowski as director" in out
+    # Wikipedia's "Robin Wright Penn" (Moll Flanders, 1996) is the Robin Wright of Here
+    args = ["network", "path", "Morgan Freeman", "Kelly Reilly", "--data", str(wiki), "-f", "json"]
+    assert main(args) == 0
+    hops = json.loads(capsys.readouterr().out)
+    assert [h["target_label"] for h in hops] == ["Robin Wright", "Kelly Reilly"]
+    assert hops[0]["works"][0]["label"] == "Moll Flanders"
+    assert hops[0]["works"][0]["target_roles"] == ["cast member"]
+
+
+def test_named_queries_run_on_the_merged_graph(merged) -> None:
+    from filmkg import queries
+
+    kg, _ = merged
+    # an alternative label from the import names the person too
+    rows = queries.run(kg, "person_credits", {"person": "Robin Wright Penn"}).as_dicts()
+    works = {(r["year"], r["work_label"]) for r in rows}
+    assert {(1994, "Forrest Gump"), (1996, "Moll Flanders"), (2024, "Here")} <= works
+    bettany = [
+        r
+        for r in queries.run(
+            kg, "film_credits", {"film": kg_iri("film/the-da-vinci-code-2006")}
+        ).as_dicts()
+        if r["person_label"] == "Paul Bettany"
+    ]
+    assert bettany
+    assert {r.get("character") for r in bettany} == {"Silas"}
+
+
+def kg_iri(path: str) -> str:
+    return "https://w3id.org/filmkg/id/" + path
