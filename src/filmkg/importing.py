@@ -630,6 +630,7 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
     assertions: dict[str, str] = {}
     counters: dict[str, int] = defaultdict(int)
     credited_as: dict[int, str] = resolution.credited_as
+    has_credited_as: set[str] = set()
     for p in engine.pending:
         terms: dict[str, list[ox.NamedNode | ox.Literal]] = {}
         agents: list[int] = []
@@ -651,7 +652,9 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
             for term in vals2:
                 add(node, _f(prop), term)
         for a in agents:
-            if a in credited_as:
+            # one credited-as name per credit: the first one the source gives
+            if a in credited_as and node.value not in has_credited_as:
+                has_credited_as.add(node.value)
                 add(node, _f("creditedAs"), ox.Literal(credited_as[a]))
         if p.evidence is not None:
             add(node, _f("evidence"), ox.NamedNode(p.evidence))
