@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "serve": "filmkg.cli.serve:serve",
     "network": "filmkg.cli.network:network",
     "viz": "filmkg.cli.viz:viz",
+    "query": "filmkg.cli.query:query",
+    "sparql": "filmkg.cli.sparql:sparql",
 }
 
 

@@ -1,0 +1,184 @@
+"""``filmkg query``: list, describe and run the named SPARQL queries.
+
+Kept light on purpose: this path imports click, rdflib and pyoxigraph, never pyshacl,
+networkx or matplotlib (a test checks), so a query answers well under a second.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from filmkg.queries import Executor
+    from filmkg.store import KnowledgeGraph
+
+__all__ = ["emit", "open_graph", "parse_params", "query"]
+
+_RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+
+
+def parse_params(pairs: Sequence[str]) -> dict[str, str]:
+    """``name=value`` pairs (``--param``) as a dict; a repeated name is an error.
+
+    >>> parse_params(["person=Tom Hanks", "min_films=2"])
+    {'person': 'Tom Hanks', 'min_films': '2'}
+    """
+    from filmkg.errors import ParameterError
+
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(
+                f"--param {pair!r} is not NAME=VALUE", hint='write e.g. --param person="Tom Hanks"'
+            )
+        if name in params:
+            raise ParameterError(f"--param {name} is given twice")
+        params[name] = value
+    return params
+
+
+def open_graph(
+    data: Sequence[Path], *, project_data: bool = True, store: Path | None = None
+) -> KnowledgeGraph:
+    """The graph to query: an on-disk store, or the project (ontology, vocabularies,
+    data unless ``project_data`` is false) plus ``data`` files, shortcuts derived."""
+    from filmkg.errors import SourceNotFoundError, UsageError
+
+    if store is not None:
+        if data or not project_data:
+            raise UsageError("--store cannot be combined with --data or --no-project-data")
+        from filmkg.store import KnowledgeGraph
+
+        return KnowledgeGraph.open(store)
+    for path in data:
+        if not path.is_file():
+            raise SourceNotFoundError(f"{path}: no such file", hint="check the --data path")
+    from filmkg.project import load_project
+
+    return load_project(data, include_data=project_data)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write ``text`` to stdout, or atomically to ``output``."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from filmkg.fileio import atomic_write_text
+
+    atomic_write_text(output, text)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _list_queries() -> str:
+    from filmkg.queries import catalogue
+
+    rows = [(name, nq.summary) for name, nq in catalogue().items()]
+    width = max((len(name) for name, _ in rows), default=0)
+    return "\n".join(f"{name.ljust(width)}  {summary}" for name, summary in rows)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("-l", "--list", "list_", is_flag=True, help="List the named queries and exit.")
+@click.option("--describe", is_flag=True, help="Show the query's description, parameters and text.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='A parameter (repeatable): --param person="Tom Hanks". People, films, works and '
+    "organisations are given by name or IRI.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(_RESULT_FORMATS),
+    default="table",
+    show_default=True,
+    help="table: aligned, prefixed names, plain values; csv/tsv/json/xml: the W3C SPARQL "
+    "1.1 results formats.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Embedded SPARQL engine (oxigraph is the faster: see the README).",
+)
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also query this RDF file (repeatable), read strictly, shortcuts derived.",
+)
+@click.option(
+    "--no-project-data",
+    is_flag=True,
+    help="Leave out the project's own graph data (keep the ontology and vocabularies): "
+    "query only the --data files.",
+)
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Query an on-disk store made by `filmkg build --store PATH` instead.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout.",
+)
+def query(
+    name: str | None,
+    list_: bool,
+    describe: bool,
+    params: tuple[str, ...],
+    fmt: str,
+    engine: str,
+    data: tuple[Path, ...],
+    no_project_data: bool,
+    store: Path | None,
+    output: Path | None,
+) -> None:
+    """Run the named query NAME (see --list) on the project graph.
+
+    Parameters are bound as RDF terms, never pasted into the query: a name with quotes or
+    braces is only data. An unknown name gets suggestions; a name shared by several
+    entities lists them (give the IRI, e.g. kg:film/here-2024).
+
+    Examples: filmkg query --list;  filmkg query person_credits --describe;
+    filmkg query person_credits --param person="Tom Hanks";
+    filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv
+    """
+    from filmkg import queries
+    from filmkg.errors import UsageError
+
+    if list_:
+        if name is not None:
+            raise UsageError("--list takes no query name")
+        emit(_list_queries(), output)
+        return
+    if name is None:
+        raise UsageError("give a query NAME, or --list to see them", hint="filmkg query --list")
+    nq = queries.get(name)
+    if describe:
+        emit(queries.describe(nq), output)
+        return
+    arguments = parse_params(params)
+    for param_name in arguments:
+        nq.param(param_name)  # an undeclared name fails before the graph is loaded
+    source: KnowledgeGraph | Executor = open_graph(
+        data, project_data=not no_project_data, store=store
+    )
+    result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
+    emit(result.serialize(fmt), output)  # type: ignore[arg-type]
+    sys.stdout.flush()
