@@ -121,3 +121,33 @@ def test_blank_nodes_are_rejected() -> None:
 def test_lone_surrogates_are_rejected() -> None:
     with pytest.raises(ParameterError, match="surrogate"):
         escape_string("a\ud800b")
+
+
+# -- through the named-query path --------------------------------------------------------
+
+LABEL_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=25)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(label=LABEL_TEXT)
+def test_a_named_query_parameter_is_only_data(label: str) -> None:
+    """find_entities binds ``text`` as a literal: an entity labelled with exactly that text
+    is found, nothing is found that does not contain it, on both engines alike."""
+    from filmkg import queries
+
+    kg = KnowledgeGraph()
+    mine = URIRef("https://w3id.org/filmkg/id/thing/mine")
+    other = URIRef("https://w3id.org/filmkg/id/thing/other")
+    label_p = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    kg.add_triples(
+        EX + "g", [(mine, label_p, Literal(label)), (other, label_p, Literal("zz unrelated zz"))]
+    )
+    answers = {
+        engine: queries.run(kg, "find_entities", {"text": label}, engine=engine)  # type: ignore[arg-type]
+        for engine in ("oxigraph", "rdflib")
+    }
+    assert answers["oxigraph"].rows == answers["rdflib"].rows
+    found = [row[0] for row in answers["oxigraph"].rows]
+    assert mine in found
+    if label.lower() not in "zz unrelated zz":
+        assert found == [mine]
