@@ -461,13 +461,27 @@ def bound_query(query: NamedQuery, bindings: Mapping[str, Node | None]) -> str:
     A row binding every parameter opens the outer WHERE group, and a row binding the
     parameters a nested group mentions opens that group, so a parameter means the same
     everywhere in the query (as if each ``?name`` were the term), sub-selects included.
+    The ``#+`` header lines are left empty (line numbers stay those of the file): some
+    clients guess the query form from the text and are fooled by words in comments.
 
     >>> nq = parse_named_query("x", "#+ summary: X\\n#+ param: p iri required P\\n"
     ...                             "SELECT ?p WHERE { ?p ?q ?r } ORDER BY ?p")
-    >>> print(bound_query(nq, {"p": URIRef("https://e.org/a")}).splitlines()[-1])
-    SELECT ?p WHERE { VALUES (?p) { (<https://e.org/a>) } ?p ?q ?r } ORDER BY ?p
+    >>> bound_query(nq, {"p": URIRef("https://e.org/a")}).splitlines()
+    ['', '', 'SELECT ?p WHERE { VALUES (?p) { (<https://e.org/a>) } ?p ?q ?r } ORDER BY ?p']
     """
-    return _with_values(query.text, bindings)
+    return _with_values(_without_header(query.text), bindings)
+
+
+def _without_header(text: str) -> str:
+    """``text`` with its ``#+`` header lines emptied (same length in lines)."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        if stripped.startswith("#+"):
+            lines[i] = ""
+    return "\n".join(lines)
 
 
 def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
