@@ -143,3 +143,47 @@ def test_neo4j_merged_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
     report = validate(kg)
     assert report.conforms, report.to_text()
     assert report.violations == ()
+
+
+@needs_neo4j
+def test_cli_import_into_a_store_replaces_the_sources_graph(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmkg.cli import main
+
+    store = tmp_path / "kg.db"
+    for _ in range(2):  # importing again replaces the graph, it does not add to it
+        assert main(["import", str(NEO4J), "-m", "neo4j-movies", "--into", str(store)]) == 0
+    err = capsys.readouterr().err
+    assert "imported neo4j-movies: 171 entities, 288 assertions" in err
+    kg = KnowledgeGraph(store)
+    graph = "https://w3id.org/filmkg/graph/import/neo4j-movies"
+    assert {str(g) for g in kg.graph_names()} >= {
+        graph,
+        "https://w3id.org/filmkg/graph/here",
+        "https://w3id.org/filmkg/graph/inferred",
+    }
+    in_graph = _count(kg, f"GRAPH <{graph}> {{ ?s ?p ?o }}")
+    assert in_graph == 3481
+    # the derived shortcuts cover the imported credits
+    assert _count(kg, "kg:film\\/cast-away-2000 filmkg:director kg:person\\/robert-zemeckis") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere", "-m", "neo4j-movies"], "nowhere: no such file or folder"),
+        (["tests", "-m", "no-such-mapping"], "no mapping 'no-such-mapping'"),
+        (["tests", "-m", "neo4j-movies", "-o", "x.ttl"], "x.ttl: unknown output format"),
+    ],
+)
+def test_cli_import_errors_are_one_line(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmkg.cli import main
+
+    assert main(["import", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("filmkg: error: ")
+    assert message in err
+    assert err.count("\n") == 1
