@@ -160,6 +160,57 @@ def test_dataset_from_the_protocol_when_the_default_graph_is_not_the_union(
         server.stop()
 
 
+@pytest.mark.server
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "film_credits", "-p", "film=Here", "-f", "json"],
+        ["query", "person_credits", "-p", "person=Tom Hanks", "-f", "csv"],
+        ["sparql", "SELECT ?f ?d WHERE { ?f wdt:P57 ?d } ORDER BY ?f ?d", "-f", "tsv"],
+        ["sparql", "# DROP ALL is only a comment here\nASK { ?f wdt:P57 ?d }", "-f", "json"],
+        ["sparql", "CONSTRUCT { ?f wdt:P57 ?d } WHERE { ?f wdt:P57 ?d }", "-f", "ntriples"],
+    ],
+    ids=["query-json", "query-csv", "sparql-tsv", "sparql-ask", "sparql-construct"],
+)
+def test_cli_endpoint_output_is_the_embedded_output(
+    loaded: OxigraphServer, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, embedded, err = run_cli(args, capsys)
+    assert code == 0, err
+    code, remote, err = run_cli([*args, "--endpoint", loaded.query_url], capsys)
+    assert code == 0, err
+    assert remote == embedded
+    assert embedded.strip()
+
+
+@pytest.mark.server
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["sparql", "DROP ALL"], 2, "SPARQL Update, not a query"),
+        (["sparql", "SELECT * WHERE { ?s ?p ?o }", "--max-rows", "10"], 4, "more than the limit"),
+        (["sparql", "SELECT * WHERE { ?s ?p ?o }", "--engine", "rdflib"], 2, "--engine cannot"),
+        (["query", "film_credits", "-p", "film=Here", "--store", "x"], 2, "--store cannot"),
+        (["query", "person_credits", "-p", 'person=Tom "} DROP ALL'], 2, "no person"),
+        (["sparql", "SELECT * WHERE { ?s ?p }"], 3, "HTTP 400"),
+    ],
+)
+def test_cli_endpoint_refusals(
+    loaded: OxigraphServer,
+    project: KnowledgeGraph,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    got, out, err = run_cli([*args, "--endpoint", loaded.query_url], capsys)
+    assert (got, out) == (code, "")
+    assert err.startswith("filmkg: error: ")
+    assert message in err
+    count = Endpoint(loaded.query_url).count_triples([str(g) for g in project.graph_names()])
+    assert sum(count.values()) == len(project)  # nothing was dropped
+
+
 # -- push -----------------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ __all__ = [
     "display_url",
     "load_credentials",
     "push",
+    "query_form",
     "staging_graph",
 ]
 
@@ -568,15 +569,18 @@ class Endpoint:
 
         from SPARQLWrapper import ASK, JSON, POST, SELECT, TURTLE
 
+        form = query_form(sparql)
+        if form == "UPDATE":
+            raise ForbiddenOperationError(
+                "this is a SPARQL Update, not a query", hint="filmkg only reads from endpoints"
+            )
         wrapper = self._wrapper()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             wrapper.setQuery(sparql)
-        if wrapper.isSparqlUpdateRequest():
-            raise ForbiddenOperationError(
-                "this is a SPARQL Update, not a query", hint="filmkg only reads from endpoints"
-            )
-        tabular = wrapper.queryType in (SELECT, ASK)
+        # SPARQLWrapper guesses the form with a regex that words in comments can fool
+        wrapper.queryType = form
+        tabular = form in (SELECT, ASK)
         wrapper.setReturnFormat(JSON if tabular else TURTLE)
         if len(urllib.parse.quote(sparql)) > 1500:
             wrapper.setMethod(POST)
@@ -650,6 +654,31 @@ class Endpoint:
         except _NotSupportedError as exc:
             if "HTTP 404" not in exc.message:
                 raise
+
+
+_UPDATE_WORDS = frozenset(
+    ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE: the first keyword outside comments,
+    strings and IRIs (read with the named-query tokenizer).
+
+    >>> query_form("# DROP ALL would be bad\nPREFIX d: <http://e.org/drop#> ASK { ?s ?p 'DROP' }")
+    'ASK'
+    >>> query_form("PREFIX x: <http://e.org/> CLEAR ALL")
+    'UPDATE'
+    """
+    from filmkg.queries import _tokens
+
+    for token in _tokens(sparql):
+        word = token.upper()
+        if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return word
+        if word in _UPDATE_WORDS:
+            return "UPDATE"
+    return "SELECT"
 
 
 class _Answer:

@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.cli._endpoint import (
+    connection_options,
+    endpoint_option,
+    make_endpoint,
+    refuse_local_options,
+)
+
 if TYPE_CHECKING:
     from filmkg.queries import Executor
     from filmkg.store import KnowledgeGraph
@@ -137,7 +144,11 @@ def _list_queries() -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of stdout.",
 )
+@endpoint_option
+@connection_options
+@click.pass_context
 def query(
+    ctx: click.Context,
     name: str | None,
     list_: bool,
     describe: bool,
@@ -148,8 +159,13 @@ def query(
     no_project_data: bool,
     store: Path | None,
     output: Path | None,
+    endpoint: str | None,
+    credentials_file: Path | None,
+    timeout: float,
+    retries: int,
+    default_graphs: tuple[str, ...],
 ) -> None:
-    """Run the named query NAME (see --list) on the project graph.
+    """Run the named query NAME (see --list) on the project graph, or on --endpoint.
 
     Parameters are bound as RDF terms, never pasted into the query: a name with quotes or
     braces is only data. An unknown name gets suggestions; a name shared by several
@@ -157,7 +173,8 @@ def query(
 
     Examples: filmkg query --list;  filmkg query person_credits --describe;
     filmkg query person_credits --param person="Tom Hanks";
-    filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv
+    filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv;
+    filmkg query film_credits -p film=Here --endpoint http://127.0.0.1:7878/query
     """
     from filmkg import queries
     from filmkg.errors import UsageError
@@ -176,9 +193,18 @@ def query(
     arguments = parse_params(params)
     for param_name in arguments:
         nq.param(param_name)  # an undeclared name fails before the graph is loaded
-    source: KnowledgeGraph | Executor = open_graph(
-        data, project_data=not no_project_data, store=store
-    )
+    source: KnowledgeGraph | Executor
+    if endpoint is not None:
+        refuse_local_options(ctx, ("engine", "data", "no_project_data", "store"))
+        source = make_endpoint(
+            endpoint,
+            credentials_file=credentials_file,
+            timeout=timeout,
+            retries=retries,
+            default_graphs=default_graphs,
+        )
+    else:
+        source = open_graph(data, project_data=not no_project_data, store=store)
     result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
     emit(result.serialize(fmt), output)  # type: ignore[arg-type]
     sys.stdout.flush()

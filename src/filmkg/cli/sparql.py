@@ -14,6 +14,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.cli._endpoint import (
+    connection_options,
+    endpoint_option,
+    make_endpoint,
+    refuse_local_options,
+)
 from filmkg.cli.query import emit, open_graph
 
 if TYPE_CHECKING:
@@ -146,7 +152,11 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of stdout.",
 )
+@endpoint_option
+@connection_options(timeout=False)
+@click.pass_context
 def sparql(
+    ctx: click.Context,
     query_or_file: str,
     fmt: str | None,
     engine: str,
@@ -161,6 +171,10 @@ def sparql(
     no_project_data: bool,
     store: Path | None,
     output: Path | None,
+    endpoint: str | None,
+    credentials_file: Path | None,
+    retries: int,
+    default_graphs: tuple[str, ...],
 ) -> None:
     """Run the SPARQL query QUERY_OR_FILE (text, a .rq file, or - for stdin).
 
@@ -168,8 +182,12 @@ def sparql(
     refused unless allowed; the query stops at the time limit and a result past the row
     limit is refused (exit 4). A syntax error is one line with its line and column (exit 2).
 
+    With --endpoint URL the query runs on that SPARQL endpoint instead (read-only:
+    updates are refused; --timeout bounds the wait for its answer).
+
     Examples: filmkg sparql 'SELECT ?d WHERE { ?f wdt:P57 ?d }';
-    filmkg sparql my-query.rq -f json;  filmkg sparql - < q.rq --engine rdflib
+    filmkg sparql my-query.rq -f json;  filmkg sparql - < q.rq --engine rdflib;
+    filmkg sparql q.rq --endpoint http://127.0.0.1:7878/query
     """
     from filmkg.errors import ParseError, UsageError
     from filmkg.safety import check_query
@@ -177,6 +195,25 @@ def sparql(
     text, origin = read_query(query_or_file)
     full = text if no_prefixes else with_prefixes(text)
     shift = 0 if no_prefixes else 1
+    if endpoint is not None:
+        local = ("engine", "allow_update", "allow_load", "data", "no_project_data", "store")
+        refuse_local_options(ctx, local)
+        from filmkg.limits import resolve_limits
+        from filmkg.results import QueryResult
+
+        remote = make_endpoint(
+            endpoint,
+            credentials_file=credentials_file,
+            timeout=resolve_limits(None).query_timeout_s if timeout is None else timeout,
+            retries=retries,
+            default_graphs=default_graphs,
+        )
+        answer = remote.query(full)  # runs there: SERVICE is the endpoint's business
+        _check_rows(answer, max_rows)
+        form = "ASK" if isinstance(answer, bool) else "SELECT"
+        form = form if isinstance(answer, bool | QueryResult) else "CONSTRUCT / DESCRIBE"
+        emit(_render(answer, fmt, form), output)
+        return
     try:
         info = check_query(
             full,
@@ -211,6 +248,20 @@ def sparql(
         exc.path = origin
         raise
     emit(_render(result, fmt, info.form), output)
+
+
+def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> None:
+    """The row limit, for answers from an endpoint (the server computed them whole)."""
+    from filmkg.errors import ResourceLimitError
+    from filmkg.limits import resolve_limits
+
+    limit = resolve_limits(None).max_rows if max_rows is None else max_rows
+    size = 0 if isinstance(result, bool) else len(result)
+    if size > limit:
+        raise ResourceLimitError(
+            f"the endpoint answered {size} rows or triples, more than the limit of {limit}",
+            hint="narrow the query (LIMIT), or raise --max-rows / FILMKG_MAX_ROWS",
+        )
 
 
 def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:
