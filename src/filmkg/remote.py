@@ -662,7 +662,7 @@ _UPDATE_WORDS = frozenset(
 
 
 def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE: the first keyword outside comments,
+    r"""SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE: the first keyword outside comments,
     strings and IRIs (read with the named-query tokenizer).
 
     >>> query_form("# DROP ALL would be bad\nPREFIX d: <http://e.org/drop#> ASK { ?s ?p 'DROP' }")
