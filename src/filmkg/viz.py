@@ -131,7 +131,7 @@ def view_graph(
         raise UsageError(f"--min-shared must be 0 or more, not {options.min_shared}")
     if options.top is not None and options.top < 1:
         raise UsageError(f"--top must be 1 or more, not {options.top}")
-    collab = collaboration_graph(kg, engine=engine)
+    collab = collaboration_graph(kg, engine=engine, lean=False)
     quotes = evidence_quotes(kg, engine=engine)
     keep = _people_to_keep(collab, options)
     if options.view == "people":
@@ -593,7 +593,9 @@ def write_network_artefacts(
     outputs = {
         "network.html": render_html(view).encode("utf-8"),
         "network.svg": render_image(view, "svg"),
-        "network.graphml": export_graph(collaboration_graph(kg, engine=engine), "graphml"),
+        "network.graphml": export_graph(
+            collaboration_graph(kg, engine=engine, lean=False), "graphml"
+        ),
     }
     paths = []
     for name, data in outputs.items():

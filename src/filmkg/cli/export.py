@@ -46,6 +46,12 @@ _FORMATS = "turtle, ntriples, nquads, trig, jsonld, rdfxml"
     help="Leave out the graph of derived triples (shortcuts and alignment).",
 )
 @click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Export the on-disk store made by `filmkg build --store PATH` (big graphs; "
+    "written in a stream with bounded memory) instead of the project graph.",
+)
+@click.option(
     "--frame",
     type=click.Choice(["film"]),
     help="JSON-LD framed view: each film with its credits, releases, rights and evidence "
@@ -58,6 +64,7 @@ def export(
     profile: str,
     no_inferred: bool,
     frame: str | None,
+    store: Path | None,
 ) -> None:
     """Export the project graph, or FILES, deterministically.
 
@@ -68,7 +75,8 @@ def export(
     with --profile, which reads them with the ontology and derives the shortcuts first.
     Nothing is fetched from the network.
 
-    Examples: filmkg export -o here.ttl;  filmkg export -f jsonld --frame film;
+    Examples: filmkg export -o here.ttl;  filmkg export --store big.db -o big.nt;
+    filmkg export -f jsonld --frame film;
     filmkg export --profile wikidata -f nt;  filmkg export mine.nq -f trig
     """
     from filmkg.export import export_format, export_to_path, export_to_stream
@@ -76,7 +84,15 @@ def export(
     if frame is not None and fmt is None:
         fmt = "jsonld"
     spec = export_format(fmt, output)
-    kg = _load(files, profile)
+    if store is not None:
+        from filmkg.errors import UsageError
+        from filmkg.store import KnowledgeGraph
+
+        if files:
+            raise UsageError("give either FILES or --store, not both")
+        kg = KnowledgeGraph.open(store)
+    else:
+        kg = _load(files, profile)
     options: dict[str, object] = {"profile": profile, "inferred": not no_inferred, "frame": frame}
     if output is None:
         export_to_stream(kg, sys.stdout.buffer, spec, **options)

@@ -19,8 +19,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 GRAPHS = ("collaboration", "person-work", "company-work", "overview")
 
 
+def _remember_store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    ctx.meta["filmkg.network.store"] = value
+
+
 def common_options(func: F) -> F:
-    """``--engine`` and ``--data`` for every subcommand."""
+    """``--engine``, ``--data`` and ``--store`` for every subcommand."""
+    func = click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        expose_value=False,
+        callback=_remember_store,
+        help="Read the on-disk store made by `filmkg build --store PATH` instead of the "
+        "project graph (big graphs: the collaboration graph is then built lean).",
+    )(func)
     func = click.option(
         "--data",
         "data",
@@ -38,9 +50,17 @@ def common_options(func: F) -> F:
 
 
 def load(data: Sequence[Path]) -> KnowledgeGraph:
-    """The project graph plus ``data`` files."""
-    from filmkg.errors import SourceNotFoundError
+    """The project graph plus ``data`` files, or the store given with ``--store``."""
+    from filmkg.errors import SourceNotFoundError, UsageError
     from filmkg.project import load_project
+
+    store: Path | None = click.get_current_context().meta.get("filmkg.network.store")
+    if store is not None:
+        if data:
+            raise UsageError("give either --store or --data, not both")
+        from filmkg.store import KnowledgeGraph
+
+        return KnowledgeGraph.open(store)
 
     for path in data:
         if not path.is_file():
@@ -160,7 +180,7 @@ def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: 
 
     kg = load(data)
     a, b = resolve_person(kg, source, engine), resolve_person(kg, target, engine)
-    hops = collaboration_path(collaboration_graph(kg, engine=engine), a, b)
+    hops = collaboration_path(collaboration_graph(kg, engine=engine, lean=False), a, b)
     if fmt == "json":
         _echo_json([h.as_dict() for h in hops])
         return 0
@@ -198,7 +218,7 @@ def reunions(engine: Engine, data: tuple[Path, ...], fmt: str, min_gap: int) -> 
     from filmkg.results import compact
 
     kg = load(data)
-    found = find_reunions(collaboration_graph(kg, engine=engine), min_gap)
+    found = find_reunions(collaboration_graph(kg, engine=engine, lean=False), min_gap)
     stated = stated_reunions(kg, engine=engine)
     agree = {id(r): s.reunion for s, r in compare_reunions(found, stated) if r is not None}
     if fmt == "json":
@@ -251,7 +271,7 @@ def ego(engine: Engine, data: tuple[Path, ...], fmt: str, person: str, radius: i
     from filmkg.network import collaboration_graph, ego_network
 
     kg = load(data)
-    graph = collaboration_graph(kg, engine=engine)
+    graph = collaboration_graph(kg, engine=engine, lean=False)
     center = resolve_person(kg, person, engine)
     sub = ego_network(graph, center, radius=radius)
     distance = nx.single_source_shortest_path_length(sub, center)
@@ -363,7 +383,7 @@ def derive(engine: Engine, data: tuple[Path, ...], min_gap: int, output: Path | 
     from filmkg.network import collaboration_graph, derived_triples, find_reunions, stated_reunions
 
     kg = load(data)
-    collab = collaboration_graph(kg, engine=engine)
+    collab = collaboration_graph(kg, engine=engine, lean=False)
     triples = derived_triples(
         collab, find_reunions(collab, min_gap), stated_reunions(kg, engine=engine)
     )
