@@ -348,3 +348,36 @@ def test_the_query_path_imports_no_heavy_library() -> None:
         check=True,
     )
     assert "HEAVY []" in done.stdout
+
+
+def test_queries_and_an_allowed_update_on_a_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from filmkg.project import load_project
+
+    store = tmp_path / "store"
+    kg = load_project(store_path=store)
+    size = len(kg)
+    kg.store.flush()
+    del kg
+    gc.collect()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert run(capsys, "sparql", count, "--store", str(store), "-f", "csv")[1] == f"n\r\n{size}\r\n"
+    code, _, err = run(
+        capsys,
+        "sparql",
+        "INSERT DATA { GRAPH <https://e.org/g> { <https://e.org/a> <https://e.org/b> 1 } }",
+        "--store",
+        str(store),
+        "--allow-update",
+    )
+    assert code == 0
+    assert "update applied" in err
+    assert run(capsys, "sparql", count, "--store", str(store), "-f", "csv")[1] == (
+        f"n\r\n{size + 1}\r\n"
+    )
+    code, out, _ = run(capsys, "query", "film_credits", "-p", "film=Here", "--store", str(store))
+    assert code == 0
+    assert "Tom Hanks" in out

@@ -151,3 +151,23 @@ def test_a_named_query_parameter_is_only_data(label: str) -> None:
     assert mine in found
     if label.lower() not in "zz unrelated zz":
         assert found == [mine]
+
+
+IRI_TAIL = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=100, deadline=None)
+@given(tail=IRI_TAIL)
+def test_an_iri_is_written_exactly_or_refused(tail: str) -> None:
+    iri = "https://e.org/" + tail
+    try:
+        text = to_sparql(URIRef(iri))
+    except ParameterError:
+        with pytest.raises(ValueError, match="Invalid IRI"):  # pyoxigraph agrees it is no IRI
+            ox.NamedNode(iri)
+        return
+    query = "SELECT ?v WHERE { VALUES ?v { " + text + " } }"
+    [solution] = list(ox.Store().query(query))  # type: ignore[arg-type]
+    assert solution["v"] == ox.NamedNode(iri)  # type: ignore[index]
+    [row] = list(Graph().query(query))
+    assert str(row[0]) == iri  # type: ignore[index]

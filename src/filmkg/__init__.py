@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "KnowledgeGraph": "filmkg.store",
     "QueryResult": "filmkg.results",
+    "NamedQuery": "filmkg.queries",
     "FilmKGError": "filmkg.errors",
     "ParseError": "filmkg.errors",
     "parse_file": "filmkg.loading",

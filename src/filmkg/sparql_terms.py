@@ -17,9 +17,10 @@ inside tokens, as Oxigraph does):
   the escape;
 * a ``u`` or ``U`` that follows a backslash of the data is itself written as a UCHAR,
   so the text never holds ``\\\\u…``, which an early expansion would misread;
-* IRIs must be absolute and free of the characters IRIREF forbids (``<>"{}|^`\\`` and
-  U+0000–U+0020): they are rejected, not escaped; blank nodes cannot be bound
-  (``VALUES`` does not allow them) and are rejected; language tags are checked.
+* IRIs must be absolute, free of the characters IRIREF forbids (``<>"{}|^`\\`` and
+  U+0000–U+0020) and valid RFC 3987 IRIs: others are rejected, not escaped; blank nodes
+  cannot be bound (``VALUES`` does not allow them) and are rejected; language tags are
+  checked.
 
 >>> from rdflib import Literal, URIRef
 >>> to_sparql(URIRef("https://w3id.org/filmkg/id/person/tom-hanks"))
@@ -39,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
@@ -118,6 +120,10 @@ def check_iri(iri: str) -> str:
         raise ParameterError(
             f"IRI {iri!r} is not absolute", hint="give the full IRI with its scheme (https:…)"
         )
+    try:  # RFC 3987, as pyoxigraph checks it (rdflib does not)
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ParameterError(f"{iri!r} is not a valid IRI: {exc}") from None
     return iri
 
 

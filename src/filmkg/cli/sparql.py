@@ -227,8 +227,8 @@ def sparql(
                 raise UsageError(
                     "an update needs --store PATH: the in-memory project graph is not saved"
                 )
-            open_graph((), store=store).update(full)
-            click.echo("update applied", err=True)
+            _update_store(store, full)
+            click.echo(f"update applied to {store}", err=True)
             return
         source = _graph_source(data, not no_project_data, store)
         from filmkg.safety import limited_query
@@ -262,6 +262,19 @@ def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> Non
             f"the endpoint answered {size} rows or triples, more than the limit of {limit}",
             hint="narrow the query (LIMIT), or raise --max-rows / FILMKG_MAX_ROWS",
         )
+
+
+def _update_store(store: Path, text: str) -> None:
+    from filmkg.errors import SourceNotFoundError
+    from filmkg.store import KnowledgeGraph
+
+    if not (store / "CURRENT").is_file():
+        raise SourceNotFoundError(
+            f"{store}: no store here", hint="make one with `filmkg build --store PATH`"
+        )
+    kg = KnowledgeGraph(store)  # read-write
+    kg.update(text)
+    kg.store.flush()
 
 
 def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:
