@@ -113,3 +113,12 @@ def test_user_shapes_replace_ours(tmp_path: Path) -> None:
     )
     report = validate(load_project(), [shapes])
     assert {f.message for f in report.violations} == {"too few actors"}
+
+
+def test_inference_does_not_restate_asserted_triples(project_kg) -> None:
+    """A triple stated in a source graph is not copied into graph:inferred as well."""
+    doubled = project_kg.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/filmkg/graph/inferred> "
+        "{ ?s ?p ?o } GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/filmkg/graph/inferred>) }"
+    )
+    assert doubled.as_dicts() == [{"n": 0}]

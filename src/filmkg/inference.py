@@ -34,12 +34,21 @@ def rule_files() -> list[Path]:
 def infer(kg: KnowledgeGraph) -> int:
     """Run every rule once, in order, adding new triples to the inferred graph.
 
-    Rules see the triples earlier rules derived. Returns the number of triples derived
-    (the size of the inferred graph afterwards).
+    Rules see the triples earlier rules derived. A derived triple that some graph already
+    states is not added again, so the union default graph holds each triple in one graph
+    only where it can. Returns the number of triples derived (the size of the inferred
+    graph afterwards).
     """
     target = ox.NamedNode(str(INFERRED_GRAPH))
+    store = kg.store
     for rule in rule_files():
-        triples = kg.store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         assert isinstance(triples, ox.QueryTriples)
-        kg.add_quads([ox.Quad(t.subject, t.predicate, t.object, target) for t in triples])
+        kg.add_quads(
+            [
+                ox.Quad(t.subject, t.predicate, t.object, target)
+                for t in triples
+                if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
+            ]
+        )
     return sum(1 for _ in kg.store.quads_for_pattern(None, None, None, target))
