@@ -382,3 +382,17 @@ def test_named_queries_run_on_the_merged_graph(merged) -> None:
 
 def kg_iri(path: str) -> str:
     return "https://w3id.org/filmkg/id/" + path
+
+
+def test_a_film_without_an_extract_gets_no_story_description() -> None:
+    """Regression (full Wikipedia import failed the shapes): a record whose evidence field
+    is empty states nothing, so no assertion is made from it."""
+    titles = {"5000 Blankets", "A Christmas Mystery"}
+    result = import_source(
+        WIKI,
+        load_mapping("wikipedia-movies"),
+        select=lambda r: r.fields.get("title") in titles,
+    )
+    films = [iri for iri, cls in result.entities.items() if cls == "Film"]
+    assert len(films) == 2
+    assert "StoryDescription" not in set(result.assertions.values())

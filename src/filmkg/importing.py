@@ -427,8 +427,11 @@ class _Engine:
         evidence = None
         if amap.evidence is not None:
             raw = ctx.get(amap.evidence)
-            if raw is not None and raw != "":
-                evidence = self.evidence_for(record_id, amap.evidence, _quote(raw))
+            if raw is None or raw == "" or raw == []:
+                # Nothing in the record states this fact (e.g. a film with no extract):
+                # no assertion, rather than a fact without evidence.
+                return
+            evidence = self.evidence_for(record_id, amap.evidence, _quote(raw))
         self.pending.append(_Pending(amap.cls, record_id, values, evidence))
 
 
