@@ -12,6 +12,7 @@ any engine or store.
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ __all__ = ["INFERRED_GRAPH", "infer", "rule_files"]
 
 #: The named graph that holds derived triples.
 INFERRED_GRAPH = GRAPH.inferred
+_BATCH = 100_000
 
 
 def rule_files() -> list[Path]:
@@ -44,11 +46,14 @@ def infer(kg: KnowledgeGraph) -> int:
     for rule in rule_files():
         triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         assert isinstance(triples, ox.QueryTriples)
-        kg.add_quads(
-            [
-                ox.Quad(t.subject, t.predicate, t.object, target)
-                for t in triples
-                if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
-            ]
+        # Stream the rule's output into the store in batches: memory holds one batch, not
+        # a rule's whole output (millions of triples at 10M). Queries read a snapshot, and
+        # the rules are idempotent, so writing while the query runs changes nothing.
+        new = (
+            ox.Quad(t.subject, t.predicate, t.object, target)
+            for t in triples
+            if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
         )
+        while batch := list(islice(new, _BATCH)):
+            kg.add_quads(batch)
     return sum(1 for _ in kg.store.quads_for_pattern(None, None, None, target))
