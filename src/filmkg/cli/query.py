@@ -7,9 +7,9 @@ networkx or matplotlib (a test checks), so a query answers well under a second.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,9 +24,46 @@ if TYPE_CHECKING:
     from filmkg.queries import Executor
     from filmkg.store import KnowledgeGraph
 
-__all__ = ["emit", "open_graph", "parse_params", "query"]
+__all__ = ["emit", "graph_options", "open_graph", "parse_params", "query"]
 
 _RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def graph_options(func: F) -> F:
+    """The options that say which graph a query reads, and where its answer goes:
+    ``--data``, ``--no-project-data``, ``--store`` and ``-o/--output`` (shared by
+    ``filmkg query`` and ``filmkg sparql``)."""
+    decorators = (
+        click.option(
+            "--data",
+            multiple=True,
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Also query this RDF file (repeatable), read strictly, shortcuts derived.",
+        ),
+        click.option(
+            "--no-project-data",
+            is_flag=True,
+            help="Leave out the project's own graph data (keep the ontology and "
+            "vocabularies): query only the --data files.",
+        ),
+        click.option(
+            "--store",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Query an on-disk store made by `filmkg build --store PATH` instead.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write to this file (atomically) instead of stdout.",
+        ),
+    )
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -121,29 +158,7 @@ def _list_queries() -> str:
     show_default=True,
     help="Embedded SPARQL engine (oxigraph is the faster: see the README).",
 )
-@click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also query this RDF file (repeatable), read strictly, shortcuts derived.",
-)
-@click.option(
-    "--no-project-data",
-    is_flag=True,
-    help="Leave out the project's own graph data (keep the ontology and vocabularies): "
-    "query only the --data files.",
-)
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Query an on-disk store made by `filmkg build --store PATH` instead.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
-)
+@graph_options
 @endpoint_option
 @connection_options
 @click.pass_context

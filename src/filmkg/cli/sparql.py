@@ -20,7 +20,7 @@ from filmkg.cli._endpoint import (
     make_endpoint,
     refuse_local_options,
 )
-from filmkg.cli.query import emit, open_graph
+from filmkg.cli.query import emit, graph_options, open_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -129,29 +129,7 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     is_flag=True,
     help="Do not declare the project's prefixes (filmkg:, kg:, wdt:, schema: …) for the query.",
 )
-@click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also query this RDF file (repeatable), read strictly, shortcuts derived.",
-)
-@click.option(
-    "--no-project-data",
-    is_flag=True,
-    help="Leave out the project's own graph data: query only the --data files (with the "
-    "ontology and vocabularies).",
-)
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Query an on-disk store made by `filmkg build --store PATH` instead.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
-)
+@graph_options
 @endpoint_option
 @connection_options(timeout=False)
 @click.pass_context
