@@ -24,12 +24,22 @@ if TYPE_CHECKING:
     from filmkg.queries import Executor
     from filmkg.store import KnowledgeGraph
 
-__all__ = ["emit", "graph_options", "open_graph", "parse_params", "query"]
+__all__ = ["emit", "engine_option", "graph_options", "open_graph", "parse_params", "query"]
 
 _RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+#: ``--engine``: the embedded SPARQL engine (shared by ``filmkg query`` and ``filmkg sparql``).
+engine_option = click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="Embedded SPARQL engine (oxigraph is the faster: see the README).",
+)
 
 
 def graph_options(func: F) -> F:
@@ -151,13 +161,7 @@ def _list_queries() -> str:
     help="table: aligned, prefixed names, plain values; csv/tsv/json/xml: the W3C SPARQL "
     "1.1 results formats.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
-    default="oxigraph",
-    show_default=True,
-    help="Embedded SPARQL engine (oxigraph is the faster: see the README).",
-)
+@engine_option
 @graph_options
 @endpoint_option
 @connection_options

@@ -20,7 +20,7 @@ from filmkg.cli._endpoint import (
     make_endpoint,
     refuse_local_options,
 )
-from filmkg.cli.query import emit, graph_options, open_graph
+from filmkg.cli.query import emit, engine_option, graph_options, open_graph
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -95,13 +95,7 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     help="SELECT / ASK: table (default), csv, tsv, json, xml (the W3C SPARQL 1.1 results "
     "formats). CONSTRUCT / DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
 )
-@click.option(
-    "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
-    default="oxigraph",
-    show_default=True,
-    help="Embedded SPARQL engine (oxigraph is the faster: see the README).",
-)
+@engine_option
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
