@@ -6,13 +6,26 @@ order on the whole dataset; what they produce goes to the named graph
 (TriG / N-Quads exports keep the difference). Standard SPARQL, so the same rules run on
 any engine or store.
 
+Two rules are the standard RDFS entailment rules (a ``#+ entailment:`` header names them):
+``rdfs7`` (a triple of a property holds for its super-properties) and ``rdfs9`` (an
+instance of a class is an instance of its super-classes). When a big on-disk store is
+built from files (``filmkg build --store``), :func:`infer` applies those two while reading
+the files again instead of running their queries: reading millions of triples back out of
+an on-disk store costs ~10 µs each (a RocksDB lookup per term), re-parsing the file ~1.5
+µs. The result is the same set of triples (tests/test_inference.py compares both ways).
+
 >>> [p.name for p in rule_files()][:2]
 ['10-credit-shortcuts.rq', '20-rights-shortcuts.rq']
+>>> entailment(rule_files()[-1])
+'rdfs9'
 """
 
 from __future__ import annotations
 
-from itertools import islice
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,11 +34,20 @@ from filmkg.namespaces import GRAPH
 from filmkg.resources import ontology_dir
 from filmkg.store import KnowledgeGraph
 
-__all__ = ["INFERRED_GRAPH", "infer", "rule_files"]
+__all__ = ["INFERRED_GRAPH", "entailment", "infer", "rule_files"]
 
 #: The named graph that holds derived triples.
 INFERRED_GRAPH = GRAPH.inferred
 _BATCH = 100_000
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SCHEMA_PREDICATES = {f"{_RDFS}subPropertyOf", f"{_RDFS}subClassOf"}
+_ENTAILMENT = re.compile(r"^#\+ entailment: *(\S+)", re.MULTILINE)
+
+Closure = dict[ox.NamedNode, tuple[ox.NamedNode, ...]]
+TripleTerms = tuple[
+    ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal
+]
 
 
 def rule_files() -> list[Path]:
@@ -33,22 +55,37 @@ def rule_files() -> list[Path]:
     return sorted((ontology_dir() / "rules").glob("*.rq"))
 
 
-def infer(kg: KnowledgeGraph) -> int:
+def entailment(rule: Path) -> str | None:
+    """The RDFS entailment rule a rule file implements (``rdfs7``, ``rdfs9``), if any."""
+    match = _ENTAILMENT.search(rule.read_text(encoding="utf-8"))
+    return match.group(1) if match else None
+
+
+def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = ()) -> int:
     """Run every rule once, in order, adding new triples to the inferred graph.
 
     Rules see the triples earlier rules derived. A derived triple that some graph already
     states is not added again, so the union default graph holds each triple in one graph
     only where it can. Returns the number of triples derived (the size of the inferred
     graph afterwards).
+
+    ``sources``: the files (with their formats) that hold *every* stated triple of an
+    on-disk ``kg``, as :func:`filmkg.project.load_project` loads them; then the RDFS rules
+    are applied while streaming those files (see the module docstring), and writes go
+    through the bulk loader.
     """
+    if sources and kg.path is not None:
+        derived = _infer_streamed(kg, sources)
+        if derived is not None:
+            return derived
     target = ox.NamedNode(str(INFERRED_GRAPH))
     store = kg.store
     for rule in rule_files():
         triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         assert isinstance(triples, ox.QueryTriples)
         # Stream the rule's output into the store in batches: memory holds one batch, not
-        # a rule's whole output (millions of triples at 10M). Queries read a snapshot, and
-        # the rules are idempotent, so writing while the query runs changes nothing.
+        # a rule's whole output. Queries read a snapshot, and the rules are idempotent, so
+        # writing while the query runs changes nothing.
         new = (
             ox.Quad(t.subject, t.predicate, t.object, target)
             for t in triples
@@ -56,4 +93,177 @@ def infer(kg: KnowledgeGraph) -> int:
         )
         while batch := list(islice(new, _BATCH)):
             kg.add_quads(batch)
-    return sum(1 for _ in kg.store.quads_for_pattern(None, None, None, target))
+    return count_graph(store, target)
+
+
+def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfFormat]]) -> int | None:
+    """:func:`infer` for an on-disk store built from ``sources``; ``None``: not applicable.
+
+    The ordinary rules run as queries; what they derive, and what the RDFS rules derive
+    from it, is loaded before the next rule runs. Then the RDFS rules are applied to the
+    stated triples by reading ``sources`` again. Derived quads go through a temporary
+    N-Quads file into the bulk loader (one call per rule: each call has a cost).
+    """
+    assert kg.path is not None
+    store = kg.store
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    rules = rule_files()
+    rdfs = [r for r in rules if entailment(r) in {"rdfs7", "rdfs9"}]
+    ordinary = [r for r in rules if r not in rdfs]
+    if not rdfs or rules[len(ordinary) :] != rdfs:
+        return None  # an ordinary rule would need to see what the RDFS rules derive
+    subproperties = _closure(store, "subPropertyOf")
+    subclasses = _closure(store, "subClassOf")
+    if _derives_schema(subproperties):
+        return None
+    stated = _StatedIndex(store, target)
+    with tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp:
+        scratch = Path(tmp) / "derived.nq"
+        for rule in ordinary:
+            result = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+            assert isinstance(result, ox.QueryTriples)
+            triples = ((t.subject, t.predicate, t.object) for t in result)
+            derived = _with_closure(triples, subproperties, subclasses)  # type: ignore[arg-type]
+            _load_via_file(store, stated.new_quads(derived), scratch)
+        if _closure(store, "subPropertyOf") != subproperties or (
+            _closure(store, "subClassOf") != subclasses
+        ):
+            return None  # a rule derived schema triples: the queries redo it (idempotent)
+        # triples with blank nodes: a re-parse labels them afresh, so read them from the store
+        reparsed = _stated_triples(sources)
+        blank = _stated_blank_triples(store, target)
+        derived = _with_closure(chain(reparsed, blank), subproperties, subclasses, keep=False)
+        _load_via_file(store, stated.new_quads(derived), scratch)
+    kg._changed()
+    return count_graph(store, target)
+
+
+class _StatedIndex:
+    """Which derived triples some graph already states (then they are not added again).
+
+    Only a triple whose predicate (for ``rdf:type``: whose class) occurs in a stated graph
+    can be stated; those few are looked up in the store.
+    """
+
+    def __init__(self, store: ox.Store, inferred: ox.NamedNode) -> None:
+        self.store = store
+        self.target = inferred
+        not_inferred = f"FILTER (?g != <{inferred.value}>)"
+        self.predicates = _column(
+            store, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s ?x ?o }} {not_inferred} }}"
+        )
+        self.classes = _column(
+            store, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s a ?x }} {not_inferred} }}"
+        )
+
+    def new_quads(self, triples: Iterable[TripleTerms]) -> Iterator[ox.Quad]:
+        """The triples as quads of the inferred graph, less those a graph states."""
+        store, predicates, classes = self.store, self.predicates, self.classes
+        for s, p, o in triples:
+            if (o in classes if p == _TYPE else p in predicates) and next(
+                store.quads_for_pattern(s, p, o), None
+            ) is not None:
+                continue
+            yield ox.Quad(s, p, o, self.target)
+
+
+def _column(store: ox.Store, query: str) -> set[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    return {row["x"] for row in result}  # type: ignore[misc]
+
+
+def _load_via_file(store: ox.Store, quads: Iterable[ox.Quad], scratch: Path) -> None:
+    """Bulk-load ``quads`` (streamed through the file ``scratch``, then deleted).
+
+    Quads with a blank node go in directly: the loader would relabel them from a file.
+    """
+    blank: list[ox.Quad] = []
+
+    def without_blank() -> Iterator[ox.Quad]:
+        for quad in quads:
+            if isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode):
+                blank.append(quad)
+            else:
+                yield quad
+
+    with scratch.open("wb") as out:
+        ox.serialize(without_blank(), out, ox.RdfFormat.N_QUADS)
+    if scratch.stat().st_size:
+        store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_QUADS)
+    scratch.unlink()
+    if blank:
+        store.bulk_extend(blank)
+
+
+def count_graph(store: ox.Store, graph: ox.NamedNode) -> int:
+    """The number of triples in one named graph, counted inside the store."""
+    result = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    value = next(iter(result))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
+
+
+def _derives_schema(subproperties: Closure) -> bool:
+    """Whether some property is a sub-property of ``rdfs:subPropertyOf`` / ``subClassOf``."""
+    return any(s.value in _SCHEMA_PREDICATES for supers in subproperties.values() for s in supers)
+
+
+def _closure(store: ox.Store, relation: str) -> Closure:
+    """``x → (its strict super-terms)`` for ``rdfs:<relation>+``, from the whole dataset."""
+    query = (
+        f"SELECT DISTINCT ?x ?super WHERE {{ ?x <{_RDFS}{relation}>+ ?super . "
+        "FILTER (isIRI(?x) && isIRI(?super)) }"
+    )
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    table: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+    for row in result:
+        x, sup = row["x"], row["super"]
+        assert isinstance(x, ox.NamedNode)
+        assert isinstance(sup, ox.NamedNode)
+        table.setdefault(x, []).append(sup)
+    return {k: tuple(sorted(v, key=str)) for k, v in table.items()}
+
+
+def _with_closure(
+    triples: Iterable[TripleTerms],
+    subproperties: Closure,
+    subclasses: Closure,
+    keep: bool = True,
+) -> Iterator[TripleTerms]:
+    """Each triple (if ``keep``), then what rdfs7 and then rdfs9 derive from it."""
+    for s, p, o in triples:
+        if keep:
+            yield s, p, o
+        supers = subproperties.get(p, ())
+        for sup in supers:
+            yield s, sup, o
+        if isinstance(o, ox.NamedNode) and o in subclasses and (p == _TYPE or _TYPE in supers):
+            for cls in subclasses[o]:
+                yield s, _TYPE, cls
+
+
+def _stated_triples(sources: Sequence[tuple[Path, ox.RdfFormat]]) -> Iterator[TripleTerms]:
+    """Every triple of the source files without a blank node, parsed again."""
+    for path, rdf_format in sources:
+        for item in ox.parse(path=str(path), format=rdf_format):
+            s, o = item.subject, item.object
+            if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode | ox.Triple):
+                continue
+            yield s, item.predicate, o  # type: ignore[misc]
+
+
+def _stated_blank_triples(store: ox.Store, inferred: ox.NamedNode) -> Iterator[TripleTerms]:
+    """The stated triples with a blank node (the scan and test run inside the store)."""
+    query = (
+        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+        f"FILTER (?g != <{inferred.value}> && (isBlank(?s) || isBlank(?o))) }}"
+    )
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        yield row["s"], row["p"], row["o"]  # type: ignore[misc]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from filmkg.loading import format_for
 from filmkg.namespaces import GRAPH
 from filmkg.resources import graph_dir, ontology_dir, ontology_file
 from filmkg.store import KnowledgeGraph
@@ -55,11 +56,18 @@ def load_project(
     # On disk, every file goes through pyoxigraph's streaming bulk loader (10M triples
     # within ~1 GB); in memory, through the transactional strict loader.
     load = kg.bulk_load if store_path is not None else kg.load
-    load(ontology_file(), graph=ONTOLOGY_GRAPH)
-    load(ontology_dir() / "vocab.ttl", graph=VOCAB_GRAPH)
-    files = [*(data_files() if include_data else []), *extra]
-    for path in files:
-        load(path, graph=graph_name_for(path))
+    files = [
+        (ontology_file(), ONTOLOGY_GRAPH),
+        (ontology_dir() / "vocab.ttl", VOCAB_GRAPH),
+        *(
+            (path, graph_name_for(path))
+            for path in [*(data_files() if include_data else []), *extra]
+        ),
+    ]
+    for path, graph in files:
+        load(path, graph=graph)
     if infer:
-        inference.infer(kg)
+        # on disk, the RDFS rules read the files again rather than the store (much faster)
+        sources = [(path, format_for(path)) for path, _ in files] if store_path else []
+        inference.infer(kg, sources=sources)
     return kg
