@@ -49,3 +49,34 @@ def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
     assert (tmp_path / "plot.png").stat().st_size > 0
     table = next((tmp_path / "results").glob("*.md")).read_text()
     assert "| size | operation |" in table
+
+
+@pytest.mark.slow
+def test_end_to_end_script_runs_every_step(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "end_to_end.py"),
+            "--films",
+            "12",
+            "--work",
+            str(tmp_path / "work"),
+            "--results",
+            str(tmp_path / "results"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "results" / "end-to-end-12.json").read_text())
+    steps = [r["step"] for r in result["rows"]]
+    from filmkg import queries
+
+    assert len([s for s in steps if s.startswith("query ")]) == len(queries.catalogue())
+    assert steps[1].startswith("build --store")
+    assert steps[-1].startswith("export --store")
+    assert all(r["rc"] == 0 and r["peak_mb"] > 0 for r in result["rows"])
+    assert result["failed"] == []
+    assert result["triples"] > 1000
+    assert not (tmp_path / "work" / "e2e-12").exists()  # cleaned up

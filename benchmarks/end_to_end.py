@@ -1,0 +1,147 @@
+"""The whole pipeline on one synthetic graph, as a user runs it: one CLI command per step.
+
+    python benchmarks/end_to_end.py --films 87000        # ≈ 10M triples
+
+Steps, each a fresh ``filmkg`` process (wall time, and peak RSS from that process's
+``VmHWM``): ``synth`` (not counted in the total), ``build --store`` (load, inference,
+full validation), every named query on the store (``query NAME --store … -f csv``), the
+collaboration projection written as node-link JSON (``network export --store … -f
+json``) and the Turtle export of the whole store (``export --store … -f turtle``). Writes
+``benchmarks/results/end-to-end-<films>.json`` and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / "src"
+sys.path.insert(0, str(SRC))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+# run one CLI command in this process, then report its peak memory on stderr's last line
+_WRAPPER = """
+import sys
+from filmkg.cli import main
+code = main(sys.argv[1:])
+peak = next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM'))
+print('@@peak_kb', peak, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def step(name: str, args: list[str], out: Path | None = None) -> dict[str, Any]:
+    """Run ``filmkg ARGS`` in a fresh process; its wall time, peak memory, exit code."""
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    t0 = time.perf_counter()
+    with open(out or os.devnull, "wb") as sink:
+        done = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, *args], stdout=sink, stderr=subprocess.PIPE, env=env
+        )
+    seconds = time.perf_counter() - t0
+    err = done.stderr.decode(errors="replace").splitlines()
+    peak = [int(line.split()[1]) for line in err if line.startswith("@@peak_kb")]
+    row = {
+        "step": name,
+        "args": args,
+        "rc": done.returncode,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak[0] / 1024) if peak else None,
+    }
+    if done.returncode:
+        row["error"] = next((line for line in err if not line.startswith("@@")), "")[:300]
+    print(f"{name:<40} {seconds:8.1f} s {row['peak_mb']!s:>6} MB rc={done.returncode}", flush=True)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--films", type=int, default=870, help="87000 films ≈ 10M triples")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out")
+    ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results")
+    args = ap.parse_args(argv)
+
+    from run import machine, query_params  # the suite's helpers (same folder)
+
+    from filmkg import queries
+
+    work = args.work / f"e2e-{args.films}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    data, store = work / "data.nt", work / "store"
+    rows = [
+        step(
+            "synth",
+            ["synth", "--films", str(args.films), "--seed", str(args.seed), "-o", str(data)],
+        )
+    ]
+    triples = sum(1 for _ in data.open("rb"))
+    rows.append(
+        step(
+            "build --store (load, inference, validation)",
+            ["build", "--store", str(store), str(data)],
+        )
+    )
+    params = query_params(str(store))
+    for name in sorted(queries.catalogue()):
+        extra = [a for k, v in params.get(name, {}).items() for a in ("-p", f"{k}={v}")]
+        rows.append(
+            step(f"query {name}", ["query", name, "--store", str(store), "-f", "csv", *extra])
+        )
+    rows.append(
+        step(
+            "projection (network export -f json)",
+            [
+                "network",
+                "export",
+                "--store",
+                str(store),
+                "-f",
+                "json",
+                "-o",
+                str(work / "network.json"),
+            ],
+        )
+    )
+    rows.append(
+        step(
+            "export --store -f turtle",
+            ["export", "--store", str(store), "-f", "turtle", "-o", str(work / "all.ttl")],
+        )
+    )
+    counted = rows[1:]
+    total = sum(r["seconds"] for r in counted)
+    peak = max((r["peak_mb"] or 0) for r in counted)
+    result = {
+        "films": args.films,
+        "triples": triples,
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d"),
+        "rows": rows,
+        "total_seconds": round(total, 1),
+        "peak_mb": peak,
+        "failed": [r["step"] for r in rows if r["rc"]],
+    }
+    args.results.mkdir(parents=True, exist_ok=True)
+    target = args.results / f"end-to-end-{args.films}.json"
+    target.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"\n{triples:,} triples: total {total:.0f} s (synth excluded), peak {peak} MB")
+    print("\n| step | time | peak memory |\n|---|---|---|")
+    for r in rows:
+        print(f"| {r['step']} | {r['seconds']} s | {r['peak_mb']} MB |")
+    print(f"wrote {target}")
+    shutil.rmtree(work, ignore_errors=True)
+    return 1 if result["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
