@@ -285,8 +285,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
 
             setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
 
-            def run(kg: Any) -> Any:
-                export.export_to_path(kg, target, fmt=fmt)
+            def run(kg: Any) -> Any:  # what `filmkg export --store` does (--order auto)
+                export.export_to_path(kg, target, fmt=fmt, order="auto")
                 return target.stat().st_size
 
         elif impl == "oxigraph":
@@ -302,13 +302,13 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             def run(s: Any) -> Any:
                 if fmt == "nq":
                     s.dump(str(target), rdf_format)
-                else:  # the union of the graphs, as the triples formats need
+                else:  # the union of the graphs: each graph dumped in turn, all in Rust
+                    from filmkg.namespaces import PREFIXES
+
+                    prefixes = dict(PREFIXES) if fmt == "ttl" else None
                     with open(target, "wb") as out:
-                        ox.serialize(
-                            (q.triple for q in s.quads_for_pattern(None, None, None)),
-                            out,
-                            rdf_format,
-                        )
+                        for graph in s.named_graphs():
+                            s.dump(out, rdf_format, from_graph=graph, prefixes=prefixes)
                 return target.stat().st_size
 
         else:

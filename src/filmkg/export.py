@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias, cast
 
 import pyoxigraph as ox
 
@@ -54,11 +54,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXPORT_FORMATS",
+    "ORDERS",
     "PROFILES",
     "SORT_CHUNK",
+    "STREAM_FORMATS",
+    "STREAM_THRESHOLD",
     "ExportFormat",
+    "Order",
     "Profile",
     "canonical_quads",
+    "choose_order",
+    "dump_store",
     "export_format",
     "export_quads",
     "serialize",
@@ -71,8 +77,18 @@ __all__ = [
 Profile: TypeAlias = Literal["full", "wikidata", "schema"]
 PROFILES: tuple[Profile, ...] = ("full", "wikidata", "schema")
 
+#: ``sorted``: canonical, byte-identical for the same graph (the default); ``store``: the
+#: store's own index order, streamed by pyoxigraph (big stores); ``auto``: ``store`` for an
+#: on-disk store of more than :data:`STREAM_THRESHOLD` quads when the format allows it.
+Order: TypeAlias = Literal["auto", "sorted", "store"]
+ORDERS: tuple[Order, ...] = ("auto", "sorted", "store")
+#: Formats that :func:`dump_store` streams (the others are always sorted).
+STREAM_FORMATS = ("ntriples", "nquads", "turtle", "trig")
+#: On-disk stores with more quads than this are exported in store order by ``order="auto"``.
+STREAM_THRESHOLD = 500_000
+
 #: Quads sorted in memory at once; past this, sorting spills sorted runs to temporary files.
-SORT_CHUNK = 1_000_000
+SORT_CHUNK = 250_000
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _RDF_TYPE = _RDF + "type"
@@ -615,6 +631,206 @@ def _rdfxml_property(quad: ox.Quad, by_namespace: Mapping[str, str]) -> str:
     raise ExportError(f"cannot write the triple term {obj} in RDF/XML")
 
 
+# -- streaming a store ----------------------------------------------------------------
+
+
+class _Directives:
+    """A writer that drops the ``@prefix`` / ``@base`` lines pyoxigraph writes first.
+
+    :func:`dump_store` writes one header itself (sorted, like the sorted exports) and
+    dumps graph after graph through this filter, so the document has one header.
+    """
+
+    _HEADS = (b"@prefix ", b"@base ")
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.head = True
+        self.pending = b""
+
+    def write(self, data: bytes) -> int:
+        if not self.head:
+            return self.out.write(data)
+        self.pending += data
+        while self.pending:
+            if self.pending.startswith(self._HEADS):
+                end = self.pending.find(b"\n")
+                if end < 0:
+                    return len(data)
+                self.pending = self.pending[end + 1 :]
+            elif any(h.startswith(self.pending) for h in self._HEADS):
+                return len(data)  # too short to tell yet
+            else:
+                self.head = False
+                self.out.write(self.pending)
+                self.pending = b""
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the caller flushes the real output."""
+
+
+class _InGraph:
+    """A writer that turns N-Triples lines into N-Quads lines of one graph.
+
+    Every N-Triples line pyoxigraph writes ends in `` .\\n`` and holds no other newline
+    (literals escape theirs), so the graph name goes before each `` .\\n``; a line cut
+    between two writes waits for its end.
+    """
+
+    def __init__(self, out: BinaryIO, graph: ox.NamedNode | ox.BlankNode) -> None:
+        self.out = out
+        self.suffix = f" {graph} .\n".encode()
+        self.pending = b""
+
+    def write(self, data: bytes) -> int:
+        text = self.pending + data
+        cut = text.rfind(b"\n") + 1
+        self.pending = text[cut:]
+        if cut:
+            self.out.write(text[:cut].replace(b" .\n", self.suffix))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: the caller flushes the real output."""
+
+    def close(self) -> None:
+        if self.pending:  # pragma: no cover - pyoxigraph ends every line
+            raise ExportError("the store dump ended in the middle of a line")
+
+
+def _store_graphs(
+    store: ox.Store, *, inferred: bool
+) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
+    """The graphs a store export writes: the default graph if it has triples, then the
+    named graphs sorted by name (without the inferred graph when ``inferred`` is false)."""
+    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+        graphs.append(ox.DefaultGraph())
+    excluded = "" if inferred else _inferred_graph()
+    graphs += sorted((g for g in store.named_graphs() if g.value != excluded), key=str)
+    return graphs
+
+
+def dump_store(
+    kg: KnowledgeGraph,
+    fmt: str | ExportFormat,
+    out: BinaryIO,
+    *,
+    inferred: bool = True,
+    prefixes: Mapping[str, str] | None = None,
+    base: str | None = None,
+) -> None:
+    """Stream the store of ``kg`` to ``out`` in its own index order (big stores).
+
+    pyoxigraph's serialisers write each graph straight from the store (Rust, constant
+    memory, as fast as ``Store.dump``): the default graph first if it has triples, then
+    the named graphs sorted by name, each in the store's index order. N-Quads keeps the
+    graphs; N-Triples and Turtle write them one after the other (a triple in two graphs is
+    written twice: the same graph once parsed); TriG writes one block per graph. Turtle and
+    TriG get one header with ``prefixes`` and ``base``. Not canonical: see the export docs
+    for what stays byte-identical. Only :data:`STREAM_FORMATS` stream.
+
+    >>> from filmkg.store import KnowledgeGraph
+    >>> kg = KnowledgeGraph()
+    >>> e = "https://e.org/"
+    >>> kg.store.add(ox.Quad(ox.NamedNode(e + "a"), ox.NamedNode(e + "p"), ox.Literal("1"),
+    ...                      ox.NamedNode(e + "g")))
+    >>> out = io.BytesIO()
+    >>> dump_store(kg, "nquads", out)
+    >>> print(out.getvalue().decode(), end="")
+    <https://e.org/a> <https://e.org/p> "1" <https://e.org/g> .
+    >>> out = io.BytesIO()
+    >>> dump_store(kg, "turtle", out, prefixes={"ex": e})
+    >>> print(out.getvalue().decode(), end="")
+    @prefix ex: <https://e.org/> .
+    ex:a ex:p "1" .
+    """
+    spec = export_format(fmt)
+    if spec.name not in STREAM_FORMATS:
+        raise UsageError(
+            f"{spec.label} cannot be streamed from a store",
+            hint="use --order sorted, or one of " + ", ".join(STREAM_FORMATS),
+        )
+    store = kg.store
+    graphs = _store_graphs(store, inferred=inferred)
+    if spec.name == "ntriples":
+        for graph in graphs:
+            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        return
+    if spec.name == "nquads":
+        for graph in graphs:
+            if isinstance(graph, ox.DefaultGraph):
+                store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            else:
+                writer = _InGraph(out, graph)
+                store.dump(cast(BinaryIO, writer), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                writer.close()
+        return
+    bound = {p: ns for p, ns in _sorted_prefixes(prefixes).items() if ns != base}
+    header = [f"@base <{base}> .\n"] if base else []
+    header += [f"@prefix {p}: <{ns}> .\n" for p, ns in bound.items()]
+    out.write("".join(header).encode())
+    terms = _Abbreviator(bound, base)
+    for graph in graphs:
+        named = spec.name == "trig" and not isinstance(graph, ox.DefaultGraph)
+        if named:
+            out.write(f"{terms.term(graph)} {{\n".encode())  # type: ignore[arg-type]
+        store.dump(
+            cast(BinaryIO, _Directives(out)),
+            ox.RdfFormat.TURTLE,
+            from_graph=graph,
+            prefixes=bound or None,
+            base_iri=base,
+        )
+        if named:
+            out.write(b"}\n")
+
+
+def choose_order(
+    kg: KnowledgeGraph,
+    fmt: str | ExportFormat,
+    order: Order = "auto",
+    *,
+    profile: Profile = "full",
+    frame: str | None = None,
+) -> Literal["sorted", "store"]:
+    """Resolve ``order``: ``auto`` streams (``store``) an on-disk store of more than
+    :data:`STREAM_THRESHOLD` quads in a format that streams, else sorts.
+
+    ``store`` on what cannot stream (a profile, a frame, JSON-LD or RDF/XML) is a
+    :class:`UsageError`.
+
+    >>> from filmkg.store import KnowledgeGraph
+    >>> choose_order(KnowledgeGraph(), "nt")
+    'sorted'
+    >>> choose_order(KnowledgeGraph(), "jsonld", "store")
+    Traceback (most recent call last):
+    ...
+    filmkg.errors.UsageError: JSON-LD cannot be streamed from a store
+    """
+    if order not in ORDERS:
+        raise UsageError(f"unknown export order {order!r}", hint=f"use one of {', '.join(ORDERS)}")
+    spec = export_format(fmt)
+    if order == "sorted":
+        return "sorted"
+    streams = spec.name in STREAM_FORMATS and profile == "full" and frame is None
+    if order == "store":
+        if spec.name not in STREAM_FORMATS:
+            raise UsageError(
+                f"{spec.label} cannot be streamed from a store",
+                hint="use --order sorted, or one of " + ", ".join(STREAM_FORMATS),
+            )
+        if not streams:
+            raise UsageError(
+                "--order store writes the full graph as stored",
+                hint="leave out --profile and --frame, or use --order sorted",
+            )
+        return "store"
+    big = kg.path is not None and streams and len(kg.store) > STREAM_THRESHOLD
+    return "store" if big else "sorted"
+
+
 # -- the knowledge graph --------------------------------------------------------------
 
 
@@ -712,13 +928,26 @@ def write_export(
     frame: str | None = None,
     prefixes: Mapping[str, str] | None = None,
     chunk_size: int = SORT_CHUNK,
+    order: Order = "sorted",
 ) -> None:
     """Write an export of ``kg`` to the binary stream ``out``.
 
     ``frame`` (JSON-LD only) names a frame shipped with the package, e.g. ``"film"``:
     the framed view nests credits, releases, rights and evidence under each film.
+    ``order`` is ``sorted`` (canonical), ``store`` (streamed in the store's index order by
+    :func:`dump_store`) or ``auto`` (see :func:`choose_order`).
     """
     spec = export_format(fmt)
+    if choose_order(kg, spec, order, profile=profile, frame=frame) == "store":
+        dump_store(
+            kg,
+            spec,
+            out,
+            inferred=inferred,
+            prefixes=_project_prefixes() if prefixes is None else prefixes,
+            base=PROJECT_BASE if prefixes is None else None,
+        )
+        return
     if frame is not None:
         if spec.name != "jsonld":
             raise UsageError(
