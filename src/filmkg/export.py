@@ -807,7 +807,7 @@ def choose_order(
     >>> choose_order(KnowledgeGraph(), "jsonld", "store")
     Traceback (most recent call last):
     ...
-    filmkg.errors.UsageError: JSON-LD cannot be streamed from a store
+    filmkg.errors.UsageError: JSON-LD cannot be streamed from a store; use --order sorted, ...
     """
     if order not in ORDERS:
         raise UsageError(f"unknown export order {order!r}", hint=f"use one of {', '.join(ORDERS)}")
