@@ -118,6 +118,10 @@ class Check:
     """One constraint as one SPARQL query (rows: ``?this``, maybe ``?value``, ``?path``).
 
     ``refine`` (optional) decides in Python, per row, whether it is really a violation.
+    ``gate`` (optional) is a cheap ``ASK`` that is false when the check can have no rows
+    (most checks on a conforming graph): then ``query`` is not run at all. ``size`` (optional)
+    counts the rows the check starts from: none, and the check is skipped; a few (at most
+    :data:`LATERAL_ROWS`), and ``small_query`` (same rows, a per-row plan) runs instead.
     """
 
     shape: Node  # the shape that reports (property shape or node shape)
@@ -128,6 +132,9 @@ class Check:
     query: str
     value_is_focus: bool = False
     refine: Callable[[Node, Node | None], bool] | None = None
+    gate: str | None = None
+    size: str | None = None
+    small_query: str | None = None
 
 
 def _n3(term: Node) -> str:
@@ -271,18 +278,27 @@ def _python_conforms(shapes: Graph, member: Node) -> Callable[[Node], bool]:
     return lambda v: datatype_ok(v, dt)
 
 
-def compile_shapes(shapes: Graph) -> list[Check]:
-    """Every constraint of every targeted shape, as SPARQL checks."""
+#: A function giving the classes ``C`` of the data with ``C rdfs:subClassOf* cls``.
+Subclasses = Callable[[URIRef], Sequence[Node]]
+
+
+def compile_shapes(shapes: Graph, subclasses: Subclasses | None = None) -> list[Check]:
+    """Every constraint of every targeted shape, as SPARQL checks.
+
+    ``subclasses`` (optional; :func:`validate_sparql` reads them from the data) lets a
+    ``sh:class`` test join the type index with the subclass closure as ``VALUES`` instead
+    of evaluating the property path ``rdf:type/rdfs:subClassOf*`` per value.
+    """
     checks: list[Check] = []
     for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         target = _target(shapes, shape)
         if not target:
             continue
         _unknown(shapes, shape)
-        checks += _node_checks(shapes, shape, target)
+        checks += _node_checks(shapes, shape, target, subclasses)
         for prop in shapes.objects(shape, SH.property):
             _unknown(shapes, prop)
-            checks += _property_checks(shapes, shape, prop, target)
+            checks += _property_checks(shapes, shape, prop, target, subclasses)
     for shape in set(shapes.subjects(RDF.type, SH.PropertyShape)):
         if _target(shapes, shape):
             raise UnsupportedShapesError(f"property shape {shape} with its own target")
@@ -332,6 +348,23 @@ def _generic(shapes: Graph, shape: Node, component: URIRef) -> tuple[Literal, ..
     return (Literal(templates[component]()),)
 
 
+def _not_of_class(cls: Node, subclasses: Subclasses | None) -> str:
+    """A ``MINUS`` block dropping the solutions whose ``?value`` has class ``cls``.
+
+    ``MINUS`` (an anti-join on ``?value``, built once) instead of ``FILTER NOT EXISTS``
+    (Oxigraph re-evaluates the pattern for every value); with the subclass closure as
+    ``VALUES`` the type index is joined directly, without a property path.
+
+    >>> print(_not_of_class(URIRef("https://e.org/C"), lambda c: [c, URIRef("https://e.org/D")]))
+    MINUS { VALUES ?value_class { <https://e.org/C> <https://e.org/D> } ?value a ?value_class }
+    """
+    closure = list(subclasses(cls)) if subclasses is not None and isinstance(cls, URIRef) else []
+    if closure and all(isinstance(c, URIRef) for c in closure):
+        names = " ".join(_n3(c) for c in closure)
+        return f"MINUS {{ VALUES ?value_class {{ {names} }} ?value a ?value_class }}"
+    return f"MINUS {{ ?value {_TYPE_PATH} {_n3(cls)} }}"
+
+
 def _value_checks(
     shapes: Graph,
     owner: Node,
@@ -340,8 +373,14 @@ def _value_checks(
     target: str,
     severity: URIRef,
     messages: tuple[Literal, ...],
+    subclasses: Subclasses | None = None,
 ) -> list[Check]:
-    """Constraints on value nodes: of the path (property shape) or the focus (node shape)."""
+    """Constraints on value nodes: of the path (property shape) or the focus (node shape).
+
+    A property shape's value test does not depend on the focus node, so each check has a
+    gate: are there values of the path, on any subject, that fail the test? On a
+    conforming graph that one scan of the path settles the check, without the target.
+    """
     if path is None:
         values = "BIND(?this AS ?value)"
         focus_value = True
@@ -351,15 +390,21 @@ def _value_checks(
     out: list[Check] = []
 
     def add(
-        component: URIRef, condition: str, refine: Callable[[Node, Node | None], bool] | None = None
+        component: URIRef,
+        condition: str,
+        refine: Callable[[Node, Node | None], bool] | None = None,
+        *,
+        minus: str = "",
     ) -> None:
-        q = f"SELECT ?this ?value WHERE {{ {target} {values} FILTER({condition}) }}"
+        test = minus or f"FILTER({condition})"
+        q = f"SELECT ?this ?value WHERE {{ {target} {values} {test} }}"
+        gate = None if path is None else f"ASK {{ {values} {test} }}"
         texts = messages or _generic(shapes, reporter, component)
-        out.append(Check(reporter, component, path, severity, texts, q, focus_value, refine))
+        out.append(Check(reporter, component, path, severity, texts, q, focus_value, refine, gate))
 
     s = reporter
     for cls in shapes.objects(s, SH["class"]):
-        add(SH.ClassConstraintComponent, f"NOT EXISTS {{ ?value {_TYPE_PATH} {_n3(cls)} }}")
+        add(SH.ClassConstraintComponent, "", minus=_not_of_class(cls, subclasses))
     for dt in shapes.objects(s, SH.datatype):
         cond, exact = _condition(shapes, _single(shapes, SH.datatype, dt), "?value")
         add(
@@ -422,10 +467,7 @@ def _value_checks(
         if path is None:
             add(SH.HasValueConstraintComponent, f"!sameTerm(?value, {_n3(value)})")
         else:
-            q = (
-                f"SELECT ?this WHERE {{ {target} "
-                f"FILTER NOT EXISTS {{ ?this {_n3(path)} {_n3(value)} }} }}"
-            )
+            q = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {_n3(path)} {_n3(value)} }} }}"
             out.append(Check(reporter, SH.HasValueConstraintComponent, path, severity, messages, q))
     del owner
     return out
@@ -438,7 +480,9 @@ def _single(shapes: Graph, key: URIRef, value: Node) -> Node:
     return node
 
 
-def _node_checks(shapes: Graph, shape: Node, target: str) -> list[Check]:
+def _node_checks(
+    shapes: Graph, shape: Node, target: str, subclasses: Subclasses | None = None
+) -> list[Check]:
     has_value_checks = any(
         (shape, k, None) in shapes
         for k in (
@@ -462,38 +506,68 @@ def _node_checks(shapes: Graph, shape: Node, target: str) -> list[Check]:
     checks: list[Check] = []
     if has_value_checks:
         severity, messages = _meta(shapes, shape)
-        checks += _value_checks(shapes, shape, shape, None, target, severity, messages)
+        checks += _value_checks(shapes, shape, shape, None, target, severity, messages, subclasses)
     for constraint in shapes.objects(shape, SH.sparql):
         checks.append(_sparql_check(shapes, shape, constraint, target, None))
     return checks
 
 
-def _property_checks(shapes: Graph, owner: Node, prop: Node, target: str) -> list[Check]:
+def _property_checks(
+    shapes: Graph, owner: Node, prop: Node, target: str, subclasses: Subclasses | None = None
+) -> list[Check]:
     path = shapes.value(prop, SH.path)
     if not isinstance(path, URIRef):
         raise UnsupportedShapesError(f"sh:path {path!r} is not a single property")
     severity, messages = _meta(shapes, prop)
-    checks = _value_checks(shapes, owner, prop, path, target, severity, messages)
+    checks = _value_checks(shapes, owner, prop, path, target, severity, messages, subclasses)
     if not messages and any((prop, k, None) in shapes for k in (SH.minCount, SH.maxCount)):
         raise UnsupportedShapesError(f"{prop}: cardinality without sh:message")
     p = _n3(path)
     for n in shapes.objects(prop, SH.minCount):
         count = int(n)  # type: ignore[call-overload]
-        if count == 1:
-            q = f"SELECT ?this WHERE {{ {target} FILTER NOT EXISTS {{ ?this {p} ?v }} }}"
+        size = small = None
+        if count == 1:  # an anti-join, not FILTER NOT EXISTS (re-run per focus node) …
+            q = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}"
+            size = f"SELECT (COUNT(*) AS ?n) WHERE {{ {target} }}"
+            # … or, for a few focus nodes, one lookup each (the anti-join scans the path)
+            small = (
+                f"SELECT ?this WHERE {{ {target} LATERAL {{ OPTIONAL {{ "
+                f"SELECT ?this (1 AS ?has) WHERE {{ ?this {p} ?v }} LIMIT 1 }} }} "
+                f"FILTER(!BOUND(?has)) }}"
+            )
         else:
             q = (
                 f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?v }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})"
             )
-        checks.append(Check(prop, SH.MinCountConstraintComponent, path, severity, messages, q))
+        checks.append(
+            Check(
+                prop,
+                SH.MinCountConstraintComponent,
+                path,
+                severity,
+                messages,
+                q,
+                size=size,
+                small_query=small,
+            )
+        )
     for n in shapes.objects(prop, SH.maxCount):
         count = int(n)  # type: ignore[call-overload]
         q = (
             f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} "
             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {count})"
         )
-        checks.append(Check(prop, SH.MaxCountConstraintComponent, path, severity, messages, q))
+        # Gate: no subject has two values of the path (one counting scan of it).
+        gate = (
+            f"ASK {{ ?this {p} ?v }}"
+            if count == 0
+            else f"ASK {{ {{ SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?this) AS ?m) "
+            f"WHERE {{ ?this {p} ?v }} }} FILTER(?n > ?m) }}"
+        )
+        checks.append(
+            Check(prop, SH.MaxCountConstraintComponent, path, severity, messages, q, gate=gate)
+        )
     for constraint in shapes.objects(prop, SH.sparql):
         checks.append(_sparql_check(shapes, prop, constraint, target, path))
     return checks
@@ -524,58 +598,178 @@ def _matching_brace(text: str, start: int) -> int:
     raise UnsupportedShapesError("unbalanced brackets in sh:select")
 
 
-def _exists_as_joins(body: str) -> str:
+def _exists_as_joins(body: str, *, lateral: bool = False) -> str:
     """Rewrite ``[NOT] EXISTS { BGP }`` in the filters of a plain group as a left join.
 
-    Oxigraph 0.5 evaluates ``EXISTS`` by re-running its pattern for every solution, so a
-    check such as "no credit behind this shortcut" is quadratic (minutes at 250k
-    triples). When the group is plain triple patterns and filters, and the ``EXISTS``
-    pattern is a plain BGP sharing variables with them, ``EXISTS {P}`` equals
-    ``BOUND(?m)`` after ``OPTIONAL { SELECT DISTINCT <shared> (1 AS ?m) WHERE { P } }``:
-    the shared variables are bound in every solution, DISTINCT keeps the multiplicity.
+    Oxigraph 0.5 evaluates ``EXISTS`` by re-running its pattern for every solution, with
+    no use of the solution's bindings, so a check such as "no credit behind this shortcut"
+    is quadratic (minutes at 250k triples). When the group is plain triple patterns and
+    filters, and the ``EXISTS`` pattern is a plain BGP sharing variables with them,
+    ``EXISTS {P}`` equals ``BOUND(?m)`` after
+    ``OPTIONAL { SELECT DISTINCT <shared> (1 AS ?m) WHERE { P } }``: the shared variables
+    are bound in every solution, DISTINCT keeps the multiplicity. That join builds ``P``
+    once (a hash join: right for many solutions). With ``lateral``, the same test is an
+    Oxigraph ``LATERAL`` sub-select with the shared variables bound from each solution and
+    ``LIMIT 1``: index lookups per solution, right for a few solutions.
     Anything else is left as written (correct, maybe slow).
 
     >>> print(_exists_as_joins("?this a ?c . FILTER NOT EXISTS { ?c ?p ?this }"))
     ?this a ?c . FILTER(!BOUND(?exists_0))
     OPTIONAL { SELECT DISTINCT ?c ?this (1 AS ?exists_0) WHERE { ?c ?p ?this } }
+    >>> print(_exists_as_joins("?this a ?c . FILTER NOT EXISTS { ?c ?p ?this }", lateral=True))
+    ?this a ?c . FILTER(!BOUND(?exists_0))
+    LATERAL { OPTIONAL { SELECT ?c ?this (1 AS ?exists_0) WHERE { ?c ?p ?this } LIMIT 1 } }
     """
+    rewrite = _exists_rewrite(body)
+    if rewrite is None:
+        return body
+    tests, blocks = rewrite
+    joins = []
+    for names, var, inner in blocks:
+        if lateral:
+            select = f"SELECT {names} (1 AS {var}) WHERE {{{inner}}} LIMIT 1"
+            joins.append(f"LATERAL {{ OPTIONAL {{ {select} }} }}")
+        else:
+            body = _hash_joined(inner) or inner
+            joins.append(f"OPTIONAL {{ SELECT DISTINCT {names} (1 AS {var}) WHERE {{{body}}} }}")
+    return tests + "\n" + "\n".join(joins)
+
+
+_BGP_TOKEN = re.compile(
+    r"""\s*(<[^<>"{}|^`\\\s]*>|[?$][A-Za-z_][A-Za-z0-9_]*"""
+    r"""|"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^(?:<[^<>\s]*>|[A-Za-z][\w-]*:[\w-]*))?"""
+    r"""|[A-Za-z][\w-]*:(?:[\w-]|\.(?=[\w-]))*|:(?:[\w-]|\.(?=[\w-]))*|\ba\b|[.;,])"""
+)
+
+
+def _hash_joined(bgp: str) -> str | None:
+    """The BGP as a join of one sub-select per triple pattern (None: not a plain BGP).
+
+    Oxigraph joins the patterns of a BGP by index lookups, one per solution; on a big
+    pattern (every credit of a million-triple graph) a scan of each pattern and hash
+    joins are several times faster. Each sub-select projects its pattern's variables.
+
+    >>> print(_hash_joined("?c a filmkg:Credit ; filmkg:work ?w, ?v ."))
+    { SELECT ?c WHERE { ?c a filmkg:Credit } }
+    { SELECT ?c ?w WHERE { ?c filmkg:work ?w } }
+    { SELECT ?c ?v WHERE { ?c filmkg:work ?v } }
+    >>> _hash_joined("?c a [ a filmkg:Credit ]") is None
+    True
+    """
+    tokens: list[str] = []
+    pos, text = 0, bgp.strip()
+    while pos < len(text):
+        m = _BGP_TOKEN.match(text, pos)
+        if m is None:
+            return None
+        tokens.append(m.group(1))
+        pos = m.end()
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    triples: list[tuple[str, str, str]] = []
+    i = 0
+
+    def term() -> str:
+        nonlocal i
+        if i >= len(tokens) or tokens[i] in (".", ";", ","):
+            raise ValueError
+        i += 1
+        return tokens[i - 1]
+
+    try:
+        while i < len(tokens):
+            subject = term()
+            while True:
+                predicate = term()
+                triples.append((subject, predicate, term()))
+                while i < len(tokens) and tokens[i] == ",":
+                    i += 1
+                    triples.append((subject, predicate, term()))
+                if i < len(tokens) and tokens[i] == ";":
+                    i += 1
+                    if i < len(tokens) and tokens[i] != ".":
+                        continue
+                break
+            if i < len(tokens):
+                if tokens[i] != ".":
+                    return None
+                i += 1
+    except ValueError:
+        return None
+    if len(triples) < 2:
+        return None
+    parts = []
+    for triple in triples:
+        names = sorted(set(_VAR.findall(" ".join(t for t in triple if t[0] in "?$"))))
+        pattern = " ".join(triple)
+        if names:
+            parts.append(f"{{ SELECT {' '.join('?' + n for n in names)} WHERE {{ {pattern} }} }}")
+        else:
+            parts.append(f"{{ {pattern} }}")
+    return "\n".join(parts) if parts else None
+
+
+def _outer_patterns(body: str) -> str | None:
+    """The triple patterns of a group :func:`_exists_as_joins` rewrites (filters dropped).
+
+    >>> _outer_patterns("?this a ?c . FILTER (?c != ?this || NOT EXISTS { ?c ?p ?this })")
+    '?this a ?c .'
+    """
+    if _exists_rewrite(body) is None:
+        return None
+    return " ".join(_strip_filters(body).split())
+
+
+def _strip_filters(body: str) -> str:
+    outside = body
+    for m in reversed(list(_EXISTS.finditer(body))):
+        outside = outside[: m.start()] + " " + outside[_matching_brace(body, m.end() - 1) + 1 :]
+    patterns = re.sub(r"FILTER\s*\(", "(", outside, flags=re.I)
+    while "(" in patterns:  # drop the filter expressions: what stays are triple patterns
+        i = patterns.index("(")
+        patterns = patterns[:i] + " " + patterns[_matching_brace(patterns, i) + 1 :]
+    return patterns
+
+
+def _exists_rewrite(body: str) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """The group with each EXISTS replaced by a BOUND test, and (shared variables, test
+    variable, pattern) per EXISTS; None when the group is not one the rewrite covers."""
     blocks: list[tuple[int, int, int, bool, bool]] = []  # start, brace, end, filter, negated
     for m in _EXISTS.finditer(body):
         if blocks and m.start() < blocks[-1][2]:
-            return body  # nested EXISTS
+            return None  # nested EXISTS
         close = _matching_brace(body, m.end() - 1)
         blocks.append((m.start(), m.end() - 1, close, bool(m.group(1)), bool(m.group(2))))
     if not blocks:
-        return body
+        return None
     outside = body
     for start, _, end, _, _ in reversed(blocks):
         outside = outside[:start] + " " + outside[end + 1 :]
     if (
         "{" in outside
         or "}" in outside
-        or re.search(r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT)\b", outside, re.I)
+        or re.search(
+            r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|LATERAL)\b", outside, re.I
+        )
     ):
-        return body
-    patterns = re.sub(r"FILTER\s*\(", "(", outside, flags=re.I)
-    while "(" in patterns:  # drop the filter expressions: what stays are triple patterns
-        i = patterns.index("(")
-        patterns = patterns[:i] + " " + patterns[_matching_brace(patterns, i) + 1 :]
-    bound = set(_VAR.findall(patterns)) | {"this"}
-    out, joins, last = [], [], 0
+        return None
+    bound = set(_VAR.findall(_strip_filters(body))) | {"this"}
+    out: list[str] = []
+    joins: list[tuple[str, str, str]] = []
+    last = 0
     for k, (start, brace, end, is_filter, negated) in enumerate(blocks):
         inner = body[brace + 1 : end]
         if "{" in inner or _KEYWORDS.search(inner):
-            return body
+            return None
         shared = sorted(set(_VAR.findall(inner)) & bound)
         if not shared:
-            return body
+            return None
         var = f"?exists_{k}"
         test = f"{'!' if negated else ''}BOUND({var})"
         out.append(body[last:start] + (f"FILTER({test})" if is_filter else test))
         last = end + 1
-        names = " ".join(f"?{v}" for v in shared)
-        joins.append(f"OPTIONAL {{ SELECT DISTINCT {names} (1 AS {var}) WHERE {{{inner}}} }}")
-    return "".join(out) + body[last:] + "\n" + "\n".join(joins)
+        joins.append((" ".join(f"?{v}" for v in shared), var, inner))
+    return "".join(out) + body[last:], joins
 
 
 def _sparql_check(
@@ -603,7 +797,13 @@ def _sparql_check(
     if tail.strip():
         raise UnsupportedShapesError("sh:select with solution modifiers")
     # $this is pre-bound (as pySHACL does): the target joins the body's own group.
-    query = f"{prefixes}SELECT {' '.join(projection)} WHERE {{ {target} {_exists_as_joins(body)} }}"
+    head_text = f"{prefixes}SELECT {' '.join(projection)} WHERE {{ {target} "
+    query = f"{head_text}{_exists_as_joins(body)} }}"
+    size = small = None
+    outer = _outer_patterns(body)
+    if outer is not None:  # how many solutions the EXISTS tests run on picks the plan
+        size = f"{prefixes}SELECT (COUNT(*) AS ?n) WHERE {{ {target} {outer} }}"
+        small = f"{head_text}{_exists_as_joins(body, lateral=True)} }}"
     severity = (
         shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
     )
@@ -619,6 +819,8 @@ def _sparql_check(
         severity,  # type: ignore[arg-type]
         messages,
         query,
+        size=size,
+        small_query=small,
     )
 
 
@@ -638,10 +840,40 @@ class RawResult:
     shape: Node
 
 
-def run_checks(kg: KnowledgeGraph, checks: Sequence[Check]) -> Iterator[RawResult]:
-    """Run the checks on the store; yield one result per offending (focus, value) row."""
+#: Up to this many solutions, an EXISTS test runs per solution (LATERAL), not as a join.
+LATERAL_ROWS = 5_000
+
+
+def run_checks(
+    kg: KnowledgeGraph, checks: Sequence[Check], *, lateral_rows: int = LATERAL_ROWS
+) -> Iterator[RawResult]:
+    """Run the checks on the store; yield one result per offending (focus, value) row.
+
+    Gates and sizes are asked once per run (shapes share them: ``filmkg:work`` is checked
+    on credits, releases, rights grants…). ``lateral_rows`` is :data:`LATERAL_ROWS`.
+    """
+    gates: dict[str, bool] = {}
+    sizes: dict[str, int] = {}
     for check in checks:
-        solutions = kg.store.query(check.query, use_default_graph_as_union=True)
+        query = check.query
+        if check.gate is not None:
+            if check.gate not in gates:
+                gate = kg.store.query(check.gate, use_default_graph_as_union=True)
+                assert isinstance(gate, ox.QueryBoolean)
+                gates[check.gate] = bool(gate)
+            if not gates[check.gate]:
+                continue
+        if check.size is not None:
+            if check.size not in sizes:
+                sized = kg.store.query(check.size, use_default_graph_as_union=True)
+                assert isinstance(sized, ox.QuerySolutions)
+                sizes[check.size] = int(next(sized)[0].value)  # type: ignore[union-attr]
+            n = sizes[check.size]
+            if n == 0:
+                continue
+            if n <= lateral_rows and check.small_query is not None:
+                query = check.small_query
+        solutions = kg.store.query(query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         for row in solutions:
@@ -662,23 +894,41 @@ def run_checks(kg: KnowledgeGraph, checks: Sequence[Check]) -> Iterator[RawResul
                 )
 
 
-def validate_sparql(kg: KnowledgeGraph, shapes: Sequence[Path] = ()) -> ValidationReport:
+def validate_sparql(
+    kg: KnowledgeGraph, shapes: Sequence[Path] = (), *, lateral_rows: int = LATERAL_ROWS
+) -> ValidationReport:
     """Validate ``kg`` (the union of its graphs) with the shapes compiled to SPARQL.
 
     Returns a :class:`filmkg.validation.ValidationReport` equal to what
     :func:`filmkg.validation.validate` (pySHACL) returns for the same graph.
+    ``lateral_rows``: see :data:`LATERAL_ROWS` (the plans differ, never the findings).
     """
     from filmkg import validation
 
     shapes_graph = validation.load_shapes(shapes)
-    checks = compile_shapes(shapes_graph)
-    raw = list(run_checks(kg, checks))
+    checks = compile_shapes(shapes_graph, _subclasses_in(kg))
+    raw = list(run_checks(kg, checks, lateral_rows=lateral_rows))
     report = _report_graph(raw)
     context = _context_graph(kg, raw)
     findings = sorted(validation._findings(report, context, shapes_graph))
     conforms = not any(r.severity == SH.Violation for r in raw)
     report.add((BNode("report"), SH.conforms, Literal(conforms)))
     return validation.ValidationReport(conforms, tuple(findings), report)
+
+
+def _subclasses_in(kg: KnowledgeGraph) -> Subclasses:
+    """The classes ``C rdfs:subClassOf* cls`` of the data (what ``sh:class`` accepts)."""
+    query = f"SELECT DISTINCT ?c ?cls WHERE {{ ?c <{RDFS.subClassOf}>* ?cls }}"
+
+    def subclasses(cls: URIRef) -> list[Node]:
+        bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable("cls"): ox.NamedNode(str(cls))
+        }
+        rows = kg.store.query(query, substitutions=bindings, use_default_graph_as_union=True)
+        assert isinstance(rows, ox.QuerySolutions)
+        return sorted({cls, *(to_rdflib(row[0]) for row in rows)}, key=str)  # zero steps: cls
+
+    return subclasses
 
 
 def _report_graph(raw: Iterable[RawResult]) -> Graph:
