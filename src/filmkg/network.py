@@ -381,17 +381,39 @@ def collaboration_graph(
 #: edge attributes (works, roles, credit IRIs per edge) take ≈ 1.6 GB at 1M triples.
 LEAN_THRESHOLD = 1_000_000
 
-_LEAN_CREDITS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?work ?person ?person_label ?published WHERE {
-  ?credit a filmkg:Credit ;
-      filmkg:work ?work ;
-      filmkg:agent ?person ;
-      filmkg:role ?role .
+#: The cast of every work, one row per work: each person credited on it (a typed
+#: ``filmkg:Credit`` with a role, an agent typed ``filmkg:Person``), their IRIs joined by
+#: spaces (an IRI holds none; repeats are dropped in Python). Each pattern is its own
+#: sub-select so that Oxigraph joins them by hash, one scan each, instead of an index lookup
+#: per credit and pattern (4× faster on an on-disk store); one row per work moves each
+#: work IRI out of the store once.
+_LEAN_CASTS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
+SELECT ?work (GROUP_CONCAT(STR(?person); separator=" ") AS ?cast) WHERE {
+  { SELECT ?credit WHERE { ?credit a filmkg:Credit } }
+  { SELECT ?credit ?work WHERE { ?credit filmkg:work ?work } }
+  { SELECT ?credit ?person WHERE { ?credit filmkg:agent ?person } }
+  { SELECT DISTINCT ?credit WHERE { ?credit filmkg:role ?role } }
+  { SELECT ?person WHERE { ?person a filmkg:Person } }
+  FILTER(isIRI(?person))
+}
+GROUP BY ?work"""
+
+#: People credited under a blank node (no IRI to join by spaces): rare, listed per credit.
+_LEAN_BLANK_CREDITS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
+SELECT DISTINCT ?work ?person WHERE {
   ?person a filmkg:Person .
-  OPTIONAL { ?person rdfs:label ?person_label }
-  OPTIONAL { ?work filmkg:publicationDate ?published }
+  FILTER(isBlank(?person))
+  ?credit filmkg:agent ?person ; a filmkg:Credit ; filmkg:work ?work ; filmkg:role ?role .
 }"""
+
+#: Every person's labels (once per person, not once per credit).
+_LEAN_LABELS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?person ?label WHERE { ?person a filmkg:Person ; rdfs:label ?label }"""
+
+#: Every work's publication dates (the year of the collaboration).
+_LEAN_DATES = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
+SELECT ?work ?published WHERE { ?work filmkg:publicationDate ?published }"""
 
 
 def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
@@ -400,9 +422,12 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     The same nodes and edges as :func:`collaboration_graph_from_rows` (the credits of
     ``network_credits``), but each edge carries only ``count`` = ``weight`` (shared works)
     and ``first_year`` / ``last_year`` (``None`` when no shared work has a year); nodes
-    carry ``label``, ``kind``, ``iri`` and ``works``. Built by streaming the credits from
-    pyoxigraph into per-work lists of integer person ids (no SPARQL self-join, no rows
-    kept), then adding each work's pairs.
+    carry ``label`` (the least of a person's labels), ``kind``, ``iri`` and ``works``.
+
+    Built from three small queries so that few terms leave the store (on disk, each costs
+    a lookup): the cast of each work as one row (:data:`_LEAN_CASTS`), each person's label
+    and each work's publication date once. No SPARQL self-join: each work's pairs are
+    counted in Python, on integer person ids numbered in IRI order.
 
     >>> from filmkg.project import load_project
     >>> g = lean_collaboration_graph(load_project())
@@ -411,61 +436,62 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     >>> d["count"], d["first_year"], d["last_year"]
     (2, 1994, 2024)
     """
-    import pyoxigraph as ox
-
-    solutions = kg.store.query(_LEAN_CREDITS, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)
-    ids: dict[str, int] = {}
-    people: list[str] = []
-    labels: list[str] = []
-    members: dict[str, set[int]] = defaultdict(set)
+    store = kg.store
+    members: dict[str, list[str]] = {}
+    for row in store.query(_LEAN_CASTS, use_default_graph_as_union=True):
+        members[row[0].value] = row[1].value.split(" ")  # type: ignore[index,union-attr]
+    for row in store.query(_LEAN_BLANK_CREDITS, use_default_graph_as_union=True):
+        members.setdefault(row[0].value, []).append(row[1].value)  # type: ignore[index,union-attr]
+    people = sorted({person for cast in members.values() for person in cast})
+    ids = {person: i for i, person in enumerate(people)}
+    labels: dict[str, str] = {}
+    for row in store.query(_LEAN_LABELS, use_default_graph_as_union=True):
+        person, label = row[0].value, row[1].value  # type: ignore[index,union-attr]
+        if person in ids and (person not in labels or label < labels[person]):
+            labels[person] = label
     years: dict[str, int] = {}
-    year_objects: dict[int, int] = {}  # one int object per distinct year
-    for row in solutions:
-        person = row["person"].value  # type: ignore[union-attr]
-        pid = ids.get(person)
-        if pid is None:
-            pid = ids[person] = len(people)
-            people.append(person)
-            label = row["person_label"]
-            labels.append(person if label is None else label.value)
-        work = row["work"].value  # type: ignore[union-attr]
-        members[work].add(pid)
-        published = row["published"]
-        if published is not None:
-            try:
-                year = int(published.value[:4])
-            except ValueError:
-                continue
-            year = year_objects.setdefault(year, year)
-            if years.get(work, year + 1) > year:
-                years[work] = year
-    del ids
-    graph = nx.Graph(name="collaboration")
-    works_of = [0] * len(people)
-    for group in members.values():
-        for pid in group:
-            works_of[pid] += 1
-    for pid in sorted(range(len(people)), key=people.__getitem__):
-        graph.add_node(
-            people[pid], label=labels[pid], kind=PERSON, iri=people[pid], works=works_of[pid]
-        )
+    for row in store.query(_LEAN_DATES, use_default_graph_as_union=True):
+        try:
+            year = int(row[1].value[:4])  # type: ignore[index,union-attr]
+        except ValueError:
+            continue
+        work = row[0].value  # type: ignore[index,union-attr]
+        if work in members and years.get(work, year + 1) > year:
+            years[work] = year
+    n = len(people)
+    works_of = [0] * n
+    counts: dict[int, int] = {}  # pair key a * n + b (a < b) → shared works, first seen first
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    count = counts.get
     for work in sorted(members):
-        ordered = sorted(members.pop(work), key=people.__getitem__)
-        work_year = years.get(work)
-        for a, b in itertools.combinations(ordered, 2):
-            u, v = people[a], people[b]
-            data = graph.get_edge_data(u, v)
-            if data is None:
-                graph.add_edge(u, v, count=1, weight=1, first_year=work_year, last_year=work_year)
-                continue
-            data["count"] += 1
-            data["weight"] = data["count"]
-            if work_year is not None:
-                if data["first_year"] is None or work_year < data["first_year"]:
-                    data["first_year"] = work_year
-                if data["last_year"] is None or work_year > data["last_year"]:
-                    data["last_year"] = work_year
+        cast = sorted({ids[person] for person in members.pop(work)})
+        for pid in cast:
+            works_of[pid] += 1
+        keys = [a * n + b for a, b in itertools.combinations(cast, 2)]
+        for key in keys:
+            counts[key] = count(key, 0) + 1
+        year = years.get(work)
+        if year is not None:
+            for key in keys:
+                if first.setdefault(key, year) > year:
+                    first[key] = year
+                if last.setdefault(key, year) < year:
+                    last[key] = year
+    del ids, members
+    graph = nx.Graph(name="collaboration")
+    graph.add_nodes_from(
+        (p, {"label": labels.get(p, p), "kind": PERSON, "iri": p, "works": works_of[i]})
+        for i, p in enumerate(people)
+    )
+    graph.add_edges_from(
+        (
+            people[key // n],
+            people[key % n],
+            {"count": c, "weight": c, "first_year": first.get(key), "last_year": last.get(key)},
+        )
+        for key, c in counts.items()
+    )
     return graph
 
 
