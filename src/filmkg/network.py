@@ -416,6 +416,15 @@ _LEAN_DATES = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
 SELECT ?work ?published WHERE { ?work filmkg:publicationDate ?published }"""
 
 
+def _solutions(kg: KnowledgeGraph, text: str) -> Iterator[Any]:
+    """The solutions of a SELECT on the store itself (pyoxigraph terms, no conversion)."""
+    import pyoxigraph as ox
+
+    solutions = kg.store.query(text, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return iter(solutions)
+
+
 def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     """The collaboration graph with lean edges, for graphs of millions of triples.
 
@@ -436,26 +445,25 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     >>> d["count"], d["first_year"], d["last_year"]
     (2, 1994, 2024)
     """
-    store = kg.store
     members: dict[str, list[str]] = {}
-    for row in store.query(_LEAN_CASTS, use_default_graph_as_union=True):
-        members[row[0].value] = row[1].value.split(" ")  # type: ignore[index,union-attr]
-    for row in store.query(_LEAN_BLANK_CREDITS, use_default_graph_as_union=True):
-        members.setdefault(row[0].value, []).append(row[1].value)  # type: ignore[index,union-attr]
+    for row in _solutions(kg, _LEAN_CASTS):
+        members[row[0].value] = row[1].value.split(" ")
+    for row in _solutions(kg, _LEAN_BLANK_CREDITS):
+        members.setdefault(row[0].value, []).append(row[1].value)
     people = sorted({person for cast in members.values() for person in cast})
     ids = {person: i for i, person in enumerate(people)}
     labels: dict[str, str] = {}
-    for row in store.query(_LEAN_LABELS, use_default_graph_as_union=True):
-        person, label = row[0].value, row[1].value  # type: ignore[index,union-attr]
+    for row in _solutions(kg, _LEAN_LABELS):
+        person, label = row[0].value, row[1].value
         if person in ids and (person not in labels or label < labels[person]):
             labels[person] = label
     years: dict[str, int] = {}
-    for row in store.query(_LEAN_DATES, use_default_graph_as_union=True):
+    for row in _solutions(kg, _LEAN_DATES):
         try:
-            year = int(row[1].value[:4])  # type: ignore[index,union-attr]
+            year = int(row[1].value[:4])
         except ValueError:
             continue
-        work = row[0].value  # type: ignore[index,union-attr]
+        work = row[0].value
         if work in members and years.get(work, year + 1) > year:
             years[work] = year
     n = len(people)
@@ -471,13 +479,13 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
         keys = [a * n + b for a, b in itertools.combinations(cast, 2)]
         for key in keys:
             counts[key] = count(key, 0) + 1
-        year = years.get(work)
-        if year is not None:
+        work_year = years.get(work)
+        if work_year is not None:
             for key in keys:
-                if first.setdefault(key, year) > year:
-                    first[key] = year
-                if last.setdefault(key, year) < year:
-                    last[key] = year
+                if first.setdefault(key, work_year) > work_year:
+                    first[key] = work_year
+                if last.setdefault(key, work_year) < work_year:
+                    last[key] = work_year
     del ids, members
     graph = nx.Graph(name="collaboration")
     graph.add_nodes_from(
