@@ -206,6 +206,9 @@ def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list
 
     named = queries.get("network_credits")
     text = queries.bound_query(named, queries.resolve_params(kg, named, params))
+    # The rows are sorted here, not by the engine: Oxigraph's ORDER BY looks up the IRIs'
+    # text at every comparison (15 s of 20 at 1M triples on disk).
+    text = queries.without_order_by(text)
     solutions = kg.store.query(text, use_default_graph_as_union=True)
     assert isinstance(solutions, ox.QuerySolutions)
 
@@ -229,6 +232,7 @@ def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list
                 role_label=value(row["role_label"], _local_name(role.value)),  # type: ignore[union-attr]
             )
         )
+    out.sort(key=lambda r: (r.work, r.person, r.role, r.credit))  # the query's ORDER BY
     return out
 
 

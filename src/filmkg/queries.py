@@ -89,6 +89,7 @@ __all__ = [
     "resolve_params",
     "run",
     "select_sorting_in_python",
+    "without_order_by",
 ]
 
 #: entity kinds → the class their IRIs are instances of (``None``: any labelled entity)
@@ -534,6 +535,18 @@ _TRAILING_ORDER_BY = re.compile(
     re.IGNORECASE,
 )
 _ORDER_KEY = re.compile(r"(?:(ASC|DESC)\s*\(\s*)?[?$](\w+)", re.IGNORECASE)
+
+
+def without_order_by(text: str) -> str:
+    """``text`` without its trailing ``ORDER BY`` of plain variables, if it has one.
+
+    >>> without_order_by("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a DESC(?b)")
+    'SELECT ?a WHERE { ?a ?b ?c } '
+    >>> without_order_by("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 3")
+    'SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a LIMIT 3'
+    """
+    match = _TRAILING_ORDER_BY.search(text)
+    return text if match is None else text[: match.start()]
 
 
 def select_sorting_in_python(kg: KnowledgeGraph, text: str) -> QueryResult:

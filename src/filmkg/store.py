@@ -41,6 +41,9 @@ __all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
 Engine = TypingLiteral["oxigraph", "rdflib"]
 ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
 
+#: At most this many converted terms are remembered while reading one query's rows.
+_CONVERTED_TERMS = 1_000_000
+
 Triple = tuple[Node, Node, Node]
 
 
@@ -291,11 +294,25 @@ class KnowledgeGraph:
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             variables = tuple(v.value for v in result.variables)
-            rows: list[Row] = []
-            for solution in iter_limited(result, max_rows):
-                rows.append(
-                    tuple(None if (t := solution[v]) is None else to_rdflib(t) for v in variables)
-                )  # type: ignore[arg-type]
+            # One rdflib term per distinct term: rows repeat labels, roles, works, and
+            # rdflib's constructors check every IRI and language tag (half the time of a
+            # 100k-row result before).
+            converted: dict[object, RdfTerm] = {}
+
+            def convert(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> RdfTerm | None:
+                if term is None:
+                    return None
+                known = converted.get(term)
+                if known is None:
+                    if len(converted) >= _CONVERTED_TERMS:
+                        converted.clear()
+                    known = converted[term] = to_rdflib(term)
+                return known
+
+            rows: list[Row] = [
+                tuple(convert(solution[v]) for v in variables)  # type: ignore[arg-type]
+                for solution in iter_limited(result, max_rows)
+            ]
             return QueryResult(variables, rows)
         graph = Graph()
         for triple in iter_limited(result, max_rows):
