@@ -73,7 +73,9 @@ def test_end_to_end_script_runs_every_step(tmp_path: Path) -> None:
     steps = [r["step"] for r in result["rows"]]
     from filmkg import queries
 
-    assert len([s for s in steps if s.startswith("query ")]) == len(queries.catalogue())
+    named = {s.split()[1] for s in steps if s.startswith("query ")}
+    assert named == set(queries.catalogue())
+    assert "query coworkers (all pairs)" in steps
     assert steps[1].startswith("build --store")
     assert steps[-1].startswith("export --store")
     assert all(r["rc"] == 0 and r["peak_mb"] > 0 for r in result["rows"])
