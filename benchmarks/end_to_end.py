@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args.results.mkdir(parents=True, exist_ok=True)
     target = args.results / f"end-to-end-{args.films}.json"
     target.write_text(json.dumps(result, indent=1) + "\n")
-    more = f" (≥: {len(stopped)} step(s) stopped at {cap:.0f} s)" if stopped else ""
+    more = f" (≥: {len(stopped)} step(s) stopped at their time limit)" if stopped else ""
     print(f"\n{triples:,} triples: total {total:.0f} s{more} (synth excluded), peak {peak} MB")
     print("\n| step | time | peak memory |\n|---|---|---|")
     for r in rows:
