@@ -77,3 +77,15 @@ def _only_loopback_network() -> Iterator[None]:
     yield
     if len(_OUTSIDE) > seen:
         pytest.fail(f"the test tried to reach the network: {', '.join(_OUTSIDE[seen:])}")
+
+
+def synthetic_store(root: Path, *, films: int, seed: int) -> Path:
+    """A small on-disk store of a synthetic graph, as `filmkg build --store` leaves it."""
+    from filmkg import synth
+
+    nt = root / "films.nt"
+    synth.write_file(nt, films=films, seed=seed)
+    built = load_project([nt], include_data=False, store_path=root / "store")
+    built.store.flush()
+    del built
+    return root / "store"

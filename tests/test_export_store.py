@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given
 
+from conftest import synthetic_store
 from filmkg import export as ex
-from filmkg import synth
 from filmkg.cli import main
 from filmkg.errors import UsageError
 from filmkg.namespaces import PREFIXES
@@ -27,13 +27,7 @@ BASE = "https://w3id.org/filmkg/id/"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small on-disk store, as `filmkg build --store` leaves it (blank-node free)."""
-    root = tmp_path_factory.mktemp("store")
-    nt = root / "films.nt"
-    synth.write_file(nt, films=6, seed=4)
-    built = load_project([nt], include_data=False, store_path=root / "store")
-    built.store.flush()
-    del built
-    return root / "store"
+    return synthetic_store(tmp_path_factory.mktemp("store"), films=6, seed=4)
 
 
 def stored(path: Path) -> list[ox.Quad]:

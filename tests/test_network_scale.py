@@ -10,6 +10,7 @@ import networkx as nx
 import pytest
 from rdflib import Graph
 
+from conftest import synthetic_store
 from filmkg import network as nw
 from filmkg import synth
 from filmkg.cli import main
@@ -28,13 +29,7 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny on-disk store, as `filmkg build --store` leaves it."""
-    root = tmp_path_factory.mktemp("store")
-    nt = root / "films.nt"
-    synth.write_file(nt, films=8, seed=2)
-    built = load_project([nt], include_data=False, store_path=root / "store")
-    built.store.flush()
-    del built
-    return root / "store"
+    return synthetic_store(tmp_path_factory.mktemp("store"), films=8, seed=2)
 
 
 def test_lean_and_rich_agree_on_nodes_edges_and_counts(synthetic: KnowledgeGraph) -> None:
