@@ -136,3 +136,27 @@ def test_build_writes_every_artefact(tmp_path: Path) -> None:
         merged.subjects(RDF.type, URIRef("https://w3id.org/filmkg/ontology#Collaboration"))
     )
     assert len(collaborations) == 84
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "-o", "{blocker}/dist"],
+        ["export", "-o", "{blocker}/graph.ttl"],
+        ["synth", "--films", "2", "-o", "{blocker}/synth.nt"],
+        ["query", "film_credits", "-p", "film=Here", "-o", "{blocker}/rows.csv"],
+    ],
+    ids=["build", "export", "synth", "query"],
+)
+def test_output_under_a_file_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    code = main([a.format(blocker=blocker) for a in args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1
+    assert err[0].startswith(f"filmkg: error: {blocker}/")
+    assert "a part of the path is a file, not a folder" in err[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

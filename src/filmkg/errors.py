@@ -90,6 +90,10 @@ class UsageError(FilmKGError):
     exit_code = 2
 
 
+class OutputError(UsageError):
+    """An output path that cannot be written (its folder is a file, or not writable)."""
+
+
 class UnknownQueryError(UsageError):
     """No named query of that name."""
 

@@ -17,7 +17,41 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from filmkg.errors import OutputError
+
 __all__ = ["atomic_dir", "atomic_open", "atomic_write_bytes", "atomic_write_text"]
+
+
+def _cannot_write(target: Path, exc: OSError) -> OutputError:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "a part of the path is a file, not a folder"
+    else:
+        reason = (exc.strerror or type(exc).__name__).lower()
+    return OutputError(
+        f"{target}: cannot write here ({reason})",
+        hint="choose a path in a folder you can write to",
+    )
+
+
+def _staging(target: Path, *, folder: bool) -> str:
+    """A temporary file (or folder) beside ``target``; missing folders are created.
+
+    >>> import tempfile, pathlib
+    >>> blocker = pathlib.Path(tempfile.mkdtemp()) / "a-file"
+    >>> _ = blocker.write_text("x")
+    >>> _staging(blocker / "out.ttl", folder=False)
+    Traceback (most recent call last):
+    filmkg.errors.OutputError: .../a-file/out.ttl: cannot write here (a part of the path ...
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folder:
+            return tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _cannot_write(target, exc) from None
+    os.close(fd)
+    return tmp
 
 
 def _umask() -> int:
@@ -32,8 +66,9 @@ def atomic_open(path: str | Path) -> Iterator[BinaryIO]:
 
     The bytes go to a temporary file in the same folder, which is flushed, synced and
     renamed over ``path`` (:func:`os.replace`); on any error it is removed and ``path``
-    is left as it was. Missing folders are created; the file gets the usual permissions
-    (``0o666`` minus the umask), not the private ones of a temporary file.
+    is left as it was. Missing folders are created (:class:`OutputError` when that cannot
+    be done); the file gets the usual permissions (``0o666`` minus the umask), not the
+    private ones of a temporary file.
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
@@ -49,10 +84,9 @@ def atomic_open(path: str | Path) -> Iterator[BinaryIO]:
     (b'whole', ['out.txt'])
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp = _staging(target, folder=False)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -81,8 +115,7 @@ def atomic_dir(target: Path) -> Iterator[Path]:
 
     On error the staging folder is removed and ``target`` is left as it was.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = Path(_staging(target, folder=True))
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes 0700; the result is an ordinary folder

@@ -741,22 +741,17 @@ def write_file(
     path: str | Path, *, films: int, seed: int = 0, fmt: SynthFormat | None = None
 ) -> SynthStats:
     """Write the graph to ``path`` atomically (format from ``fmt`` or the file extension)."""
-    import os
-    import tempfile
+    import io
+
+    from filmkg.fileio import atomic_open
 
     target = Path(path)
     chosen = fmt or _format_from_suffix(target)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n", buffering=1 << 20) as out:
-            stats = write(out, films=films, seed=seed, fmt=chosen)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(target) as raw:
+        out = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+        stats = write(out, films=films, seed=seed, fmt=chosen)
+        out.flush()
+        out.detach()  # atomic_open syncs, closes and renames the file itself
     return stats
 
 
