@@ -12,25 +12,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.slow
-def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "run.py"),
-            "--sizes",
-            "2k",
-            "--quick",
-            "--work",
-            str(tmp_path / "work"),
-            "--results",
-            str(tmp_path / "results"),
-            "--plot",
-            str(tmp_path / "plot.png"),
-        ],
+def _script(tmp_path: Path, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``benchmarks/NAME`` with its work and results folders under ``tmp_path``."""
+    work = ["--work", str(tmp_path / "work"), "--results", str(tmp_path / "results")]
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args, *work],
         capture_output=True,
         text=True,
         timeout=280,
+    )
+
+
+@pytest.mark.slow
+def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
+    done = _script(
+        tmp_path, "run.py", "--sizes", "2k", "--quick", "--plot", str(tmp_path / "plot.png")
     )
     assert done.returncode == 0, done.stderr
     (result_file,) = (tmp_path / "results").glob("*.json")
@@ -53,21 +49,7 @@ def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_end_to_end_script_runs_every_step(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "end_to_end.py"),
-            "--films",
-            "12",
-            "--work",
-            str(tmp_path / "work"),
-            "--results",
-            str(tmp_path / "results"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=280,
-    )
+    done = _script(tmp_path, "end_to_end.py", "--films", "12")
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads((tmp_path / "results" / "end-to-end-12.json").read_text())
     steps = [r["step"] for r in result["rows"]]
