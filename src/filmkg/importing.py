@@ -58,7 +58,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from filmkg.errors import SourceNotFoundError
-from filmkg.importers.tables import Record, read_tables
+from filmkg.importers.tables import NOTES, Record, read_tables
 from filmkg.mapping import (
     AssertionMap,
     EntityMap,
@@ -242,7 +242,13 @@ class _Engine:
         self.issues.append(Issue(kind, record, fld, _quote(value), action, detail))
 
     def run(self, tables: MappingABC[str, list[Record]]) -> None:
+        for note in tables.get(NOTES, []):
+            f = note.fields
+            where = f"{f['_file']} line {f['_line']}"
+            self.issue(f["kind"], where, "", f["_text"], "skipped", "makes no data")
         for table, records in tables.items():
+            if table == NOTES:
+                continue
             maps = [m for m in self.m.maps if m.table == table]
             for rec in records:
                 chosen = [
@@ -491,7 +497,10 @@ def import_source(
     files = source_files(source, mapping)
     tables = read_tables(mapping.fmt, files)
     if select is not None:
-        tables = {name: [r for r in records if select(r)] for name, records in tables.items()}
+        tables = {
+            name: records if name == NOTES else [r for r in records if select(r)]
+            for name, records in tables.items()
+        }
     engine = _Engine(mapping)
     engine.run(tables)
     # joins (Cypher relationships → nodes) become mention ids

@@ -38,6 +38,7 @@ KINDS: dict[str, str] = {
     "not-a-name": "a list item that is not a name, such as '.' or '(voices)' (not imported)",
     "parenthetical-in-name": "a name with a note in parentheses (the note left out of the name)",
     "role-in-name": "a role inside a cast list, such as '(screenwriter)' (credited in that role)",
+    "schema-statement": "a Cypher CREATE CONSTRAINT / INDEX statement (makes no data; skipped)",
     "unmapped-record": "a record that no map of the mapping takes (not imported)",
 }
 

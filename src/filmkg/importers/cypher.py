@@ -5,6 +5,12 @@ This module reads that subset of openCypher — not a query engine — into plai
 a mapping (:mod:`filmkg.mapping`) turns into RDF:
 
 * ``CREATE`` followed by comma-separated path patterns;
+* ``MATCH (a:Person {name: 'Ann'}), (m:Movie) WHERE m.title = 'X' CREATE (a)-[:R]->(m)``:
+  each matched pattern must find exactly one node the script created before (by its
+  labels and property values, from the pattern's map and ``WHERE var.key = value AND …``);
+* schema statements (``CREATE CONSTRAINT …``, ``CREATE INDEX …``, ``DROP …``), as Neo4j's
+  guides ship them, are skipped: each is kept in :attr:`CypherGraph.skipped` so an import
+  can note it; statements end at ``;``, and variables are scoped by statement;
 * node patterns ``(var:Label:Other {key: value, …})`` and references ``(var)``;
 * relationship patterns ``-[:TYPE {…}]->`` and ``<-[:TYPE {…}]-`` (a relationship that
   ``CREATE`` makes must have one type and a direction);
@@ -12,7 +18,7 @@ a mapping (:mod:`filmkg.mapping`) turns into RDF:
   \\b \\f \\uXXXX``, integers, floats, ``true``/``false``/``null`` and lists of values;
 * ``//`` and ``/* … */`` comments.
 
-Anything else (``MATCH``, ``MERGE``, ``SET``, parameters …) is a :class:`ParseError` naming
+Anything else (``MERGE``, ``SET``, ``RETURN``, parameters …) is a :class:`ParseError` naming
 the line and column. Each node and relationship keeps the line and the exact text it was
 declared with, so evidence can quote it.
 
@@ -26,6 +32,14 @@ declared with, so evidence can quote it.
 "(a:Person {name: 'Ann', born: 70})-[:KNOWS {since: [1]}]->(b:Person)"
 >>> g.counts()
 {'nodes': 2, 'relationships': 1, 'properties': 3, 'labels': 1}
+>>> g = parse_cypher("CREATE INDEX FOR (p:Person) ON (p.name);\\n"
+...                  "CREATE (:Person {name: 'Ann'}), (:Person {name: 'Bo'});\\n"
+...                  "MATCH (a:Person {name: 'Ann'}), (b:Person) WHERE b.name = 'Bo' "
+...                  "CREATE (a)-[:KNOWS]->(b);")
+>>> [(s.line, s.text) for s in g.skipped]
+[(1, 'CREATE INDEX FOR (p:Person) ON (p.name)')]
+>>> [(r.type, r.start, r.end) for r in g.relationships]
+[('KNOWS', '_anon1', '_anon2')]
 """
 
 from __future__ import annotations
@@ -36,7 +50,14 @@ from typing import Any
 
 from filmkg.errors import ParseError, SourceNotFoundError
 
-__all__ = ["CypherGraph", "CypherNode", "CypherRelationship", "parse_cypher", "read_cypher"]
+__all__ = [
+    "CypherGraph",
+    "CypherNode",
+    "CypherRelationship",
+    "SkippedStatement",
+    "parse_cypher",
+    "read_cypher",
+]
 
 Value = Any  # str | int | float | bool | None | list[Value]
 
@@ -65,12 +86,21 @@ class CypherRelationship:
     index: int
 
 
+@dataclass(frozen=True)
+class SkippedStatement:
+    """A schema statement (constraint, index) the reader skipped: it makes no data."""
+
+    line: int
+    text: str
+
+
 @dataclass
 class CypherGraph:
     """The nodes and relationships a ``CREATE`` script makes, in script order."""
 
     nodes: list[CypherNode] = field(default_factory=list)
     relationships: list[CypherRelationship] = field(default_factory=list)
+    skipped: list[SkippedStatement] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         """What Neo4j reports after running the script on an empty database."""
@@ -85,6 +115,9 @@ class CypherGraph:
         }
 
 
+_Wanted = tuple[str, tuple[str, ...], dict[str, Value], int]  # MATCH var, labels, props, pos
+_SCHEMA_WORDS = frozenset({"CONSTRAINT", "INDEX", "FULLTEXT", "RANGE", "TEXT", "POINT", "LOOKUP"})
+
 _ESCAPES = {"'": "'", '"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 
 
@@ -94,7 +127,8 @@ class _Parser:
         self.path = path
         self.pos = 0
         self.graph = CypherGraph()
-        self.bound: set[str] = set()
+        self.bound: dict[str, str] = {}  # variable of this statement → node key
+        self.keys: set[str] = set()  # keys of every node created so far
         self.anonymous = 0
 
     # -- positions and errors -----------------------------------------------------
@@ -159,22 +193,114 @@ class _Parser:
     def script(self) -> CypherGraph:
         self.skip()
         while self.pos < len(self.text):
-            keyword_pos = self.pos
-            word = self.name("a CREATE clause")
-            if word.upper() != "CREATE":
-                raise self.error(
-                    f"unsupported clause {word!r}",
-                    keyword_pos,
-                    hint="only CREATE data-load scripts are read",
-                )
-            self.pattern()
-            while self.peek(","):
-                self.pos += 1
-                self.pattern()
+            self.statement()
             if self.peek(";"):
                 self.pos += 1
+                self.bound.clear()  # variables are scoped by statement
             self.skip()
         return self.graph
+
+    def statement(self) -> None:
+        keyword_pos = self.pos
+        word = self.name("a CREATE clause").upper()
+        if word in {"CREATE", "DROP"} and self.schema_word():
+            self.skip_schema(keyword_pos)
+            return
+        if word == "MATCH":
+            self.match()
+            keyword_pos = self.pos
+            word = self.name("CREATE after MATCH").upper()
+        if word != "CREATE":
+            raise self.error(
+                f"unsupported clause {self.text[keyword_pos : self.pos]!r}",
+                keyword_pos,
+                hint="only CREATE data-load scripts (and MATCH … CREATE) are read",
+            )
+        self.pattern()
+        while self.peek(","):
+            self.pos += 1
+            self.pattern()
+
+    def schema_word(self) -> bool:
+        self.skip()
+        start = self.pos
+        while self.pos < len(self.text) and self.text[self.pos].isalpha():
+            self.pos += 1
+        word = self.text[start : self.pos].upper()
+        self.pos = start
+        return word in _SCHEMA_WORDS
+
+    def skip_schema(self, start: int) -> None:
+        """Skip a schema statement up to its ``;`` (strings may hold a ``;``)."""
+        while self.pos < len(self.text) and not self.peek(";"):
+            ch = self.text[self.pos]
+            if ch in "'\"":
+                self.string(ch)
+            elif ch == "`":
+                self.name("a quoted name")
+            else:
+                self.pos += 1
+        line, _ = self.where(start)
+        text = " ".join(self.text[start : self.pos].split())
+        self.graph.skipped.append(SkippedStatement(line, text))
+
+    def match(self) -> None:
+        """``MATCH`` node patterns [``WHERE`` equalities]: bind each to one created node."""
+        wanted: list[_Wanted] = []
+        while True:
+            self.skip()
+            start = self.pos
+            self.expect("(", "'(' (a node pattern)")
+            var = self.name("a node variable")
+            names: list[str] = []
+            while self.peek(":"):
+                self.pos += 1
+                names.append(self.name("a label"))
+            props = self.properties() if self.peek("{") else {}
+            self.expect(")")
+            wanted.append((var, tuple(names), props, start))
+            if not self.peek(","):
+                break
+            self.pos += 1
+        self.skip()
+        if self.text[self.pos : self.pos + 5].upper() == "WHERE":
+            self.pos += 5
+            self.where_clause(wanted)
+        for var, labels, props, start in wanted:
+            self.bound[var] = self.find_node(labels, props, start)
+
+    def where_clause(self, wanted: list[_Wanted]) -> None:
+        by_var = {w[0]: w[2] for w in wanted}
+        while True:
+            self.skip()
+            var_pos = self.pos
+            var = self.name("a variable")
+            if var not in by_var:
+                raise self.error(f"WHERE names {var!r}, which MATCH does not bind", var_pos)
+            self.expect(".", "'.' and a property key")
+            key = self.name("a property key")
+            self.expect("=", "'=' (the reader takes equalities joined by AND)")
+            by_var[var][key] = self.value()
+            self.skip()
+            if self.text[self.pos : self.pos + 3].upper() != "AND":
+                return
+            self.pos += 3
+
+    def find_node(self, labels: tuple[str, ...], props: dict[str, Value], start: int) -> str:
+        found = [
+            n.var
+            for n in self.graph.nodes
+            if set(labels) <= set(n.labels)
+            and all(n.properties.get(k) == v for k, v in props.items())
+        ]
+        if len(found) != 1:
+            what = "no node" if not found else f"{len(found)} nodes"
+            raise self.error(
+                f"MATCH finds {what} created before it",
+                start,
+                hint="each MATCH pattern must name exactly one node the script created",
+            )
+        return found[0]
 
     def pattern(self) -> None:
         left, left_start = self.node()
@@ -234,12 +360,17 @@ class _Parser:
         if var in self.bound:
             if declares:
                 raise self.error(f"variable {var!r} is already bound", start)
-            return var, start
-        self.bound.add(var)
+            return self.bound[var], start
+        key = var
+        while key in self.keys:  # a variable of an earlier statement, used again
+            self.anonymous += 1
+            key = f"{var}_{self.anonymous}"
+        self.keys.add(key)
+        self.bound[var] = key
         line, _ = self.where(start)
         text = " ".join(self.text[start : self.pos].split())
-        self.graph.nodes.append(CypherNode(var, tuple(labels), props or {}, line, text))
-        return var, start
+        self.graph.nodes.append(CypherNode(key, tuple(labels), props or {}, line, text))
+        return key, start
 
     def properties(self) -> dict[str, Value]:
         self.expect("{")
@@ -347,10 +478,10 @@ class _Parser:
 def parse_cypher(text: str, *, path: str = "<cypher>") -> CypherGraph:
     """Read a ``CREATE`` script; raise :class:`ParseError` (with line/column) on other input.
 
-    >>> parse_cypher("MATCH (n) RETURN n", path="x.cypher")
+    >>> parse_cypher("MERGE (n:Person)", path="x.cypher")
     Traceback (most recent call last):
     ...
-    filmkg.errors.ParseError: x.cypher:1:1: unsupported clause 'MATCH'; only CREATE ...
+    filmkg.errors.ParseError: x.cypher:1:1: unsupported clause 'MERGE'; only CREATE ...
     """
     return _Parser(text, path).script()
 

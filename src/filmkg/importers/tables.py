@@ -31,7 +31,7 @@ from typing import Any
 
 from filmkg.errors import ParseError, SourceNotFoundError
 
-__all__ = ["FORMATS", "Record", "read_tables"]
+__all__ = ["FORMATS", "NOTES", "Record", "read_tables"]
 
 #: The source formats and the tables each one provides.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -39,6 +39,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "json": ("records",),
     "cypher": ("nodes", "relationships"),
 }
+
+
+#: The table of reader notes (a Cypher schema statement skipped …): no mapping takes it,
+#: the import lists each note in its quality report.
+NOTES = "_notes"
 
 
 @dataclass(frozen=True)
@@ -149,12 +154,25 @@ def _read_cypher(path: Path) -> dict[str, list[Record]]:
         )
         for r in graph.relationships
     ]
-    return {"nodes": nodes, "relationships": rels}
+    notes = [
+        Record(
+            NOTES,
+            {
+                "kind": "schema-statement",
+                "_line": st.line,
+                "_text": st.text,
+                "_file": path.name,
+            },
+        )
+        for st in graph.skipped
+    ]
+    return {"nodes": nodes, "relationships": rels, NOTES: notes}
 
 
 def read_tables(fmt: str, files: Sequence[Path]) -> dict[str, list[Record]]:
-    """Read ``files`` (in order) in format ``fmt`` into tables of records."""
+    """Read ``files`` (in order) in format ``fmt`` into tables of records (and :data:`NOTES`)."""
     tables: dict[str, list[Record]] = {name: [] for name in FORMATS[fmt]}
+    tables[NOTES] = []
     for path in files:
         if fmt == "csv":
             tables["rows"].extend(_read_csv(path))
