@@ -581,34 +581,62 @@ def _assertion_iri(
     return KG_NS + f"{kebab}/{source_id}/{slug(p.record)}/{n}"
 
 
+class _Quads:
+    """The quads of one import's named graph, in the order they are made."""
+
+    def __init__(self, graph: str) -> None:
+        self.graph = ox.NamedNode(graph)
+        self.quads: list[ox.Quad] = []
+
+    def add(self, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(s, p, o, self.graph))
+
+
 def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
-    g = ox.NamedNode(mapping.graph)
-    quads: list[ox.Quad] = []
+    out = _Quads(mapping.graph)
     source = ox.NamedNode(KG_NS + f"source/{mapping.source_id}")
+    _emit_dataset(out, source, mapping.dataset)
+    entities = _emit_entities(out, source, engine, resolution)
+    _emit_evidence(out, source, engine)
+    assertions = _emit_assertions(out, mapping.source_id, engine, resolution)
+    _emit_matches(out, engine, resolution)
+    iri_of: dict[int, str] = resolution.iris
+    for subjects, prop, objects in engine.links:
+        for s_ in subjects:
+            for o_ in objects:
+                if isinstance(s_, int) and isinstance(o_, int):
+                    out.add(ox.NamedNode(iri_of[s_]), _f(prop), ox.NamedNode(iri_of[o_]))
+    return ImportResult(
+        source_id=mapping.source_id,
+        graph=mapping.graph,
+        quads=list(dict.fromkeys(out.quads)),
+        report=QualityReport(mapping.source_id, engine.issues),
+        review=resolution.review,
+        entities=entities,
+        assertions=assertions,
+        matches=resolution.matches,
+    )
 
-    def add(s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode | ox.Literal) -> None:
-        quads.append(ox.Quad(s, p, o, g))
 
-    # the dataset
-    ds = mapping.dataset
-    add(source, RDF_TYPE, _f("Dataset"))
-    add(source, RDFS_LABEL, ox.Literal(str(ds["title"])))
+def _emit_dataset(out: _Quads, source: ox.NamedNode, ds: MappingABC[str, Any]) -> None:
+    out.add(source, RDF_TYPE, _f("Dataset"))
+    out.add(source, RDFS_LABEL, ox.Literal(str(ds["title"])))
     if ds.get("origin"):
-        add(source, SCHEMA_URL, ox.NamedNode(str(ds["origin"])))
+        out.add(source, SCHEMA_URL, ox.NamedNode(str(ds["origin"])))
     licences = ds.get("licence") or []
     for lic in licences if isinstance(licences, list) else [licences]:
-        add(source, _f("licence"), ox.NamedNode(str(lic)))
+        out.add(source, _f("licence"), ox.NamedNode(str(lic)))
     for key in ("licence_note", "note"):
         if ds.get(key):
-            add(source, RDFS_COMMENT, ox.Literal(str(ds[key]), language="en"))
+            out.add(source, RDFS_COMMENT, ox.Literal(str(ds[key]), language="en"))
     if ds.get("retrieved"):
-        add(
-            source,
-            _f("retrievedOn"),
-            ox.Literal(str(ds["retrieved"]), datatype=ox.NamedNode(XSD + "date")),
-        )
+        date = ox.Literal(str(ds["retrieved"]), datatype=ox.NamedNode(XSD + "date"))
+        out.add(source, _f("retrievedOn"), date)
 
-    # entities
+
+def _emit_entities(
+    out: _Quads, source: ox.NamedNode, engine: _Engine, resolution: Any
+) -> dict[str, str]:
     iri_of: dict[int, str] = resolution.iris
     entities: dict[str, str] = {}
     for mention in engine.mentions:
@@ -616,105 +644,97 @@ def _emit(mapping: Mapping, engine: _Engine, resolution: Any) -> ImportResult:
         node = ox.NamedNode(iri)
         if iri not in entities:
             entities[iri] = mention.cls
-            add(node, RDF_TYPE, _f(mention.cls))
-            add(node, RDFS_LABEL, ox.Literal(resolution.labels[iri]))
-            add(node, _f("mentionedIn"), source)
+            out.add(node, RDF_TYPE, _f(mention.cls))
+            out.add(node, RDFS_LABEL, ox.Literal(resolution.labels[iri]))
+            out.add(node, _f("mentionedIn"), source)
+        # entity properties may refer to entities of the same record (film → its countries)
         for prop, spec, ctx in mention.properties:
             for v in engine.values(prop, spec, ctx, mention.record, {}, None):
                 if isinstance(v, int):
-                    add(node, _f(prop), ox.NamedNode(iri_of[v]))
+                    out.add(node, _f(prop), ox.NamedNode(iri_of[v]))
                 elif isinstance(v, ox.NamedNode | ox.Literal):
-                    add(node, _f(prop), v)
-    # entity properties may refer to entities of the same record (film → its countries)
+                    out.add(node, _f(prop), v)
     for iri, alts in sorted(resolution.alt_labels.items()):
         for alt in sorted(alts):
-            add(ox.NamedNode(iri), SKOS_ALT, ox.Literal(alt))
+            out.add(ox.NamedNode(iri), SKOS_ALT, ox.Literal(alt))
+    return entities
 
-    # evidence
+
+def _emit_evidence(out: _Quads, source: ox.NamedNode, engine: _Engine) -> None:
     for (record, _fld, quote), iri in engine.evidence.items():
         node = ox.NamedNode(iri)
-        add(node, RDF_TYPE, _f("Evidence"))
-        add(node, _f("source"), source)
-        add(node, _f("sourceRecord"), ox.Literal(record))
-        add(node, _f("quote"), ox.Literal(quote))
+        out.add(node, RDF_TYPE, _f("Evidence"))
+        out.add(node, _f("source"), source)
+        out.add(node, _f("sourceRecord"), ox.Literal(record))
+        out.add(node, _f("quote"), ox.Literal(quote))
 
-    # assertions
+
+def _assertion_terms(
+    p: _Pending, iri_of: MappingABC[int, str]
+) -> tuple[dict[str, list[ox.NamedNode | ox.Literal]], list[int]]:
+    terms: dict[str, list[ox.NamedNode | ox.Literal]] = {}
+    agents: list[int] = []
+    for prop, vals in p.values.items():
+        found: list[ox.NamedNode | ox.Literal] = []
+        for v in vals:
+            if isinstance(v, int):
+                found.append(ox.NamedNode(iri_of[v]))
+                if prop == "agent":
+                    agents.append(v)
+            elif isinstance(v, ox.NamedNode | ox.Literal):
+                found.append(v)
+        terms[prop] = found
+    return terms, agents
+
+
+def _emit_assertions(
+    out: _Quads, source_id: str, engine: _Engine, resolution: Any
+) -> dict[str, str]:
     assertions: dict[str, str] = {}
     counters: dict[str, int] = defaultdict(int)
     credited_as: dict[int, str] = resolution.credited_as
     has_credited_as: set[str] = set()
     for p in engine.pending:
-        terms: dict[str, list[ox.NamedNode | ox.Literal]] = {}
-        agents: list[int] = []
-        for prop, vals in p.values.items():
-            out: list[ox.NamedNode | ox.Literal] = []
-            for v in vals:
-                if isinstance(v, int):
-                    out.append(ox.NamedNode(iri_of[v]))
-                    if prop == "agent":
-                        agents.append(v)
-                elif isinstance(v, ox.NamedNode | ox.Literal):
-                    out.append(v)
-            terms[prop] = out
+        terms, agents = _assertion_terms(p, resolution.iris)
         counters[p.record] += 1
-        node = ox.NamedNode(_assertion_iri(p, terms, mapping.source_id, counters[p.record]))
+        node = ox.NamedNode(_assertion_iri(p, terms, source_id, counters[p.record]))
         assertions[node.value] = p.cls
-        add(node, RDF_TYPE, _f(p.cls))
-        for prop, vals2 in terms.items():
-            for term in vals2:
-                add(node, _f(prop), term)
+        out.add(node, RDF_TYPE, _f(p.cls))
+        for prop, vals in terms.items():
+            for term in vals:
+                out.add(node, _f(prop), term)
         for a in agents:
             # one credited-as name per credit: the first one the source gives
             if a in credited_as and node.value not in has_credited_as:
                 has_credited_as.add(node.value)
-                add(node, _f("creditedAs"), ox.Literal(credited_as[a]))
+                out.add(node, _f("creditedAs"), ox.Literal(credited_as[a]))
         if p.evidence is not None:
-            add(node, _f("evidence"), ox.NamedNode(p.evidence))
+            out.add(node, _f("evidence"), ox.NamedNode(p.evidence))
+    return assertions
 
-    # matches, with the evidence of the records where the name was found
+
+def _emit_matches(out: _Quads, engine: _Engine, resolution: Any) -> None:
+    """Match nodes, with the evidence of the records where the name was found."""
     mention_evidence: dict[int, set[str]] = defaultdict(set)
     for p in engine.pending:
         if p.evidence is not None:
-            for vals3 in p.values.values():
-                for v in vals3:
+            for vals in p.values.values():
+                for v in vals:
                     if isinstance(v, int):
                         mention_evidence[v].add(p.evidence)
+    decimal = ox.NamedNode(XSD + "decimal")
     for match in resolution.matches:
         node = ox.NamedNode(match["iri"])
-        add(node, RDF_TYPE, _f("Match"))
-        add(node, _f("matchedName"), ox.Literal(match["name"]))
-        add(node, _f("matchedEntity"), ox.NamedNode(match["entity"]))
-        add(
-            node,
-            _f("confidence"),
-            ox.Literal(f"{match['confidence']:.2f}", datatype=ox.NamedNode(XSD + "decimal")),
-        )
-        add(node, _f("method"), ox.Literal(match["method"]))
+        out.add(node, RDF_TYPE, _f("Match"))
+        out.add(node, _f("matchedName"), ox.Literal(match["name"]))
+        out.add(node, _f("matchedEntity"), ox.NamedNode(match["entity"]))
+        out.add(node, _f("confidence"), ox.Literal(f"{match['confidence']:.2f}", datatype=decimal))
+        out.add(node, _f("method"), ox.Literal(match["method"]))
         for shared in match["shared"]:
-            add(node, _f("sharedContext"), ox.NamedNode(shared))
+            out.add(node, _f("sharedContext"), ox.NamedNode(shared))
         keys = sorted({k for mid in match["mentions"] for k in mention_evidence.get(mid, ())})
         for key in keys[:5]:
-            add(node, _f("evidence"), ox.NamedNode(key))
-
-    # plain links
-    for subjects, prop, objects in engine.links:
-        for s_ in subjects:
-            for o_ in objects:
-                if isinstance(s_, int) and isinstance(o_, int):
-                    add(ox.NamedNode(iri_of[s_]), _f(prop), ox.NamedNode(iri_of[o_]))
-
-    unique = list(dict.fromkeys(quads))
-    report = QualityReport(mapping.source_id, engine.issues)
-    return ImportResult(
-        source_id=mapping.source_id,
-        graph=mapping.graph,
-        quads=unique,
-        report=report,
-        review=resolution.review,
-        entities=entities,
-        assertions=assertions,
-        matches=resolution.matches,
-    )
+            out.add(node, _f("evidence"), ox.NamedNode(key))
 
 
 # -- writing ---------------------------------------------------------------------------

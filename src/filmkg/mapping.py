@@ -332,6 +332,12 @@ class _Checker:
             raise self.fail(where, f"{key!r} must be a string")
         return value
 
+    def array(self, data: MappingABC[str, Any], key: str, where: str) -> list[Any]:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise self.fail(where, f"{key!r} must be an array of tables ([[map.{key}]])")
+        return value
+
     def keys(self, data: MappingABC[str, Any], allowed: set[str], where: str) -> None:
         for key in data:
             if key not in allowed:
@@ -402,20 +408,29 @@ def _value_specs(
     return specs
 
 
-def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
-    """Parse and check a mapping; raise :class:`ParseError` naming what is wrong and where."""
-    from filmkg.importers.tables import FORMATS
-
+def _load_toml(text: str, path: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", message)
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise ParseError(message, path=path, line=line, column=column) from None
-    chk = _Checker(path)
-    chk.keys(data, {"source", "dataset", "roles", "map", "resolution"}, "top level")
+
+
+@dataclass(frozen=True)
+class _Source:
+    id: str
+    fmt: str
+    files: list[str]
+    lang: str
+    record: str | None
+
+
+def _parse_source(chk: _Checker, data: MappingABC[str, Any]) -> _Source:
+    from filmkg.importers.tables import FORMATS
+
     source = chk.table(data.get("source"), "[source]")
     chk.keys(source, {"id", "format", "files", "record", "lang"}, "[source]")
     source_id = chk.string(source, "id", "[source]", required=True)
@@ -427,17 +442,31 @@ def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
     files = source.get("files", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise chk.fail("[source]", "'files' must be a list of file names")
-    lang = source.get("lang", "en")
-    dataset = chk.table(data.get("dataset", {}), "[dataset]")
-    chk.keys(
-        dataset, {"title", "origin", "licence", "licence_note", "retrieved", "note"}, "[dataset]"
-    )
-    chk.string(dataset, "title", "[dataset]", required=True)
-    roles = chk.table(data.get("roles", {}), "[roles]")
+    lang = chk.string(source, "lang", "[source]", required=False) or "en"
+    record = chk.string(source, "record", "[source]", required=False)
+    return _Source(source_id, fmt, list(files), lang, record)
+
+
+def _parse_threshold(chk: _Checker, data: MappingABC[str, Any]) -> float:
     resolution = chk.table(data.get("resolution", {}), "[resolution]")
     chk.keys(resolution, {"threshold"}, "[resolution]")
-    threshold = float(resolution.get("threshold", 0.85))
-    terms = ontology_terms()
+    threshold = resolution.get("threshold", 0.85)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise chk.fail("[resolution]", "'threshold' must be a number between 0 and 1")
+    if not 0 <= threshold <= 1:
+        raise chk.fail("[resolution]", f"threshold {threshold} is not between 0 and 1")
+    return float(threshold)
+
+
+def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
+    """Parse and check a mapping; raise :class:`ParseError` naming what is wrong and where."""
+    data = _load_toml(text, path)
+    chk = _Checker(path)
+    chk.keys(data, {"source", "dataset", "roles", "map", "resolution"}, "top level")
+    source = _parse_source(chk, data)
+    dataset = _parse_dataset(chk, data)
+    roles = _parse_roles(chk, data)
+    threshold = _parse_threshold(chk, data)
     raw_maps = data.get("map", [])
     if not isinstance(raw_maps, list) or not raw_maps:
         raise chk.fail("top level", "no [[map]] tables", "add at least one [[map]]")
@@ -448,131 +477,232 @@ def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
         for e in m.get("entity", [])
         if isinstance(e, dict)
     }
-    entity_names = {n for n in all_entities if isinstance(n, str)}
-    maps: list[RecordMap] = []
-    for i, raw in enumerate(raw_maps, start=1):
-        where = f"[[map]] #{i}"
-        raw = chk.table(raw, where)
-        chk.keys(raw, {"table", "where", "record", "entity", "assertion", "check", "link"}, where)
-        table = chk.string(raw, "table", where, required=True)
-        if table not in FORMATS[fmt]:
-            raise chk.fail(
-                where, f"format {fmt!r} has no table {table!r}", f"use {', '.join(FORMATS[fmt])}"
-            )
-        cond = {k: str(v) for k, v in chk.table(raw.get("where", {}), where).items()}
-        local_entities = {e.get("name") for e in raw.get("entity", []) if isinstance(e, dict)}
-        entities: list[EntityMap] = []
-        for e in raw.get("entity", []):
-            e = chk.table(e, where)
-            ew = f"{where} entity {e.get('name')!r}"
-            chk.keys(
-                e,
-                {
-                    "name",
-                    "class",
-                    "label",
-                    "year",
-                    "identity",
-                    "each",
-                    "split",
-                    "clean",
-                    "properties",
-                },
-                ew,
-            )
-            cls = chk.string(e, "class", ew, required=True)
-            chk.term(cls, terms.classes, "class", ew)
-            clean = chk.string(e, "clean", ew, required=False)
-            if clean not in (None, "names"):
-                raise chk.fail(ew, f"unknown cleaner {clean!r}", "use 'names'")
-            props = {
-                p: _value_specs(chk, p, v, ew, lang, entity_names)
-                for p, v in chk.table(e.get("properties", {}), ew).items()
-            }
-            entities.append(
-                EntityMap(
-                    name=chk.string(e, "name", ew, required=True),
-                    cls=cls,
-                    label=chk.string(e, "label", ew, required=False) or "{@}",
-                    year=chk.string(e, "year", ew, required=False),
-                    identity=chk.string(e, "identity", ew, required=False),
-                    each=chk.string(e, "each", ew, required=False),
-                    split=chk.string(e, "split", ew, required=False),
-                    clean=clean,
-                    properties=props,
-                )
-            )
-        assertions: list[AssertionMap] = []
-        for j, a in enumerate(raw.get("assertion", []), start=1):
-            a = chk.table(a, where)
-            aw = f"{where} assertion #{j}"
-            chk.keys(a, {"class", "each", "evidence", "properties"}, aw)
-            cls = chk.string(a, "class", aw, required=True)
-            chk.term(cls, terms.classes, "class", aw)
-            each = chk.string(a, "each", aw, required=False)
-            if each is not None and each not in local_entities:
-                raise chk.fail(aw, f"'each' names {each!r}, which this map does not declare")
-            props = {
-                p: _value_specs(chk, p, v, aw, lang, entity_names)
-                for p, v in chk.table(a.get("properties", {}), aw).items()
-            }
-            assertions.append(
-                AssertionMap(cls, props, each, chk.string(a, "evidence", aw, required=False))
-            )
-        checks: list[Check] = []
-        for c in raw.get("check", []):
-            c = chk.table(c, where)
-            chk.keys(c, {"field", "matches", "kind", "message"}, f"{where} check")
-            try:
-                pattern = re.compile(chk.string(c, "matches", where, required=True))
-            except re.error as exc:
-                raise chk.fail(f"{where} check", f"bad regular expression: {exc}") from None
-            checks.append(
-                Check(
-                    chk.string(c, "field", where, required=True),
-                    pattern,
-                    chk.string(c, "kind", where, required=True),
-                    chk.string(c, "message", where, required=False) or "",
-                )
-            )
-        links: list[LinkMap] = []
-        for c in raw.get("link", []):
-            c = chk.table(c, where)
-            lw = f"{where} link"
-            chk.keys(c, {"subject", "property", "object"}, lw)
-            prop = chk.string(c, "property", lw, required=True)
-            if prop not in terms.object_properties:
-                raise chk.fail(lw, f"{prop!r} is not an object property of the filmkg ontology")
-            ends = [
-                _value_specs(chk, prop, chk.string(c, k, lw, required=True), lw, lang, entity_names)
-                for k in ("subject", "object")
-            ]
-            if any(len(e) != 1 or e[0].kind != "entity" for e in ends):
-                raise chk.fail(lw, "subject and object must be entity references ('@name')")
-            links.append(LinkMap(ends[0][0], prop, ends[1][0]))
-        maps.append(
-            RecordMap(
-                table,
-                cond,
-                chk.string(raw, "record", where, required=False),
-                entities,
-                assertions,
-                checks,
-                links,
-            )
-        )
+    names = {n for n in all_entities if isinstance(n, str)}
+    maps = [
+        _parse_map(chk, chk.table(raw, f"[[map]] #{i}"), i, source, names)
+        for i, raw in enumerate(raw_maps, start=1)
+    ]
     return Mapping(
         path=path,
-        source_id=source_id,
-        fmt=fmt,
-        files=list(files),
-        lang=lang,
+        source_id=source.id,
+        fmt=source.fmt,
+        files=source.files,
+        lang=source.lang,
         dataset=dataset,
-        roles={str(k).casefold(): str(v) for k, v in roles.items()},
+        roles=roles,
         maps=maps,
         threshold=threshold,
-        record=chk.string(source, "record", "[source]", required=False),
+        record=source.record,
     )
+
+
+def _parse_map(
+    chk: _Checker, raw: dict[str, Any], i: int, source: _Source, entity_names: set[str]
+) -> RecordMap:
+    from filmkg.importers.tables import FORMATS
+
+    where = f"[[map]] #{i}"
+    chk.keys(raw, {"table", "where", "record", "entity", "assertion", "check", "link"}, where)
+    table = chk.string(raw, "table", where, required=True)
+    if table not in FORMATS[source.fmt]:
+        raise chk.fail(
+            where,
+            f"format {source.fmt!r} has no table {table!r}",
+            f"use {', '.join(FORMATS[source.fmt])}",
+        )
+    where = f"{where} (table {table})"
+    cond = {k: str(v) for k, v in chk.table(raw.get("where", {}), where).items()}
+    local = {e.get("name") for e in chk.array(raw, "entity", where) if isinstance(e, dict)}
+    ctx = _Context(chk, source.lang, entity_names)
+    entities = [
+        _parse_entity(ctx, chk.table(e, where), where) for e in chk.array(raw, "entity", where)
+    ]
+    assertions = [
+        _parse_assertion(ctx, chk.table(a, where), f"{where} assertion #{j}", local)
+        for j, a in enumerate(chk.array(raw, "assertion", where), start=1)
+    ]
+    checks = [
+        _parse_check(chk, chk.table(c, where), f"{where} check")
+        for c in chk.array(raw, "check", where)
+    ]
+    links = [
+        _parse_link(ctx, chk.table(c, where), f"{where} link")
+        for c in chk.array(raw, "link", where)
+    ]
+    return RecordMap(
+        table,
+        cond,
+        chk.string(raw, "record", where, required=False),
+        entities,
+        assertions,
+        checks,
+        links,
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    chk: _Checker
+    lang: str
+    entity_names: set[str]
+
+    def properties(self, data: MappingABC[str, Any], where: str) -> dict[str, list[ValueSpec]]:
+        return {
+            p: _value_specs(self.chk, p, v, where, self.lang, self.entity_names)
+            for p, v in self.chk.table(data.get("properties", {}), where).items()
+        }
+
+
+_ENTITY_KEYS = {
+    "name",
+    "class",
+    "label",
+    "year",
+    "identity",
+    "each",
+    "split",
+    "clean",
+    "properties",
+}
+
+
+def _parse_entity(ctx: _Context, e: dict[str, Any], where: str) -> EntityMap:
+    chk = ctx.chk
+    ew = f"{where} entity {e.get('name')!r}"
+    chk.keys(e, _ENTITY_KEYS, ew)
+    cls = chk.string(e, "class", ew, required=True)
+    chk.term(cls, ontology_terms().classes, "class", ew)
+    clean = chk.string(e, "clean", ew, required=False)
+    if clean not in (None, "names"):
+        raise chk.fail(ew, f"unknown cleaner {clean!r}", "use 'names'")
+    return EntityMap(
+        name=chk.string(e, "name", ew, required=True),
+        cls=cls,
+        label=chk.string(e, "label", ew, required=False) or "{@}",
+        year=chk.string(e, "year", ew, required=False),
+        identity=chk.string(e, "identity", ew, required=False),
+        each=chk.string(e, "each", ew, required=False),
+        split=chk.string(e, "split", ew, required=False),
+        clean=clean,
+        properties=ctx.properties(e, ew),
+    )
+
+
+def _parse_assertion(ctx: _Context, a: dict[str, Any], where: str, local: set[Any]) -> AssertionMap:
+    chk = ctx.chk
+    chk.keys(a, {"class", "each", "evidence", "properties"}, where)
+    cls = chk.string(a, "class", where, required=True)
+    chk.term(cls, ontology_terms().classes, "class", where)
+    each = chk.string(a, "each", where, required=False)
+    if each is not None and each not in local:
+        close = difflib.get_close_matches(each, [n for n in local if isinstance(n, str)], n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        raise chk.fail(where, f"'each' names {each!r}, which this map does not declare", hint)
+    return AssertionMap(
+        cls, ctx.properties(a, where), each, chk.string(a, "evidence", where, required=False)
+    )
+
+
+def _parse_check(chk: _Checker, c: dict[str, Any], where: str) -> Check:
+    chk.keys(c, {"field", "matches", "kind", "message"}, where)
+    try:
+        pattern = re.compile(chk.string(c, "matches", where, required=True))
+    except re.error as exc:
+        raise chk.fail(where, f"bad regular expression: {exc}") from None
+    return Check(
+        chk.string(c, "field", where, required=True),
+        pattern,
+        chk.string(c, "kind", where, required=True),
+        chk.string(c, "message", where, required=False) or "",
+    )
+
+
+def _parse_link(ctx: _Context, c: dict[str, Any], where: str) -> LinkMap:
+    chk = ctx.chk
+    chk.keys(c, {"subject", "property", "object"}, where)
+    prop = chk.string(c, "property", where, required=True)
+    if prop not in ontology_terms().object_properties:
+        close = difflib.get_close_matches(prop, ontology_terms().object_properties, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        raise chk.fail(where, f"{prop!r} is not an object property of the filmkg ontology", hint)
+    ends = [
+        _value_specs(
+            chk, prop, chk.string(c, k, where, required=True), where, ctx.lang, ctx.entity_names
+        )
+        for k in ("subject", "object")
+    ]
+    if any(len(e) != 1 or e[0].kind != "entity" for e in ends):
+        raise chk.fail(where, "subject and object must be entity references ('@name')")
+    return LinkMap(ends[0][0], prop, ends[1][0])
+
+
+#: Licence names people write instead of an IRI, and the IRI each one means (for hints).
+_LICENCE_IRIS = {
+    "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "cc0 1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "cc by 4.0": "https://creativecommons.org/licenses/by/4.0/",
+    "cc by sa 4.0": "https://creativecommons.org/licenses/by-sa/4.0/",
+    "mit": "https://opensource.org/licenses/MIT",
+    "apache 2.0": "https://www.apache.org/licenses/LICENSE-2.0",
+    "odbl": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+
+
+def _iri_problem(value: str) -> str | None:
+    """Why ``value`` is not an absolute IRI, or None when it is one.
+
+    >>> _iri_problem("https://example.org/x") is None, _iri_problem("CC0 1.0")
+    (True, 'not an absolute IRI')
+    """
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
+        return "not an absolute IRI"
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        return f"not an IRI ({exc})"
+    return None
+
+
+def _parse_dataset(chk: _Checker, data: MappingABC[str, Any]) -> dict[str, Any]:
+    from filmkg.literals import XSD, well_formed
+
+    dataset = chk.table(data.get("dataset", {}), "[dataset]")
+    chk.keys(
+        dataset, {"title", "origin", "licence", "licence_note", "retrieved", "note"}, "[dataset]"
+    )
+    chk.string(dataset, "title", "[dataset]", required=True)
+    for key in ("licence_note", "note"):
+        chk.string(dataset, key, "[dataset]", required=False)
+    origin = chk.string(dataset, "origin", "[dataset]", required=False)
+    if origin is not None and (problem := _iri_problem(origin)):
+        raise chk.fail("[dataset]", f"origin {origin!r} is {problem}", "give the URL it came from")
+    licences = dataset.get("licence", [])
+    for lic in licences if isinstance(licences, list) else [licences]:
+        if not isinstance(lic, str):
+            raise chk.fail("[dataset]", "'licence' must be an IRI or a list of IRIs")
+        if problem := _iri_problem(lic):
+            known = _LICENCE_IRIS.get(" ".join(re.sub(r"[-_]", " ", lic.casefold()).split()))
+            hint = f"did you mean {known!r}?" if known else "give the licence's URL"
+            raise chk.fail("[dataset]", f"licence {lic!r} is {problem}", hint)
+    retrieved = dataset.get("retrieved")
+    if retrieved is not None:
+        text = retrieved.isoformat() if hasattr(retrieved, "isoformat") else str(retrieved)
+        if not well_formed(text, XSD + "date"):
+            raise chk.fail(
+                "[dataset]", f"retrieved {text!r} is not a date", "write it as YYYY-MM-DD"
+            )
+        dataset = {**dataset, "retrieved": text}
+    return dataset
+
+
+def _parse_roles(chk: _Checker, data: MappingABC[str, Any]) -> dict[str, str]:
+    roles = chk.table(data.get("roles", {}), "[roles]")
+    for word, role in roles.items():
+        if not isinstance(role, str):
+            raise chk.fail("[roles]", f"{word!r} must name a role, such as 'screenwriter'")
+    return {str(k).casefold(): str(v) for k, v in roles.items()}
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -597,6 +727,14 @@ def load_mapping(path: str | Path) -> Mapping:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SourceNotFoundError(f"{p}: no such mapping file", hint="check the path") from None
+    except IsADirectoryError:
+        raise SourceNotFoundError(f"{p}: is a folder", hint="name the mapping file") from None
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            f"not UTF-8 ({exc.reason} at byte {exc.start})",
+            path=str(p),
+            hint="save the mapping as UTF-8",
+        ) from None
     except OSError as exc:
         raise SourceNotFoundError(f"{p}: cannot read ({exc.strerror})") from None
     return parse_mapping(text, path=str(p))
