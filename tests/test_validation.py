@@ -39,10 +39,11 @@ def test_minimal_valid_fixture_conforms() -> None:
     assert report.results == ()
 
 
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
 @pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
-def test_each_invalid_fixture_gives_exactly_its_finding(fixture: Path) -> None:
+def test_each_invalid_fixture_gives_exactly_its_finding(fixture: Path, engine: str) -> None:
     shape, message = _expectation(fixture)
-    report = validate(load_project([fixture], include_data=False))
+    report = validate(load_project([fixture], include_data=False), engine=engine)
     assert not report.conforms
     found = [(f.shape, f.message) for f in report.violations]
     assert len(found) == 1, report.to_text()

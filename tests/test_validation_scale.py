@@ -56,7 +56,7 @@ def test_synthetic_graph_conforms_to_our_shapes(tmp_path: Path) -> None:
 def test_injected_defects_give_identical_findings_on_both_engines(tmp_path: Path) -> None:
     kg = _synthetic(tmp_path, films=10)
     _add_defects(kg)
-    reference = validate(kg)  # pySHACL
+    reference = validate(kg, engine="pyshacl")
     fast = validate(kg, engine="sparql")
     assert not reference.conforms
     assert fast.conforms == reference.conforms
@@ -103,7 +103,7 @@ def test_random_mutations_give_identical_findings(tmp_path: Path, seed: int) -> 
             continue  # a lost triple
         obj = rng.choice(objects) if roll < 0.8 else rng.choice(odd)  # a wrong value
         kg.store.add(ox.Quad(quad.subject, quad.predicate, obj, graph))
-    reference = validate(kg)
+    reference = validate(kg, engine="pyshacl")
     assert reference.results  # the mutations broke something
     assert validate(kg, engine="sparql").results == reference.results
     assert validate_sparql(kg, lateral_rows=0).results == reference.results
@@ -111,9 +111,9 @@ def test_random_mutations_give_identical_findings(tmp_path: Path, seed: int) -> 
 
 def test_the_here_graph_gives_the_same_report(tmp_path: Path) -> None:
     kg = load_project()
-    assert validate(kg, engine="sparql") == validate(kg)
+    assert validate(kg, engine="sparql") == validate(kg, engine="pyshacl")
     _add_defects(kg)
-    reference = validate(kg).results
+    reference = validate(kg, engine="pyshacl").results
     assert validate(kg, engine="sparql").results == reference
     assert validate_sparql(kg, lateral_rows=0).results == reference
 
@@ -141,7 +141,7 @@ def test_unsupported_shapes_are_refused_by_sparql_and_fall_back_on_auto(tmp_path
     kg = load_project()
     with pytest.raises(UnsupportedShapesError, match="closed"):
         validate(kg, [shapes], engine="sparql")
-    assert validate(kg, [shapes], engine="auto") == validate(kg, [shapes])
+    assert validate(kg, [shapes], engine="auto") == validate(kg, [shapes], engine="pyshacl")
     with pytest.raises(UsageError, match="unknown validation engine"):
         validate(kg, engine="fast")
 
@@ -164,12 +164,78 @@ def test_datatype_ok_follows_rdflib() -> None:
 
 def test_class_checks_with_and_without_the_subclass_closure_agree(tmp_path: Path) -> None:
     from filmkg.validation import load_shapes
-    from filmkg.validation_scale import _subclasses_in, run_checks
+    from filmkg.validation_scale import run_checks, subclasses_in
 
     kg = _synthetic(tmp_path, films=3)
     _add_defects(kg)
     shapes = load_shapes()
-    with_closure = list(run_checks(kg, compile_shapes(shapes, _subclasses_in(kg))))
+    with_closure = list(run_checks(kg, compile_shapes(shapes, subclasses_in(kg))))
     with_path = list(run_checks(kg, compile_shapes(shapes)))
     assert any(r.component == SH.ClassConstraintComponent for r in with_path)
     assert Counter(map(repr, with_closure)) == Counter(map(repr, with_path))
+
+
+USER_SHAPES = """\
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix filmkg: <https://w3id.org/filmkg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://e.org/OneLabel> a sh:NodeShape ; sh:targetClass filmkg:Person ;
+  sh:property [ sh:path rdfs:label ; sh:uniqueLang true ] .
+<https://e.org/Named> a sh:NodeShape ; sh:targetClass filmkg:Film ;
+  sh:property [ sh:path rdfs:label ; sh:minLength 5 ; sh:message "short title" ] .
+"""
+
+
+def test_a_shape_the_compiler_lacks_runs_through_pyshacl_alone(tmp_path: Path) -> None:
+    shapes = tmp_path / "mine.ttl"
+    shapes.write_text(USER_SHAPES, encoding="utf-8")
+    kg = load_project()
+    # two labels in one language for Tom Hanks: sh:uniqueLang (not compiled) finds it
+    kg.add_quads(
+        [
+            ox.Quad(
+                ox.NamedNode("https://w3id.org/filmkg/id/person/tom-hanks"),
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal(text, language="en"),
+                DEFECT_GRAPH,
+            )
+            for text in ("Tom Hanks", "Thomas Hanks")
+        ]
+    )
+    reference = validate(kg, [shapes], engine="pyshacl")
+    mixed = validate(kg, [shapes])  # the default: compiled, with pySHACL for one shape
+    assert mixed == reference
+    assert {f.constraint for f in mixed.results} == {
+        "sh:UniqueLangConstraintComponent",
+        "sh:MinLengthConstraintComponent",
+    }
+    assert mixed.notes == (
+        "shape <https://e.org/OneLabel> checked by pySHACL: "
+        "the SPARQL compiler does not cover sh:uniqueLang",
+    )
+    root = list(mixed.graph.subjects(RDF.type, SH.ValidationReport))
+    assert len(root) == 1
+    assert len(list(mixed.graph.objects(root[0], SH.result))) == len(mixed.results)
+    with pytest.raises(UnsupportedShapesError, match=r"uniqueLang.*use --engine auto"):
+        validate(kg, [shapes], engine="sparql")
+
+
+def test_cli_notes_the_fallback_and_exits_1_not_5(tmp_path: Path, capsys) -> None:
+    from filmkg.cli import main
+
+    shapes = tmp_path / "mine.ttl"
+    shapes.write_text(USER_SHAPES, encoding="utf-8")
+    data = tmp_path / "data.ttl"
+    data.write_text(
+        "@prefix filmkg: <https://w3id.org/filmkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://e.org/p> a filmkg:Person ; rdfs:label "A"@en, "B"@en .\n',
+        encoding="utf-8",
+    )
+    assert main(["validate", "--shapes", str(shapes), str(data)]) == 1
+    captured = capsys.readouterr()
+    assert "checked by pySHACL" in captured.err
+    assert "filmkg: note:" in captured.err
+    assert "does not conform: 1 violation(s)" in captured.out
+    assert main(["validate", "--engine", "sparql", "--shapes", str(shapes), str(data)]) == 2
+    assert "use --engine auto" in capsys.readouterr().err

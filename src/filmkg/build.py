@@ -74,9 +74,9 @@ def build_store(
     """Build an on-disk Oxigraph store at ``store`` for big graphs (``build --store``).
 
     Files are bulk-loaded (streamed: ten million triples within ~2 GB), the shortcuts
-    derived, and the graph validated with the shapes compiled to SPARQL (the same
-    findings as pySHACL). ``store`` is replaced only if the graph conforms; then
-    ``query``, ``validate``, ``network`` and ``export`` can open it read-only
+    derived, and the graph validated (:func:`filmkg.validation.validate`: the shapes
+    compiled to SPARQL, the same findings as pySHACL). ``store`` is replaced only if the
+    graph conforms; then ``query``, ``validate``, ``network`` and ``export`` can open it read-only
     (:meth:`KnowledgeGraph.open`).
     """
     from filmkg.project import load_project
@@ -85,7 +85,7 @@ def build_store(
     try:
         with atomic_dir(store) as staging:
             kg = load_project(extra, include_data=include_data, store_path=staging / "db")
-            report = validate(kg, engine="sparql")
+            report = validate(kg)
             result = BuildResult(report, (), len(kg))
             kg.store.flush()
             del kg

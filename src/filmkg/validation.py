@@ -64,6 +64,8 @@ class ValidationReport:
     conforms: bool
     results: tuple[Finding, ...] = ()
     graph: Graph = field(default_factory=Graph, compare=False, repr=False)
+    #: what the reader should know about how it was checked (printed on stderr by the CLI)
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -119,39 +121,95 @@ def load_shapes(paths: Sequence[Path] = ()) -> Graph:
     return bind_prefixes(graph)
 
 
-#: Validation engines: pySHACL (the reference), or the shapes compiled to SPARQL and run
-#: on Oxigraph (:mod:`filmkg.validation_scale`: same findings, for big graphs), or
-#: ``auto``: SPARQL when the compiler covers every feature the shapes use, else pySHACL.
-VALIDATION_ENGINES = ("pyshacl", "sparql", "auto")
+#: Validation engines: ``auto`` (the default): the shapes compiled to SPARQL and run on
+#: Oxigraph (:mod:`filmkg.validation_scale`: the same findings as pySHACL, seconds where
+#: pySHACL takes minutes), each shape the compiler cannot translate run by pySHACL on its
+#: own (with a note); ``sparql``: compiled only (an untranslatable shape is an error);
+#: ``pyshacl``: pySHACL for everything (the reference the differential tests compare with).
+VALIDATION_ENGINES = ("auto", "sparql", "pyshacl")
 
 
 def validate(
-    kg: KnowledgeGraph, shapes: Sequence[Path] = (), *, engine: str = "pyshacl"
+    kg: KnowledgeGraph, shapes: Sequence[Path] = (), *, engine: str = "auto"
 ) -> ValidationReport:
     """Validate the union of the graph's named graphs against the shapes.
 
-    ``engine="sparql"`` runs the same shapes as SPARQL queries on Oxigraph (seconds on
-    millions of triples, where pySHACL takes hours); a differential test proves both
-    report the same findings.
+    By default (``engine="auto"``) every shape the compiler translates runs as SPARQL on
+    Oxigraph, and only the others (say, a user's ``sh:uniqueLang``) through pySHACL; the
+    report's ``notes`` name them. A differential test proves every engine reports the same
+    findings.
     """
+    from filmkg import validation_scale
+
     if engine not in VALIDATION_ENGINES:
         from filmkg.errors import UsageError
 
         raise UsageError(
             f"unknown validation engine {engine!r}", hint=f"use {', '.join(VALIDATION_ENGINES)}"
         )
-    if engine != "pyshacl":
-        from filmkg import validation_scale
+    shapes_graph = load_shapes(shapes)
+    if engine == "pyshacl":
+        return _validate_pyshacl(kg, shapes_graph)
+    pristine = copy_graph(shapes_graph)  # the compiler adds helper nodes to its input
+    compiled = validation_scale.compile_each(shapes_graph, validation_scale.subclasses_in(kg))
+    if compiled.unsupported and engine == "sparql":
+        shape, reason = next(iter(compiled.unsupported.items()))
+        raise validation_scale.UnsupportedShapesError(f"{reason} (shape {shape})")
+    fast = validation_scale.report_checks(kg, compiled.checks, pristine)
+    if not compiled.unsupported:
+        return fast
+    rest = _validate_pyshacl(kg, _only_shapes(pristine, compiled.unsupported))
+    notes = tuple(
+        f"shape {_short(shape)} checked by pySHACL: the SPARQL compiler does not cover {reason}"
+        for shape, reason in compiled.unsupported.items()
+    )
+    return _merged(fast, rest, notes)
 
-        try:
-            return validation_scale.validate_sparql(kg, shapes)
-        except validation_scale.UnsupportedShapesError:
-            if engine == "sparql":
-                raise
+
+def copy_graph(graph: Graph) -> Graph:
+    """A copy of ``graph`` with the same prefixes."""
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def _only_shapes(shapes: Graph, keep: Iterable[Node]) -> Graph:
+    """``shapes`` with the targets of every node shape but ``keep`` removed (the others
+    still serve as ``sh:node`` references; they just select no focus nodes)."""
+    from filmkg.validation_scale import TARGETS, node_shapes
+
+    rest = copy_graph(shapes)
+    kept = set(keep)
+    for shape in node_shapes(shapes):
+        if shape not in kept:
+            for key in TARGETS:
+                rest.remove((shape, key, None))
+    return rest
+
+
+def _merged(a: ValidationReport, b: ValidationReport, notes: tuple[str, ...]) -> ValidationReport:
+    """One report of two runs over disjoint shapes: one sh:ValidationReport node."""
+    graph = copy_graph(a.graph)
+    root = next(graph.subjects(RDF.type, SH.ValidationReport))
+    conforms = a.conforms and b.conforms
+    graph.set((root, SH.conforms, Literal(conforms)))
+    other = next(b.graph.subjects(RDF.type, SH.ValidationReport), None)
+    for s, p, o in b.graph:
+        if s == other and p in (RDF.type, SH.conforms):
+            continue
+        graph.add((root if s == other else s, p, o))
+    results = tuple(sorted((*a.results, *b.results)))
+    return ValidationReport(conforms, results, graph, notes)
+
+
+def _validate_pyshacl(kg: KnowledgeGraph, shapes_graph: Graph) -> ValidationReport:
+    """pySHACL over the union graph (the reference engine)."""
     from pyshacl import validate as shacl_validate
 
     data = kg.union_graph()
-    shapes_graph = load_shapes(shapes)
     conforms, report_graph, _ = shacl_validate(
         data,
         shacl_graph=shapes_graph,

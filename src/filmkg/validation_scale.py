@@ -36,7 +36,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from filmkg.errors import FilmKGError
+from filmkg.errors import UsageError
 from filmkg.namespaces import SH
 from filmkg.store import KnowledgeGraph
 from filmkg.terms import to_oxigraph, to_rdflib
@@ -44,13 +44,23 @@ from filmkg.terms import to_oxigraph, to_rdflib
 if TYPE_CHECKING:
     from filmkg.validation import ValidationReport
 
-__all__ = ["UnsupportedShapesError", "compile_shapes", "validate_sparql"]
+__all__ = [
+    "CompiledShapes",
+    "UnsupportedShapesError",
+    "compile_each",
+    "compile_shapes",
+    "validate_sparql",
+]
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 
-class UnsupportedShapesError(FilmKGError):
-    """The shapes use a SHACL feature the SPARQL compiler does not cover."""
+class UnsupportedShapesError(UsageError):
+    """The shapes use a SHACL feature the SPARQL compiler does not cover (``--engine
+    sparql`` only: the default engine runs such a shape through pySHACL instead)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="use --engine auto (the default) or --engine pyshacl")
 
 
 # -- what pySHACL accepts for sh:datatype ------------------------------------------------
@@ -283,34 +293,97 @@ Subclasses = Callable[[URIRef], Sequence[Node]]
 
 
 def compile_shapes(shapes: Graph, subclasses: Subclasses | None = None) -> list[Check]:
-    """Every constraint of every targeted shape, as SPARQL checks.
+    """Every constraint of every targeted shape, as SPARQL checks (all or nothing).
 
     ``subclasses`` (optional; :func:`validate_sparql` reads them from the data) lets a
     ``sh:class`` test join the type index with the subclass closure as ``VALUES`` instead
-    of evaluating the property path ``rdf:type/rdfs:subClassOf*`` per value.
+    of evaluating the property path ``rdf:type/rdfs:subClassOf*`` per value. A shape the
+    compiler cannot translate raises :class:`UnsupportedShapesError`
+    (:func:`compile_each` sets such shapes aside instead).
+    """
+    compiled = compile_each(shapes, subclasses)
+    for shape, reason in compiled.unsupported.items():
+        raise UnsupportedShapesError(f"{reason} (shape {shape})")
+    return compiled.checks
+
+
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+
+
+def node_shapes(shapes: Graph) -> list[Node]:
+    """The node shapes: typed ``sh:NodeShape``, or untyped subjects of a target without a
+    ``sh:path`` (SHACL counts them as shapes too), sorted."""
+    found = set(shapes.subjects(RDF.type, SH.NodeShape))
+    for key in TARGETS:
+        found |= {s for s in shapes.subjects(key, None) if (s, SH.path, None) not in shapes}
+    return sorted(found, key=str)
+
+
+@dataclass(frozen=True)
+class CompiledShapes:
+    """The checks of the shapes the compiler translates, and why it left the others."""
+
+    checks: list[Check]
+    #: node shape (or targeted property shape) → the feature the compiler lacks
+    unsupported: dict[Node, str]
+
+
+def compile_each(shapes: Graph, subclasses: Subclasses | None = None) -> CompiledShapes:
+    """:func:`compile_shapes` shape by shape: a shape it cannot translate is set aside.
+
+    >>> g = Graph().parse(format="turtle", data='''
+    ...     @prefix sh: <http://www.w3.org/ns/shacl#> .
+    ...     <https://e.org/S> a sh:NodeShape ; sh:targetClass <https://e.org/C> ;
+    ...         sh:property [ sh:path <https://e.org/p> ; sh:uniqueLang true ] .''')
+    >>> [str(s) for s in compile_each(g).unsupported]
+    ['https://e.org/S']
     """
     checks: list[Check] = []
-    for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
-        target = _target(shapes, shape)
-        if not target:
+    unsupported: dict[Node, str] = {}
+    for shape in node_shapes(shapes):
+        try:
+            if (shape, SH.target, None) in shapes:
+                raise UnsupportedShapesError("sh:target (a SHACL-AF custom target)")
+            target = _target(shapes, shape)
+            if not target:
+                continue
+            _unknown(shapes, shape)
+            mine = _node_checks(shapes, shape, target, subclasses)
+            for prop in shapes.objects(shape, SH.property):
+                _unknown(shapes, prop)
+                mine += _property_checks(shapes, shape, prop, target, subclasses)
+        except UnsupportedShapesError as exc:
+            unsupported[shape] = exc.message
             continue
-        _unknown(shapes, shape)
-        checks += _node_checks(shapes, shape, target, subclasses)
-        for prop in shapes.objects(shape, SH.property):
-            _unknown(shapes, prop)
-            checks += _property_checks(shapes, shape, prop, target, subclasses)
-    for shape in set(shapes.subjects(RDF.type, SH.PropertyShape)):
-        if _target(shapes, shape):
-            raise UnsupportedShapesError(f"property shape {shape} with its own target")
-    return checks
+        checks += mine
+    paths = {s for key in TARGETS for s in shapes.subjects(key, None)} - set(node_shapes(shapes))
+    for shape in sorted(set(shapes.subjects(RDF.type, SH.PropertyShape)) | paths, key=str):
+        try:
+            targeted = bool(_target(shapes, shape))
+        except UnsupportedShapesError as exc:
+            unsupported[shape] = exc.message
+            continue
+        if targeted:
+            unsupported[shape] = f"property shape {shape} with its own target"
+    return CompiledShapes(checks, unsupported)
 
 
 def _unknown(shapes: Graph, shape: Node) -> None:
     for p in set(shapes.predicates(shape)):
         if p not in _KNOWN_SHAPE_KEYS:
-            raise UnsupportedShapesError(f"{p} on {shape}")
+            raise UnsupportedShapesError(_prefixed(p))
     if (shape, SH.deactivated, None) in shapes:
         raise UnsupportedShapesError("sh:deactivated")
+
+
+def _prefixed(term: Node) -> str:
+    """``sh:uniqueLang`` for the IRI of a SHACL term (else the IRI in angle brackets).
+
+    >>> _prefixed(SH.uniqueLang)
+    'sh:uniqueLang'
+    """
+    text = str(term)
+    return f"sh:{text[len(str(SH)) :]}" if text.startswith(str(SH)) else f"<{text}>"
 
 
 def _meta(shapes: Graph, shape: Node) -> tuple[URIRef, tuple[Literal, ...]]:
@@ -902,11 +975,25 @@ def validate_sparql(
     Returns a :class:`filmkg.validation.ValidationReport` equal to what
     :func:`filmkg.validation.validate` (pySHACL) returns for the same graph.
     ``lateral_rows``: see :data:`LATERAL_ROWS` (the plans differ, never the findings).
+    Shapes the compiler cannot translate raise :class:`UnsupportedShapesError`.
     """
     from filmkg import validation
 
     shapes_graph = validation.load_shapes(shapes)
-    checks = compile_shapes(shapes_graph, _subclasses_in(kg))
+    checks = compile_shapes(shapes_graph, subclasses_in(kg))
+    return report_checks(kg, checks, shapes_graph, lateral_rows=lateral_rows)
+
+
+def report_checks(
+    kg: KnowledgeGraph,
+    checks: Sequence[Check],
+    shapes_graph: Graph,
+    *,
+    lateral_rows: int = LATERAL_ROWS,
+) -> ValidationReport:
+    """Run compiled ``checks`` on ``kg`` and report their findings in film terms."""
+    from filmkg import validation
+
     raw = list(run_checks(kg, checks, lateral_rows=lateral_rows))
     report = _report_graph(raw)
     context = _context_graph(kg, raw)
@@ -916,7 +1003,7 @@ def validate_sparql(
     return validation.ValidationReport(conforms, tuple(findings), report)
 
 
-def _subclasses_in(kg: KnowledgeGraph) -> Subclasses:
+def subclasses_in(kg: KnowledgeGraph) -> Subclasses:
     """The classes ``C rdfs:subClassOf* cls`` of the data (what ``sh:class`` accepts)."""
     query = f"SELECT DISTINCT ?c ?cls WHERE {{ ?c <{RDFS.subClassOf}>* ?cls }}"
 
