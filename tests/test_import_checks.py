@@ -81,3 +81,206 @@ def test_a_mapping_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 2
     assert "m.toml: not UTF-8" in _one_line(err)
     assert "save the mapping as UTF-8" in err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "hint"),
+    [
+        (
+            '"role:director"',
+            '"role:directer"',
+            "assertion #2 (Credit): property 'role': 'role:directer' is not a term of the role "
+            "vocabulary",
+            "did you mean 'role:director'?",
+        ),
+        (
+            '"releasestatus:current"',
+            '"releasestatus:curent"',
+            "assertion #1 (Release): property 'releaseStatus': 'releasestatus:curent' is not a "
+            "term of the release-status vocabulary",
+            "did you mean 'releasestatus:current'?",
+        ),
+        (
+            '"role:cast-member"',
+            '"rol:cast-member"',
+            "assertion #3 (Credit): property 'role': unknown prefix in 'rol:cast-member'",
+            "did you mean 'role:'?",
+        ),
+        (
+            'class = "Person"',
+            'class = "Persn"',
+            "entity 'director': unknown class 'Persn' in the filmkg ontology",
+            "did you mean 'Person'?",
+        ),
+        (
+            "releaseYear =",
+            "releaseyear =",
+            "assertion #1 (Release): unknown property 'releaseyear' in the filmkg ontology",
+            "did you mean 'releaseYear'?",
+        ),
+        (
+            'evidence = "director"\n',
+            "",
+            "assertion #2 (Credit): a Credit needs evidence",
+            'name the field that states it: evidence = "…"',
+        ),
+        (
+            'agent = "@director", ',
+            "",
+            "assertion #2 (Credit): a Credit needs 'agent'",
+            "add agent = … to its properties",
+        ),
+        (
+            'releaseYear = "{year}", ',
+            "",
+            "assertion #1 (Release): a Release needs 'releaseDate' or 'releaseYear'",
+            "add one of them",
+        ),
+    ],
+)
+def test_unknown_terms_of_the_ontology_and_vocabularies(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    message: str,
+    hint: str,
+) -> None:
+    assert old in MAPPING
+    code, err = _run(tmp_path, capsys, MAPPING.replace(old, new, 1))
+    assert code == 2
+    assert f"m.toml: [[map]] #1 (table rows) {message}" in _one_line(err)
+    assert hint in err
+    assert not (tmp_path / "o.nq").exists()
+
+
+def test_a_role_word_must_name_a_role(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(tmp_path, capsys, MAPPING + '\n[roles]\nwriter = "screenwritter"\n')
+    assert code == 2
+    assert "[roles]: writer = 'screenwritter': " in _one_line(err)
+    assert "did you mean 'screenwriter'?" in err
+
+
+IMDB_CSV = """Series_Title,Released_Year,Certificate,Director,Star1
+The Shawshank Redemption,1994,A,Frank Darabont,Tim Robbins
+Apollo 13,PG,U,Ron Howard,Tom Hanks
+Gladiator,2000 AD,UA,Ridley Scott,Russell Crowe
+Heat,1995,A,Michael Mann,"Al Pacino"
+"""
+
+IMDB_MAPPING = """
+[source]
+id = "imdb-top"
+format = "csv"
+files = ["imdb.csv"]
+
+[dataset]
+title = "IMDB top films (a few rows)"
+licence = "https://creativecommons.org/publicdomain/zero/1.0/"
+
+[[map]]
+table = "rows"
+  [[map.entity]]
+  name = "film"
+  class = "Film"
+  label = "{Series_Title}"
+  year = "{Released_Year}"
+
+  [[map.entity]]
+  name = "director"
+  class = "Person"
+  each = "Director"
+  split = ","
+
+  [[map.entity]]
+  name = "star"
+  class = "Person"
+  each = "Star1"
+
+  [[map.assertion]]
+  class = "Release"
+  evidence = "Released_Year"
+  properties = { work = "@film", releaseYear = "{Released_Year}", releaseStatus = "releasestatus:current" }
+
+  [[map.assertion]]
+  class = "Credit"
+  each = "director"
+  evidence = "Director"
+  properties = { work = "@film", agent = "@director", role = "role:director" }
+
+  [[map.assertion]]
+  class = "Credit"
+  each = "star"
+  evidence = "Star1"
+  properties = { work = "@film", agent = "@star", role = "role:cast-member" }
+"""
+
+
+def _imdb(tmp_path: Path, csv: str = IMDB_CSV, mapping: str = IMDB_MAPPING) -> Path:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "imdb.csv").write_text(csv, encoding="utf-8")
+    (folder / "imdb.toml").write_text(mapping, encoding="utf-8")
+    return folder
+
+
+def test_a_year_that_is_not_a_year_names_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`PG` (a shifted row) and `2000 AD` are reported; no IRI holds them; the output validates."""
+    import json
+
+    folder = _imdb(tmp_path)
+    out = tmp_path / "out" / "imdb.nq"
+    assert main(["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(out)]) == 0
+    assert "data problems (bad-value 4, incomplete-assertion 2)" in capsys.readouterr().err
+    quads = out.read_text(encoding="utf-8")
+    assert "PG" not in quads
+    assert "2000 AD" not in quads
+    assert "AD>" not in quads
+    assert "<https://w3id.org/filmkg/id/film/apollo-13>" in quads  # the film, by its title
+    assert "<https://w3id.org/filmkg/id/film/gladiator>" in quads
+    assert "<https://w3id.org/filmkg/id/film/heat-1995>" in quads
+    assert "<https://w3id.org/filmkg/id/credit/gladiator/ridley-scott/director>" in quads
+    report = json.loads((tmp_path / "out" / "imdb-top.quality.json").read_text(encoding="utf-8"))
+    bad = {
+        (i["record"], i["field"], i["value"]) for i in report["issues"] if i["kind"] == "bad-value"
+    }
+    assert ("row 2", "Released_Year", "PG") in bad
+    assert ("row 3", "Released_Year", "2000 AD") in bad
+    dropped = [i["record"] for i in report["issues"] if i["kind"] == "incomplete-assertion"]
+    assert dropped == ["row 2", "row 3"]  # the two releases without a year
+    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [("releaseYear", "19 94"), ("releaseDate", "2000-13-45"), ("releaseDate", "1994-02-30")],
+)
+def test_bad_dates_are_reported_not_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], prop: str, value: str
+) -> None:
+    mapping = IMDB_MAPPING.replace('releaseYear = "{Released_Year}"', f'{prop} = "{{When}}"')
+    csv = "Series_Title,Released_Year,Certificate,Director,Star1,When\n"
+    csv += f"Heat,1995,A,Michael Mann,Al Pacino,{value}\n"
+    folder = _imdb(tmp_path, csv, mapping)
+    out = tmp_path / "o.nq"
+    assert main(["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(out)]) == 0
+    assert "bad-value 1, incomplete-assertion 1" in capsys.readouterr().err
+    assert value not in out.read_text(encoding="utf-8")
+    assert main(["validate", str(out)]) == 0
+
+
+def test_a_templated_role_outside_the_vocabulary_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mapping = IMDB_MAPPING.replace('role = "role:director"', 'role = "role:{Certificate|lower}"')
+    folder = _imdb(tmp_path, mapping=mapping)
+    out = tmp_path / "o.nq"
+    assert main(["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "bad-value 8, incomplete-assertion 6" in err  # 2 years + 2 releases, 4 roles + 4 credits
+    text = out.read_text(encoding="utf-8")
+    assert "vocab/role/a>" not in text
+    assert "vocab/role/ua>" not in text
+    assert main(["validate", str(out)]) == 0

@@ -59,6 +59,7 @@ import pyoxigraph as ox
 
 from filmkg.errors import SourceNotFoundError
 from filmkg.importers.tables import NOTES, Record, read_tables
+from filmkg.literals import XSD, well_formed
 from filmkg.mapping import (
     AssertionMap,
     EntityMap,
@@ -67,7 +68,9 @@ from filmkg.mapping import (
     ValueSpec,
     ontology_terms,
     render,
+    requirements,
     slug,
+    vocabulary_problem,
 )
 from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
 from filmkg.quality import Issue, QualityReport
@@ -89,7 +92,6 @@ RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 SKOS_ALT = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 SCHEMA_URL = ox.NamedNode("http://schema.org/url")
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _ENTITY_PATHS = {"Film": "film", "Person": "person", "Organisation": "org", "Place": "place"}
 _DEFAULT_RECORD = {
@@ -185,38 +187,41 @@ def clean_name(item: str, roles: MappingABC[str, str]) -> tuple[str | None, str,
 
 # -- typing literals -----------------------------------------------------------------------
 def _literal(prop: str, value: str, spec: ValueSpec) -> ox.Literal | None:
+    """The literal of ``value`` typed by the property's range, or None when it does not fit.
+
+    >>> spec = ValueSpec("literal")
+    >>> _literal("releaseYear", "1994", spec), _literal("releaseYear", "PG", spec)
+    (<Literal value=1994 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>, None)
+    >>> _literal("releaseDate", "2000-13-45", spec) is None
+    True
+    """
     if spec.lang:
         return ox.Literal(value, language=spec.lang)
     rng = spec.datatype or ontology_terms().datatype_properties.get(prop, "")
     if rng.startswith("xsd:"):
         rng = XSD + rng[4:]
-    if rng == XSD + "gYear":
-        return (
-            ox.Literal(value, datatype=ox.NamedNode(rng)) if re.fullmatch(r"\d{4}", value) else None
-        )
-    if rng == XSD + "integer":
-        return (
-            ox.Literal(str(int(value)), datatype=ox.NamedNode(rng))
-            if re.fullmatch(r"-?\d+", value)
-            else None
-        )
-    if rng == XSD + "decimal":
-        return (
-            ox.Literal(value, datatype=ox.NamedNode(rng))
-            if re.fullmatch(r"-?\d+(\.\d+)?", value)
-            else None
-        )
-    if rng == XSD + "date":
-        return (
-            ox.Literal(value, datatype=ox.NamedNode(rng))
-            if re.fullmatch(r"\d{4}-\d\d-\d\d", value)
-            else None
-        )
-    if rng == XSD + "boolean":
-        return ox.Literal(value, datatype=ox.NamedNode(rng)) if value in {"true", "false"} else None
     if rng.endswith("#langString"):
         return ox.Literal(value, language="en")
-    return ox.Literal(value)
+    if not rng.startswith(XSD) or rng == XSD + "string":
+        return ox.Literal(value)
+    if not well_formed(value, rng) or (rng == XSD + "gYear" and not _is_year(value)):
+        return None
+    if rng == XSD + "integer":
+        value = str(int(value))
+    return ox.Literal(value, datatype=ox.NamedNode(rng))
+
+
+def _is_year(value: str) -> bool:
+    """A year that can name a film or a release: four digits (years are parts of IRIs)."""
+    return bool(re.fullmatch(r"\d{4}", value))
+
+
+def _iri_value(value: str) -> tuple[ox.NamedNode | None, str]:
+    """The IRI of a rendered ``prefix:local`` value, or None and why it is not one."""
+    problem = vocabulary_problem(value)
+    if problem is not None:
+        return None, f"{problem[0]}; {problem[1]}" if problem[1] else problem[0]
+    return _expand(value), ""
 
 
 def _expand(curie: str) -> ox.NamedNode:
@@ -339,7 +344,7 @@ class _Engine:
                     f"no label for {emap.name}",
                 )
                 continue
-            year = render(emap.year, ctx) if emap.year else []
+            year = self.year(emap, ctx, record_id)
             identity = render(emap.identity, ctx) if emap.identity else []
             mention = Mention(
                 id=len(self.mentions),
@@ -347,7 +352,7 @@ class _Engine:
                 cls=emap.cls,
                 label=" ".join(labels[0].split()),
                 raw=str(ctx.get("@raw", labels[0])),
-                year=year[0] if year else None,
+                year=year,
                 identity=identity[0] if identity else None,
                 record=record_id,
             )
@@ -377,7 +382,7 @@ class _Engine:
                 return [current]
             return [mid for mid, _ in found]
         if spec.kind == "iri":
-            return [_expand(v) for v in render(spec.template, ctx)]
+            return self.iris(prop, spec, ctx, record_id)
         out: list[object] = []
         rendered = render(spec.template, ctx)
         if spec.split:
@@ -403,6 +408,35 @@ class _Engine:
             else:
                 out.append(lit)
         return out
+
+    def iris(
+        self, prop: str, spec: ValueSpec, ctx: MappingABC[str, Any], record_id: str
+    ) -> list[object]:
+        out: list[object] = []
+        for value in render(spec.template, ctx):
+            iri, problem = _iri_value(value)
+            if iri is None:
+                self.issue("bad-value", record_id, prop, value, "value not imported", problem)
+            else:
+                out.append(iri)
+        return out
+
+    def year(self, emap: EntityMap, ctx: MappingABC[str, Any], record_id: str) -> str | None:
+        """The year that names an entity (a film), or None when it is not a year (reported)."""
+        years = render(emap.year, ctx) if emap.year else []
+        if not years:
+            return None
+        if _is_year(years[0].strip()):
+            return years[0].strip()
+        self.issue(
+            "bad-value",
+            record_id,
+            _field_name(emap.year or ""),
+            years[0],
+            "year not used: named by its label alone",
+            f"not a year for {emap.name}; the 'year' filter reads a year inside a text",
+        )
+        return None
 
     def evidence_for(self, record_id: str, fld: str, quote: str) -> str:
         key = (record_id, fld, quote)
@@ -439,6 +473,12 @@ class _Engine:
                 return
             evidence = self.evidence_for(record_id, amap.evidence, _quote(raw))
         self.pending.append(_Pending(amap.cls, record_id, values, evidence))
+
+
+def _field_name(template: str) -> str:
+    """The first field a template reads (for reports): ``"{year|strip}"`` → ``year``."""
+    match = re.search(r"\{([^{}|]*)", template)
+    return match.group(1).strip() if match else template
 
 
 def _eq(value: Any, expected: str) -> bool:
@@ -503,16 +543,8 @@ def import_source(
         }
     engine = _Engine(mapping)
     engine.run(tables)
-    # joins (Cypher relationships → nodes) become mention ids
-    for pending in engine.pending:
-        for prop, vals in pending.values.items():
-            pending.values[prop] = _joined(engine, vals, prop, pending.record)
-    for i, (subjects, prop, objects) in enumerate(engine.links):
-        engine.links[i] = (
-            _joined(engine, subjects, prop, "link"),
-            prop,
-            _joined(engine, objects, prop, "link"),
-        )
+    _resolve_joins(engine)
+    _drop_incomplete(engine)
     index = ReferenceIndex.from_graph(reference) if reference is not None else ReferenceIndex()
     links = [
         (w, a)
@@ -531,6 +563,36 @@ def import_source(
     )
     engine.issues.extend(resolution.issues)
     return _emit(mapping, engine, resolution)
+
+
+def _resolve_joins(engine: _Engine) -> None:
+    """Joins (Cypher relationships → nodes) become mention ids."""
+    for pending in engine.pending:
+        for prop, vals in pending.values.items():
+            pending.values[prop] = _joined(engine, vals, prop, pending.record)
+    for i, (subjects, prop, objects) in enumerate(engine.links):
+        engine.links[i] = (
+            _joined(engine, subjects, prop, "link"),
+            prop,
+            _joined(engine, objects, prop, "link"),
+        )
+
+
+def _drop_incomplete(engine: _Engine) -> None:
+    """Assertions that lost a value their shape requires (a bad year …) are reported, not made."""
+    kept: list[_Pending] = []
+    for p in engine.pending:
+        needs = requirements(p.cls)
+        given = {prop for prop, vals in p.values.items() if vals}
+        given |= {"evidence"} if p.evidence is not None else set()
+        missing = sorted(needs.required - given)
+        missing += [" or ".join(sorted(g)) for g in needs.one_of if not g & given]
+        if missing:
+            detail = f"a {p.cls} needs {', '.join(missing)}"
+            engine.issue("incomplete-assertion", p.record, missing[0], "", "not imported", detail)
+        else:
+            kept.append(p)
+    engine.pending = kept
 
 
 def _joined(engine: _Engine, values: list[object], prop: str, record: str) -> list[object]:
@@ -661,7 +723,10 @@ def _emit_entities(
 
 
 def _emit_evidence(out: _Quads, source: ox.NamedNode, engine: _Engine) -> None:
+    used = {p.evidence for p in engine.pending}  # not the evidence of dropped assertions
     for (record, _fld, quote), iri in engine.evidence.items():
+        if iri not in used:
+            continue
         node = ox.NamedNode(iri)
         out.add(node, RDF_TYPE, _f("Evidence"))
         out.add(node, _f("source"), source)

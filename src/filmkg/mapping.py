@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.namespaces import FILMKG_NS, GRAPH, PREFIXES
 
 __all__ = [
     "AssertionMap",
@@ -67,13 +68,18 @@ __all__ = [
     "ontology_terms",
     "parse_mapping",
     "render",
+    "requirements",
     "slug",
+    "vocabularies",
+    "vocabulary_problem",
 ]
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JOIN = re.compile(r"^@([A-Za-z_][\w-]*)(?:\[(.*)\])?$")
 _CURIE = re.compile(r"^([a-z][a-z0-9]*):(\S*)$")
 _FILTERS = ("slug", "lower", "strip", "year", "default")
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SH = "http://www.w3.org/ns/shacl#"
 
 
 # -- text helpers ----------------------------------------------------------------------
@@ -186,7 +192,6 @@ def ontology_terms() -> OntologyTerms:
     """The classes and properties of ``ontology/filmkg.ttl`` (local names) and their ranges."""
     import pyoxigraph as ox
 
-    from filmkg.namespaces import FILMKG_NS
     from filmkg.resources import ontology_file
 
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -214,6 +219,145 @@ def ontology_terms() -> OntologyTerms:
     for local in datatypes:
         datatypes[local] = ranges.get(local, "")
     return OntologyTerms(frozenset(classes), frozenset(objects), datatypes)
+
+
+@cache
+def vocabularies() -> dict[str, frozenset[str]]:
+    """The SKOS concepts of ``ontology/vocab.ttl`` by namespace: ``{namespace: {local names}}``.
+
+    >>> "director" in vocabularies()["https://w3id.org/filmkg/vocab/role/"]
+    True
+    """
+    import pyoxigraph as ox
+
+    from filmkg.resources import ontology_dir
+
+    concept = "http://www.w3.org/2004/02/skos/core#Concept"
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    found: dict[str, set[str]] = {}
+    for t in ox.parse(path=str(ontology_dir() / "vocab.ttl")):
+        if t.predicate.value == rdf_type and t.object.value == concept:
+            namespace, _, local = t.subject.value.rpartition("/")
+            found.setdefault(namespace + "/", set()).add(local)
+    return {ns: frozenset(locals_) for ns, locals_ in found.items()}
+
+
+def vocabulary_problem(curie: str) -> tuple[str, str | None] | None:
+    """Why a prefixed IRI is not a term of its vocabulary (message, hint), or None.
+
+    Prefixes whose namespace is a SKOS vocabulary (``role:``, ``releasestatus:`` …) take
+    only the terms it lists; other prefixes take any local name that makes an IRI.
+
+    >>> vocabulary_problem("role:director") is None
+    True
+    >>> vocabulary_problem("role:directer")
+    ("'role:directer' is not a term of the role vocabulary", "did you mean 'role:director'?")
+    """
+    prefix, _, local = curie.partition(":")
+    namespace = PREFIXES.get(prefix)
+    if namespace is None:
+        return f"unknown prefix {prefix!r}", f"use one of {', '.join(sorted(PREFIXES))}"
+    terms = vocabularies().get(namespace)
+    if terms is None:
+        problem = _iri_problem(namespace + local)
+        return (f"{curie!r} is {problem}", None) if problem else None
+    if local in terms:
+        return None
+    close = difflib.get_close_matches(local, terms, n=1)
+    hint = (
+        f"did you mean '{prefix}:{close[0]}'?"
+        if close
+        else f"use one of {', '.join(sorted(terms))}"
+    )
+    return (
+        f"{curie!r} is not a term of the {namespace.rstrip('/').rsplit('/', 1)[1]} vocabulary",
+        hint,
+    )
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What an instance of a class needs (from the SHACL shapes): properties, one-of groups."""
+
+    required: frozenset[str]
+    one_of: tuple[frozenset[str], ...]
+
+
+@cache
+def _shape_graph() -> tuple[dict[str, set[str]], dict[str, list[Any]]]:
+    import pyoxigraph as ox
+
+    from filmkg.resources import ontology_file, shapes_file
+
+    sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+    parents: dict[str, set[str]] = {}
+    for t in ox.parse(path=str(ontology_file())):
+        if t.predicate.value == sub and isinstance(t.object, ox.NamedNode):
+            parents.setdefault(t.subject.value, set()).add(t.object.value)
+    by_subject: dict[str, list[Any]] = {}
+    for t in ox.parse(path=str(shapes_file())):
+        by_subject.setdefault(str(t.subject), []).append(t)
+    return parents, by_subject
+
+
+def _superclasses(iri: str, parents: MappingABC[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [iri]
+    while todo:
+        c = todo.pop()
+        if c not in seen:
+            seen.add(c)
+            todo.extend(parents.get(c, ()))
+    return seen
+
+
+def _rdf_list(head: Any, by_subject: MappingABC[str, list[Any]]) -> list[Any]:
+    first, rest = _RDF + "first", _RDF + "rest"
+    items: list[Any] = []
+    while head is not None and head.value != _RDF + "nil":
+        triples = by_subject.get(str(head), [])
+        items += [t.object for t in triples if t.predicate.value == first]
+        head = next((t.object for t in triples if t.predicate.value == rest), None)
+    return items
+
+
+def _min_paths(node: Any, by_subject: MappingABC[str, list[Any]]) -> set[str]:
+    triples = by_subject.get(str(node), [])
+    values = {t.predicate.value: t.object for t in triples}
+    path, low = values.get(_SH + "path"), values.get(_SH + "minCount")
+    if path is None or low is None or int(low.value) < 1 or not path.value.startswith(FILMKG_NS):
+        return set()
+    return {path.value[len(FILMKG_NS) :]}
+
+
+@cache
+def requirements(cls: str) -> Requirements:
+    """The properties an instance of ``cls`` needs by the shapes (with its superclasses').
+
+    >>> sorted(requirements("Credit").required)
+    ['agent', 'evidence', 'role', 'work']
+    >>> [sorted(g) for g in requirements("Release").one_of]
+    [['releaseDate', 'releaseYear']]
+    """
+    parents, by_subject = _shape_graph()
+    classes = _superclasses(FILMKG_NS + cls, parents)
+    required: set[str] = set()
+    one_of: list[frozenset[str]] = []
+    for triples in by_subject.values():
+        if not any(
+            t.predicate.value == _SH + "targetClass" and t.object.value in classes for t in triples
+        ):
+            continue
+        for t in triples:
+            if t.predicate.value == _SH + "property":
+                required |= _min_paths(t.object, by_subject)
+            elif t.predicate.value in (_SH + "or", _SH + "xone"):
+                group = set().union(
+                    *(_min_paths(n, by_subject) for n in _rdf_list(t.object, by_subject))
+                )
+                if group:
+                    one_of.append(frozenset(group))
+    return Requirements(frozenset(required), tuple(one_of))
 
 
 # -- the mapping model ------------------------------------------------------------------
@@ -305,8 +449,6 @@ class Mapping:
     @property
     def graph(self) -> str:
         """The named graph of this import: ``graph:import/<source id>``."""
-        from filmkg.namespaces import GRAPH
-
         return str(GRAPH[f"import/{self.source_id}"])
 
 
@@ -356,11 +498,17 @@ class _Checker:
             raise self.fail(where, f"unknown {what} {name!r} in the filmkg ontology", hint)
 
 
+def _check_term(chk: _Checker, prop: str, curie: str, where: str) -> None:
+    # a fixed term, or a template's default ("role:{@role|default:cast-member}")
+    rendered = render(curie, {})
+    problem = vocabulary_problem(rendered[0]) if rendered else None
+    if problem is not None:
+        raise chk.fail(where, f"property {prop!r}: {problem[0]}", problem[1])
+
+
 def _value_specs(
     chk: _Checker, prop: str, raw: Any, where: str, default_lang: str, entity_names: set[str]
 ) -> list[ValueSpec]:
-    from filmkg.namespaces import PREFIXES
-
     terms = ontology_terms()
     items = raw if isinstance(raw, list) else [raw]
     specs: list[ValueSpec] = []
@@ -395,8 +543,13 @@ def _value_specs(
             continue
         curie = _CURIE.match(item)
         if curie and curie.group(1) in PREFIXES:
+            _check_term(chk, prop, item, where)
             specs.append(ValueSpec("iri", item))
             continue
+        if curie and is_object:
+            close = difflib.get_close_matches(curie.group(1), PREFIXES, n=1)
+            hint = f"did you mean '{close[0]}:'?" if close else None
+            raise chk.fail(where, f"property {prop!r}: unknown prefix in {item!r}", hint)
         if is_object:
             raise chk.fail(
                 where,
@@ -590,6 +743,8 @@ def _parse_entity(ctx: _Context, e: dict[str, Any], where: str) -> EntityMap:
 
 def _parse_assertion(ctx: _Context, a: dict[str, Any], where: str, local: set[Any]) -> AssertionMap:
     chk = ctx.chk
+    if isinstance(a.get("class"), str):
+        where = f"{where} ({a['class']})"
     chk.keys(a, {"class", "each", "evidence", "properties"}, where)
     cls = chk.string(a, "class", where, required=True)
     chk.term(cls, ontology_terms().classes, "class", where)
@@ -598,9 +753,27 @@ def _parse_assertion(ctx: _Context, a: dict[str, Any], where: str, local: set[An
         close = difflib.get_close_matches(each, [n for n in local if isinstance(n, str)], n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
         raise chk.fail(where, f"'each' names {each!r}, which this map does not declare", hint)
-    return AssertionMap(
-        cls, ctx.properties(a, where), each, chk.string(a, "evidence", where, required=False)
-    )
+    properties = ctx.properties(a, where)
+    evidence = chk.string(a, "evidence", where, required=False)
+    _check_complete(chk, cls, {*properties, *(["evidence"] if evidence else [])}, where)
+    return AssertionMap(cls, properties, each, evidence)
+
+
+def _check_complete(chk: _Checker, cls: str, given: set[str], where: str) -> None:
+    """An assertion map must give what the shapes require of its class."""
+    needs = requirements(cls)
+    missing = sorted(needs.required - given)
+    if missing == ["evidence"]:
+        raise chk.fail(
+            where, f"a {cls} needs evidence", 'name the field that states it: evidence = "…"'
+        )
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        raise chk.fail(where, f"a {cls} needs {names}", f"add {missing[0]} = … to its properties")
+    for group in needs.one_of:
+        if not group & given:
+            names = " or ".join(repr(g) for g in sorted(group))
+            raise chk.fail(where, f"a {cls} needs {names}", "add one of them to its properties")
 
 
 def _parse_check(chk: _Checker, c: dict[str, Any], where: str) -> Check:
@@ -702,6 +875,9 @@ def _parse_roles(chk: _Checker, data: MappingABC[str, Any]) -> dict[str, str]:
     for word, role in roles.items():
         if not isinstance(role, str):
             raise chk.fail("[roles]", f"{word!r} must name a role, such as 'screenwriter'")
+        if problem := vocabulary_problem(f"role:{role}"):
+            hint = problem[1].replace("'role:", "'") if problem[1] else None
+            raise chk.fail("[roles]", f"{word} = {role!r}: {problem[0]}", hint)
     return {str(k).casefold(): str(v) for k, v in roles.items()}
 
 
