@@ -155,7 +155,7 @@ def test_output_under_a_file_is_one_clear_line(
     blocker.write_text("not a folder\n")
     code = main([a.format(blocker=blocker) for a in args])
     err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
+    assert code == 6
     assert len(err) == 1
     assert err[0].startswith(f"filmkg: error: {blocker}/")
     assert "a part of the path is a file, not a folder" in err[0]

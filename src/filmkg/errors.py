@@ -19,6 +19,8 @@ error into an exit code; the library never calls :func:`sys.exit`)::
     ├── ResourceLimitError           4  a query past its time or result-size limit
     ├── EndpointError                3  a remote SPARQL endpoint that failed (down, 4xx, 5xx)
     │   └── AuthenticationError      3  a 401/403 from the endpoint
+    ├── OutputError                  6  an output that cannot be written (folder, disk full)
+    ├── AddressInUseError            7  a port to listen on that is taken (serve)
     └── InternalError                5  a bug in filmkg: please report it
 
 Non-conformance with the shapes is not an error: validation returns a report whose
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 __all__ = [
     "EXIT_CODES",
+    "AddressInUseError",
     "AuthenticationError",
     "EndpointError",
     "ExportError",
@@ -43,6 +46,7 @@ __all__ = [
     "InputError",
     "InputLimitError",
     "InternalError",
+    "OutputError",
     "ParameterError",
     "ParseError",
     "QuerySyntaxError",
@@ -61,6 +65,9 @@ EXIT_CODES: dict[int, str] = {
     3: "a remote SPARQL endpoint failed (down, refused, timeout, HTTP 4xx/5xx)",
     4: "a resource limit was hit (query time or result size)",
     5: "internal error (a bug: please report it)",
+    6: "an output cannot be written (its folder is a file or read-only, or the disk is full)",
+    7: "the address to listen on is in use (serve: another process has the port)",
+    141: "a broken pipe: the reader of the output went away (`| head`); quiet, as other Unix tools",
 }
 
 
@@ -90,8 +97,16 @@ class UsageError(FilmKGError):
     exit_code = 2
 
 
-class OutputError(UsageError):
-    """An output path that cannot be written (its folder is a file, or not writable)."""
+class OutputError(FilmKGError):
+    """An output that cannot be written: its folder is a file or read-only, or the disk is full."""
+
+    exit_code = 6
+
+
+class AddressInUseError(FilmKGError):
+    """The address (host and port) a server should listen on is taken."""
+
+    exit_code = 7
 
 
 class UnknownQueryError(UsageError):

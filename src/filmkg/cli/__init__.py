@@ -8,6 +8,8 @@ place that turns a :class:`~filmkg.errors.FilmKGError` into an exit code (see
 
 from __future__ import annotations
 
+import difflib
+import errno
 import importlib
 import os
 import sys
@@ -16,7 +18,7 @@ from typing import Any
 import click
 
 from filmkg import __version__
-from filmkg.errors import EXIT_CODES, FilmKGError
+from filmkg.errors import EXIT_CODES, FilmKGError, OutputError
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -57,21 +59,40 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and not name.startswith("-") and name not in COMMANDS:
-            import difflib
-
             close = difflib.get_close_matches(name, COMMANDS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             ctx.fail(f"no command {name!r}{hint} (commands: {', '.join(sorted(COMMANDS))})")
         return super().resolve_command(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a broken pipe on stdout becomes :class:`_BrokenPipeError` here,
+        before click's own handler turns it into exit 1 ("does not conform")."""
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise _BrokenPipeError from None
+            raise
 
-_EPILOG = "Exit codes: " + "; ".join(f"{code} {text}" for code, text in EXIT_CODES.items())
+
+class _BrokenPipeError(Exception):
+    """The reader of stdout went away (``filmkg export | head -1``)."""
+
+
+#: errno values that mean "the output does not fit" (disk full, quota, file size limit).
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+#: The exit code of a broken pipe: what a shell reports for a process killed by SIGPIPE.
+BROKEN_PIPE_EXIT = 141
+
+
+_EPILOG = "\b\nExit codes:\n" + "\n".join(f"  {c:>3}  {text}" for c, text in EXIT_CODES.items())
 
 
 @click.group(
     cls=LazyGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
 )
-@click.version_option(__version__, prog_name="filmkg")
+@click.version_option(__version__, "-V", "--version", prog_name="filmkg")
 def cli() -> None:
     """filmkg: an open knowledge graph of film relationships.
 
@@ -84,33 +105,56 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result: Any = cli.main(args=argv, prog_name="filmkg", standalone_mode=False)
         code = result if isinstance(result, int) else 0
-    except FilmKGError as exc:
-        click.echo(f"filmkg: error: {_one_line(str(exc))}", err=True)
-        code = exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("filmkg: interrupted", err=True)
-        code = 130
-    except click.ClickException as exc:
-        click.echo(f"filmkg: error: {_one_line(exc.format_message())}", err=True)
-        code = exc.exit_code
-    except click.exceptions.Exit as exc:
-        code = exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("filmkg: interrupted", err=True)
-        code = 130
-    except BrokenPipeError:
-        code = 0
-    except Exception as exc:
-        if os.environ.get("FILMKG_DEBUG"):
-            raise
-        click.echo(
-            f"filmkg: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-            "(a bug: set FILMKG_DEBUG=1 for the traceback and please report it)",
-            err=True,
-        )
-        code = 5
-    sys.stdout.flush()
+        sys.stdout.flush()
+    except BaseException as exc:  # every exception becomes one exit code
+        code = _exit_code(exc)
     return code
+
+
+def _exit_code(exc: BaseException) -> int:
+    """Report ``exc`` on stderr (one line; usage for a bare ``filmkg``) and return its code."""
+    if isinstance(exc, _BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EPIPE):
+        _silence_stdout()
+        return BROKEN_PIPE_EXIT
+    if isinstance(exc, OSError) and exc.errno in _FULL:
+        exc = OutputError(
+            f"{exc.filename or 'standard output'}: cannot write ({exc.strerror or exc})",
+            hint="free some space, or write somewhere else",
+        )
+    if isinstance(exc, FilmKGError):
+        click.echo(f"filmkg: error: {_one_line(str(exc))}", err=True)
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message(), err=True)
+        return 2
+    if isinstance(exc, click.ClickException):
+        click.echo(f"filmkg: error: {_one_line(exc.format_message())}", err=True)
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.Exit):
+        return exc.exit_code
+    if isinstance(exc, SystemExit):
+        return exc.code if isinstance(exc.code, int) else 1
+    if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
+        click.echo("filmkg: interrupted", err=True)
+        return 130
+    if os.environ.get("FILMKG_DEBUG") or not isinstance(exc, Exception):
+        raise exc
+    click.echo(
+        f"filmkg: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+        "(a bug: set FILMKG_DEBUG=1 for the traceback and please report it)",
+        err=True,
+    )
+    return 5
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's capture)
+        pass
 
 
 def _one_line(text: str) -> str:

@@ -39,7 +39,8 @@ def build(out: Path, extra: tuple[Path, ...], store: Path | None) -> int:
     if not result.report.conforms:
         click.echo(result.report.to_text(), err=True, nl=False)
         click.echo(
-            "filmkg: build stopped: the graph does not conform; dist/ left as it was", err=True
+            f"filmkg: build stopped: the graph does not conform; {out}/ left as it was",
+            err=True,
         )
         return 1
     for path in result.files:
