@@ -8,7 +8,8 @@ release …) with templates over the record's fields; no Python is needed. See
 
 Templates
     ``"{title}"`` inserts a field; ``"{title|slug}"`` applies a filter (``slug``,
-    ``lower``, ``strip``, ``year``, ``default:VALUE``). ``{@}`` is the current item of a
+    ``lower``, ``strip``, ``year``, ``number`` — ``28,341,469`` → ``28341469`` —,
+    ``minutes`` — ``142 min`` → ``PT142M``, an ``xsd:duration`` —, ``default:VALUE``). ``{@}`` is the current item of a
     multi-valued entity, ``{@role}`` the role word found in its parentheses, ``{@raw}`` the
     item as written. A template that is a single field holding a list gives one value per
     element. A template whose fields are all empty gives no value (nothing is written).
@@ -77,7 +78,9 @@ __all__ = [
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 _JOIN = re.compile(r"^@([A-Za-z_][\w-]*)(?:\[(.*)\])?$")
 _CURIE = re.compile(r"^([a-z][a-z0-9]*):(\S*)$")
-_FILTERS = ("slug", "lower", "strip", "year", "default")
+_FILTERS = ("slug", "lower", "strip", "year", "number", "minutes", "default")
+_NUMBER = re.compile(r"^[-+]?\d{1,3}(?:[,_ ]\d{3})+(?:\.\d+)?$|^[-+]?\d+(?:\.\d+)?$")
+_MINUTES = re.compile(r"^(\d+)\s*(?:min|mins|minutes|m)?\.?$", re.IGNORECASE)
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _SH = "http://www.w3.org/ns/shacl#"
 
@@ -130,7 +133,31 @@ def _apply(value: Any, filters: list[str]) -> Any:
         elif name == "year":
             match = re.search(r"\b(\d{4})\b", text)
             value = match.group(1) if match else None
+        elif name in ("number", "minutes"):
+            value = _number(text.strip()) if name == "number" else _minutes(text.strip())
     return value
+
+
+def _number(text: str) -> str:
+    """A number with thousands separators as a plain decimal; other text is left as it is
+    (the property's datatype then reports it).
+
+    >>> _number("28,341,469"), _number("1 000.5"), _number("$5"), _number("1,2")
+    ('28341469', '1000.5', '$5', '1,2')
+    """
+    if _NUMBER.match(text):
+        return re.sub(r"[,_ ]", "", text).lstrip("+")
+    return text
+
+
+def _minutes(text: str) -> str:
+    """A running time in minutes as an ``xsd:duration``; other text is left as it is.
+
+    >>> _minutes("142 min"), _minutes("95"), _minutes("2h 22m")
+    ('PT142M', 'PT95M', '2h 22m')
+    """
+    match = _MINUTES.match(text)
+    return f"PT{int(match.group(1))}M" if match else text
 
 
 def _lookup(expr: str, fields: MappingABC[str, Any]) -> Any:

@@ -61,11 +61,14 @@ class FILMKG(DefinedNamespace):
     Affiliation: URIRef
     AffiliationKind: URIRef
     Agent: URIRef
+    AggregateRating: URIRef
     Assertion: URIRef
     Award: URIRef
     AwardRecognition: URIRef
+    BoxOffice: URIRef
     Characterisation: URIRef
     Collaboration: URIRef
+    ContentRating: URIRef
     CreativeWork: URIRef
     Credit: URIRef
     CreditRole: URIRef
@@ -81,11 +84,13 @@ class FILMKG(DefinedNamespace):
     Partnership: URIRef
     Person: URIRef
     Place: URIRef
+    Rating: URIRef
     Release: URIRef
     ReleaseKind: URIRef
     ReleaseStatus: URIRef
     Reunion: URIRef
     Review: URIRef
+    ReviewScore: URIRef
     RightsGrant: URIRef
     RightsKind: URIRef
     Source: URIRef
@@ -100,23 +105,28 @@ class FILMKG(DefinedNamespace):
     about: URIRef
     affiliationKind: URIRef
     agent: URIRef
+    amount: URIRef
     appliedTo: URIRef
     author: URIRef
     award: URIRef
     awardReceived: URIRef
     basedOn: URIRef
+    bestRating: URIRef
     birthYear: URIRef
     castMember: URIRef
     category: URIRef
+    certificate: URIRef
     character: URIRef
     confidence: URIRef
     contributor: URIRef
     countryOfOrigin: URIRef
     creditedAs: URIRef
+    currency: URIRef
     describedAs: URIRef
     description: URIRef
     director: URIRef
     distributor: URIRef
+    duration: URIRef
     earlierWork: URIRef
     evidence: URIRef
     executiveProducer: URIRef
@@ -145,6 +155,9 @@ class FILMKG(DefinedNamespace):
     purpose: URIRef
     quote: URIRef
     rating: URIRef
+    ratingCount: URIRef
+    ratingSystem: URIRef
+    ratingValue: URIRef
     recipient: URIRef
     releaseDate: URIRef
     releaseKind: URIRef
@@ -157,6 +170,7 @@ class FILMKG(DefinedNamespace):
     rightsHolder: URIRef
     rightsKind: URIRef
     role: URIRef
+    scoredBy: URIRef
     screenwriter: URIRef
     sharedContext: URIRef
     sharesTitle: URIRef
@@ -180,7 +194,7 @@ class FILMKG(DefinedNamespace):
     theme: URIRef
     usesTechnology: URIRef
     work: URIRef
-    # --- end of generated terms ---
+    worstRating: URIRef
 
 
 KG = Namespace("https://w3id.org/filmkg/id/")
