@@ -21,6 +21,7 @@ def test_the_documented_files_are_the_test_files() -> None:
     assert [name for name, _ in blocks] == [
         "tests/data/import/my-films.csv",
         "tests/data/import/my-films.toml",
+        "tests/data/import/top-films.toml",
     ]
     for name, text in blocks:
         assert (REPO / name).read_text(encoding="utf-8") == text

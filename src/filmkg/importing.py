@@ -297,9 +297,19 @@ class _Engine:
     def items(
         self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str
     ) -> list[dict[str, Any]]:
+        if emap.columns:  # a fixed set of columns (Star1 … Star4): an empty cell is no item
+            return [
+                item for col in emap.columns for item in self.parts(emap, col, fields, record_id)
+            ]
         if emap.each is None:
             return [dict(fields)]
-        raw = fields.get(emap.each)
+        return self.parts(emap, emap.each, fields, record_id)
+
+    def parts(
+        self, emap: EntityMap, fld: str, fields: MappingABC[str, Any], record_id: str
+    ) -> list[dict[str, Any]]:
+        """The items of field ``fld``: a list, or a string cut at the map's ``split``."""
+        raw = fields.get(fld)
         if raw is None or raw == "" or raw == []:
             return []
         if isinstance(raw, list):
@@ -312,20 +322,20 @@ class _Engine:
         for part in parts:
             text = part.strip()
             if not text:
-                self.issue("empty-list-item", record_id, emap.each, raw, "empty item dropped")
+                self.issue("empty-list-item", record_id, fld, raw, "empty item dropped")
                 continue
             name, role = text, ""
             if emap.clean == "names":
                 cleaned, role, kind = clean_name(text, self.m.roles)
                 if kind == "not-a-name":
-                    self.issue(kind, record_id, emap.each, text, "not imported", _quote(raw))
+                    self.issue(kind, record_id, fld, text, "not imported", _quote(raw))
                     continue
                 if kind == "role-in-name":
-                    self.issue(kind, record_id, emap.each, text, f"credited as {role}")
+                    self.issue(kind, record_id, fld, text, f"credited as {role}")
                 elif kind == "parenthetical-in-name":
-                    self.issue(kind, record_id, emap.each, text, f"imported as {cleaned!r}")
+                    self.issue(kind, record_id, fld, text, f"imported as {cleaned!r}")
                 name = cleaned or text
-            out.append({**fields, "@": name, "@raw": text, "@role": role})
+            out.append({**fields, "@": name, "@raw": text, "@role": role, "@column": fld})
         return out
 
     def entity(
@@ -466,12 +476,14 @@ class _Engine:
             return
         evidence = None
         if amap.evidence is not None:
-            raw = ctx.get(amap.evidence)
+            # "@column": the column the current item came from (the columns form)
+            fld = str(ctx.get("@column", "")) if amap.evidence == "@column" else amap.evidence
+            raw = ctx.get(fld)
             if raw is None or raw == "" or raw == []:
                 # Nothing in the record states this fact (e.g. a film with no extract):
                 # no assertion, rather than a fact without evidence.
                 return
-            evidence = self.evidence_for(record_id, amap.evidence, _quote(raw))
+            evidence = self.evidence_for(record_id, fld, _quote(raw))
         self.pending.append(_Pending(amap.cls, record_id, values, evidence))
 
 
@@ -620,6 +632,9 @@ def _tail(iri: str) -> str:
     return iri.rsplit("/", 1)[1]
 
 
+_PER_SOURCE = frozenset({"AggregateRating", "BoxOffice", "ContentRating"})
+
+
 def _assertion_iri(
     p: _Pending, terms: dict[str, list[ox.NamedNode | ox.Literal]], source_id: str, n: int
 ) -> str:
@@ -640,6 +655,10 @@ def _assertion_iri(
     if p.cls == "StoryDescription" and work:
         return KG_NS + f"story/{_tail(work)}/{source_id}"
     kebab = re.sub(r"(?<!^)(?=[A-Z])", "-", p.cls).lower()
+    if p.cls == "ReviewScore" and work and first("scoredBy"):
+        return KG_NS + f"{kebab}/{_tail(work)}/{_tail(first('scoredBy') or '')}"
+    if p.cls in _PER_SOURCE and work:  # one per film and source: each source its own figure
+        return KG_NS + f"{kebab}/{_tail(work)}/{source_id}"
     return KG_NS + f"{kebab}/{source_id}/{slug(p.record)}/{n}"
 
 

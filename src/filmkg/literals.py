@@ -10,6 +10,8 @@ True
 False
 >>> well_formed("1994", XSD + "gYear")
 True
+>>> well_formed("PT2H22M", XSD + "duration"), well_formed("142 min", XSD + "duration")
+(True, False)
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ _CHECKS: dict[str, Callable[[str], bool]] = {
     "decimal": lambda t: bool(re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", t)),
     "double": lambda t: bool(re.fullmatch(r"[+-]?((\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|INF)|NaN", t)),
     "boolean": lambda t: t in {"true", "false", "1", "0"},
+    # ISO 8601 durations: PT2H22M (at least one part; a T only before a time part)
+    "duration": lambda t: bool(
+        re.fullmatch(
+            r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", t
+        )
+    ),
 }
 
 
@@ -126,6 +134,7 @@ _HINTS = {
     "gYearMonth": "write a month as YYYY-MM",
     "integer": "write a whole number",
     "boolean": "write true or false",
+    "duration": "write an ISO 8601 duration such as PT2H22M",
 }
 
 

@@ -9,10 +9,12 @@ release …) with templates over the record's fields; no Python is needed. See
 Templates
     ``"{title}"`` inserts a field; ``"{title|slug}"`` applies a filter (``slug``,
     ``lower``, ``strip``, ``year``, ``number`` — ``28,341,469`` → ``28341469`` —,
-    ``minutes`` — ``142 min`` → ``PT142M``, an ``xsd:duration`` —, ``default:VALUE``). ``{@}`` is the current item of a
-    multi-valued entity, ``{@role}`` the role word found in its parentheses, ``{@raw}`` the
-    item as written. A template that is a single field holding a list gives one value per
-    element. A template whose fields are all empty gives no value (nothing is written).
+    ``minutes`` — ``142 min`` → ``PT2H22M``, an ``xsd:duration`` —, ``default:VALUE``).
+    ``{@}`` is the current item of a multi-valued entity (``each``, or ``columns = ["Star1",
+    "Star2"]``: one item per non-empty column), ``{@role}`` the role word found in its
+    parentheses, ``{@raw}`` the item as written, ``{@column}`` the field it came from. A
+    template that is a single field holding a list gives one value per element. A
+    template whose fields are all empty gives no value (nothing is written).
 Values of properties
     ``"@film"`` — the entity of map ``film`` in this record (or the current item);
     ``"@person[{_start}]"`` — the entity of map ``person`` whose ``identity`` is the value
@@ -151,13 +153,17 @@ def _number(text: str) -> str:
 
 
 def _minutes(text: str) -> str:
-    """A running time in minutes as an ``xsd:duration``; other text is left as it is.
+    """A running time in minutes as an ``xsd:duration`` in canonical form (hours and
+    minutes, as triple stores write it back); other text is left as it is.
 
-    >>> _minutes("142 min"), _minutes("95"), _minutes("2h 22m")
-    ('PT142M', 'PT95M', '2h 22m')
+    >>> _minutes("142 min"), _minutes("45"), _minutes("120 minutes"), _minutes("2h 22m")
+    ('PT2H22M', 'PT45M', 'PT2H', '2h 22m')
     """
     match = _MINUTES.match(text)
-    return f"PT{int(match.group(1))}M" if match else text
+    if not match:
+        return text
+    hours, minutes = divmod(int(match.group(1)), 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes or not hours else "")
 
 
 def _lookup(expr: str, fields: MappingABC[str, Any]) -> Any:
@@ -414,6 +420,7 @@ class EntityMap:
     split: str | None = None
     clean: str | None = None
     properties: dict[str, list[ValueSpec]] = field(default_factory=dict)
+    columns: tuple[str, ...] = ()  # one entity per non-empty column (Star1 … Star4)
 
 
 @dataclass(frozen=True)
@@ -743,6 +750,7 @@ _ENTITY_KEYS = {
     "split",
     "clean",
     "properties",
+    "columns",
 }
 
 
@@ -755,6 +763,14 @@ def _parse_entity(ctx: _Context, e: dict[str, Any], where: str) -> EntityMap:
     clean = chk.string(e, "clean", ew, required=False)
     if clean not in (None, "names"):
         raise chk.fail(ew, f"unknown cleaner {clean!r}", "use 'names'")
+    columns = e.get("columns", [])
+    if not isinstance(columns, list) or not all(isinstance(c, str) and c for c in columns):
+        hint = 'columns = ["Star1", "Star2"]'
+        raise chk.fail(ew, "'columns' must be a list of column names", hint)
+    if "columns" in e and not columns:
+        raise chk.fail(ew, "'columns' is empty", 'name the columns: columns = ["Star1", "Star2"]')
+    if columns and "each" in e:
+        raise chk.fail(ew, "give 'each' (one list field) or 'columns' (several fields), not both")
     return EntityMap(
         name=chk.string(e, "name", ew, required=True),
         cls=cls,
@@ -765,6 +781,7 @@ def _parse_entity(ctx: _Context, e: dict[str, Any], where: str) -> EntityMap:
         split=chk.string(e, "split", ew, required=False),
         clean=clean,
         properties=ctx.properties(e, ew),
+        columns=tuple(columns),
     )
 
 
