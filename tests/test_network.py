@@ -252,7 +252,9 @@ def test_derived_relations_validate_and_can_be_queried() -> None:
 
     kg = load_project()
     written = nw.add_derived_relations(kg)
-    assert written > 0
+    assert written.triples > 0
+    assert written.with_collaborations
+    assert written.collaborations == 78 + 6
     assert nw.NETWORK_GRAPH in kg.graph_names()
     counts = kg.select(
         "PREFIX filmkg: <https://w3id.org/filmkg/ontology#> "
@@ -280,6 +282,35 @@ def test_derived_relations_validate_and_can_be_queried() -> None:
     report = validate(kg)
     assert report.conforms, report.to_text()
     assert nw.add_derived_relations(kg) == written  # rewriting replaces, never duplicates
+    # the superclass types are written too: a store that infers adds nothing (#18)
+    untyped = kg.select(
+        "PREFIX filmkg: <https://w3id.org/filmkg/ontology#> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT (COUNT(*) AS ?n) WHERE { ?x a filmkg:Collaboration "
+        "FILTER NOT EXISTS { ?x a filmkg:DerivedRelation, prov:Entity } }"
+    ).as_dicts()
+    assert untyped == [{"n": 0}]
+
+
+def test_derived_collaborations_are_kept_in_proportion(tmp_path: Path) -> None:
+    from filmkg import synth
+
+    data = tmp_path / "s20.nt"
+    synth.write_file(data, films=20, seed=1)
+    kg = load_project([data], include_data=False)
+    stated = len(kg)
+    auto = nw.add_derived_relations(kg, collaborations=None)
+    assert not auto.with_collaborations
+    assert auto.collaborations > 0
+    # only the derived reunions (and their types) were written
+    assert auto.triples < stated // 2
+    assert kg.select(
+        "PREFIX filmkg: <https://w3id.org/filmkg/ontology#> "
+        "SELECT (COUNT(*) AS ?n) WHERE { ?x a filmkg:Collaboration }"
+    ).as_dicts() == [{"n": 0}]
+    every = nw.add_derived_relations(kg, collaborations=True)
+    assert every.with_collaborations
+    assert every.triples > stated
+    assert nw.add_derived_relations(kg, collaborations=False).triples == auto.triples
 
 
 def test_derived_triples_are_deterministic(collab: nx.Graph) -> None:

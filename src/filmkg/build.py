@@ -29,6 +29,8 @@ class BuildResult:
     report: ValidationReport
     files: tuple[Path, ...]
     triples: int
+    #: what the reader should know (collaborations left out, shapes run by pySHACL)
+    notes: tuple[str, ...] = ()
 
 
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
@@ -49,19 +51,33 @@ def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> 
     return sorted(files)
 
 
-def build(out: Path, extra: tuple[Path, ...] = ()) -> BuildResult:
-    """Build the project graph into ``out``; ``out`` is replaced only if it conforms."""
+def build(
+    out: Path, extra: tuple[Path, ...] = (), *, collaborations: bool | None = None
+) -> BuildResult:
+    """Build the project graph into ``out``; ``out`` is replaced only if it conforms.
+
+    ``collaborations``: write the derived ``filmkg:Collaboration`` nodes (``None``: when
+    they at most double the graph, see :data:`filmkg.network.COLLABORATION_SHARE`).
+    """
     from filmkg.network import add_derived_relations
     from filmkg.project import load_project
 
     kg = load_project(extra)
-    add_derived_relations(kg)
+    derived = add_derived_relations(kg, collaborations=collaborations)
     report = validate(kg)
+    notes = report.notes
+    if not derived.with_collaborations:
+        notes += (
+            f"{derived.collaborations:,} derived collaborations left out of the exports "
+            "(more triples than the graph itself); `filmkg network derive` writes them, "
+            "`build --collaborations` keeps them",
+        )
     if not report.conforms:
-        return BuildResult(report, (), len(kg))
+        return BuildResult(report, (), len(kg), notes)
     with atomic_dir(out) as staging:
         written = write_artefacts(kg, report, staging)
-    return BuildResult(report, tuple(out / p.relative_to(staging) for p in written), len(kg))
+    files = tuple(out / p.relative_to(staging) for p in written)
+    return BuildResult(report, files, len(kg), notes)
 
 
 class _NotConformingError(Exception):
@@ -86,7 +102,7 @@ def build_store(
         with atomic_dir(store) as staging:
             kg = load_project(extra, include_data=include_data, store_path=staging / "db")
             report = validate(kg)
-            result = BuildResult(report, (), len(kg))
+            result = BuildResult(report, (), len(kg), report.notes)
             kg.store.flush()
             del kg
             if not report.conforms:
@@ -97,4 +113,5 @@ def build_store(
     except _NotConformingError:
         pass
     assert result is not None
-    return BuildResult(result.report, (store,) if result.report.conforms else (), result.triples)
+    files = (store,) if result.report.conforms else ()
+    return BuildResult(result.report, files, result.triples, result.notes)

@@ -27,14 +27,16 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from filmkg.namespaces import GRAPH
 from filmkg.resources import ontology_dir
 from filmkg.store import KnowledgeGraph
+from filmkg.terms import to_oxigraph, to_rdflib
 
-__all__ = ["INFERRED_GRAPH", "entailment", "infer", "rule_files"]
+__all__ = ["INFERRED_GRAPH", "entailed", "entailment", "infer", "rule_files"]
 
 #: The named graph that holds derived triples.
 INFERRED_GRAPH = GRAPH.inferred
@@ -45,6 +47,7 @@ _SCHEMA_PREDICATES = {f"{_RDFS}subPropertyOf", f"{_RDFS}subClassOf"}
 _ENTAILMENT = re.compile(r"^#\+ entailment: *(\S+)", re.MULTILINE)
 
 Closure = dict[ox.NamedNode, tuple[ox.NamedNode, ...]]
+RdflibTriple = tuple[Any, Any, Any]
 TripleTerms = tuple[
     ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal
 ]
@@ -94,6 +97,31 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
         while batch := list(islice(new, _BATCH)):
             kg.add_quads(batch)
     return count_graph(store, target)
+
+
+def entailed(kg: KnowledgeGraph, triples: Iterable[RdflibTriple]) -> list[RdflibTriple]:
+    """What the RDFS rules (rdfs7, rdfs9) derive from ``triples`` with the ontology of
+    ``kg``, less what ``kg`` already holds: for triples written after :func:`infer` ran
+    (the derived collaborations), so exports carry their superclass types too.
+
+    >>> from rdflib import RDF
+    >>> from filmkg.namespaces import FILMKG, KG
+    >>> from filmkg.project import load_project
+    >>> kg = load_project(include_data=False)
+    >>> found = entailed(kg, [(KG["collaboration/f/a/b"], RDF.type, FILMKG.Collaboration)])
+    >>> [str(o).rsplit("/", 1)[-1] for _, _, o in found]
+    ['ontology#DerivedRelation', 'prov#Entity']
+    """
+    store = kg.store
+    subproperties = _closure(store, "subPropertyOf")
+    subclasses = _closure(store, "subClassOf")
+    given = {(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples}
+    found = set(_with_closure(given, subproperties, subclasses, keep=False)) - given  # type: ignore[arg-type]
+    new = (t for t in found if next(store.quads_for_pattern(*t), None) is None)
+    return sorted(
+        ((to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in new),  # type: ignore[misc]
+        key=lambda t: tuple(str(x) for x in t),
+    )
 
 
 def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfFormat]]) -> int | None:

@@ -49,6 +49,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmkg.errors import UnknownEntityError, UsageError
+from filmkg.inference import entailed
 from filmkg.namespaces import FILMKG, GRAPH, KG, PROV
 from filmkg.results import QueryResult
 
@@ -56,10 +57,12 @@ if TYPE_CHECKING:
     from filmkg.store import Engine, KnowledgeGraph
 
 __all__ = [
+    "COLLABORATION_SHARE",
     "NETWORK_GRAPH",
     "CentralityRow",
     "CompanyRow",
     "CreditRow",
+    "Derived",
     "Hop",
     "HopWork",
     "NetworkStats",
@@ -1113,23 +1116,52 @@ def _collab_label(graph: nx.Graph, a: str, b: str, data: Mapping[str, Any], work
     return f"{graph.nodes[a]['label']} and {graph.nodes[b]['label']} on {label}"
 
 
+#: The build writes the derived collaborations when they at most double the graph: they
+#: grow with the square of a cast (200 films: 94k triples for 22k stated).
+COLLABORATION_SHARE = 1.0
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What :func:`add_derived_relations` wrote: triples, and whether collaborations."""
+
+    triples: int
+    collaborations: int
+    #: False: left out, the graph in proportion (see :data:`COLLABORATION_SHARE`)
+    with_collaborations: bool
+
+
 def add_derived_relations(
     kg: KnowledgeGraph,
     *,
     min_gap: int = 10,
     engine: Engine = "oxigraph",
     graph: URIRef = NETWORK_GRAPH,
-) -> int:
-    """Derive collaborations and reunions from the credits and (re)write them to the named
-    graph ``graph`` (default ``graph:network``). Returns the number of triples written.
+    collaborations: bool | None = True,
+) -> Derived:
+    """Derive collaborations and reunions from the credits and (re)write them, with the
+    types and properties the ontology entails for them, to the named graph ``graph``
+    (default ``graph:network``).
+
+    ``collaborations=None`` writes the ``filmkg:Collaboration`` nodes only when their
+    triples are at most :data:`COLLABORATION_SHARE` times the graph's (the derived
+    reunions always); ``False`` never.
     """
     collab = collaboration_graph(kg, engine=engine)
-    triples = derived_triples(
-        collab, find_reunions(collab, min_gap), stated_reunions(kg, engine=engine)
+    reunions = derived_triples(
+        nx.Graph(), find_reunions(collab, min_gap), stated_reunions(kg, engine=engine)
     )
+    pairs = derived_triples(collab)
+    n_collab = sum(1 for t in pairs if t[1] == RDF.type)
+    keep = collaborations
+    if keep is None:
+        keep = len(pairs) <= COLLABORATION_SHARE * len(kg)
+    triples = sorted({*reunions, *(pairs if keep else ())})
     kg.clear_graph(graph)
     kg.add_triples(graph, triples)
-    return len(triples)
+    more = entailed(kg, triples)
+    kg.add_triples(graph, more)
+    return Derived(len(triples) + len(more), n_collab, keep)
 
 
 # -- export --------------------------------------------------------------------------------

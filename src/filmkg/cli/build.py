@@ -23,8 +23,16 @@ import click
     help="Build an on-disk Oxigraph store here instead of dist/ (big graphs: bulk load, "
     "SPARQL-compiled validation); other commands read it with --store.",
 )
+@click.option(
+    "--collaborations/--no-collaborations",
+    default=None,
+    help="Write (or not) the derived person-person collaborations into the exports; by "
+    "default only when they at most double the graph (they grow with the square of a cast).",
+)
 @click.argument("extra", nargs=-1, type=click.Path(path_type=Path))
-def build(out: Path, extra: tuple[Path, ...], store: Path | None) -> int:
+def build(
+    out: Path, extra: tuple[Path, ...], store: Path | None, collaborations: bool | None
+) -> int:
     """Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.
 
     Writes the merged graph, every export format and the validation report to the output
@@ -33,7 +41,12 @@ def build(out: Path, extra: tuple[Path, ...], store: Path | None) -> int:
     from filmkg.build import build as run_build
     from filmkg.build import build_store
 
-    result = build_store(store, extra) if store is not None else run_build(out, extra)
+    if store is not None:
+        result = build_store(store, extra)
+    else:
+        result = run_build(out, extra, collaborations=collaborations)
+    for note in result.notes:
+        click.echo(f"filmkg: note: {note}", err=True)
     if store is not None:
         out = store
     if not result.report.conforms:
