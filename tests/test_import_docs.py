@@ -69,3 +69,21 @@ def test_toml_syntax_errors_name_line_and_column(
     (tmp_path / "bad.toml").write_text('[source]\nid = "x\n', encoding="utf-8")
     assert main(["import", str(tmp_path), "-m", str(tmp_path / "bad.toml")]) == 2
     assert f"{tmp_path / 'bad.toml'}:2:" in capsys.readouterr().err
+
+
+def test_the_property_table_is_generated_from_the_ontology() -> None:
+    from filmkg.importers.properties import BEGIN, END, property_table
+
+    text = DOC.read_text(encoding="utf-8")
+    assert text.count(BEGIN) == 1
+    shown = text.split(BEGIN + "\n", 1)[1].split(END, 1)[0]
+    assert shown == property_table(), (
+        "docs/import.md's property table is stale; regenerate it with  PYTHONPATH=src python "
+        "-c \"from filmkg.importers.properties import update_doc; update_doc('docs/import.md')\""
+    )
+    assert (
+        "| `BoxOffice` | **`amount`**, **`currency`**, **`evidence`**, `note`, **`work`** |"
+        in shown
+    )
+    assert "| `duration` | xsd:duration | schema:duration, wdt:P2047 |" in shown
+    assert "`director`" not in shown  # derived by the rules, never mapped
