@@ -284,3 +284,152 @@ def test_a_templated_role_outside_the_vocabulary_is_reported(
     assert "vocab/role/a>" not in text
     assert "vocab/role/ua>" not in text
     assert main(["validate", str(out)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "hint"),
+    [
+        (
+            'label = "{title}"',
+            'label = "{Title}"',
+            "entity 'film' label: unknown column 'Title'",
+            "did you mean 'title'?",
+        ),
+        (
+            'each = "cast"\n',
+            'each = "casts"\n',
+            "entity 'cast' each: unknown column 'casts'",
+            "did you mean 'cast'?",
+        ),
+        (
+            'evidence = "director"',
+            'evidence = "directors"',
+            "assertion #2 (Credit) evidence: unknown column 'directors'",
+            "did you mean 'director'?",
+        ),
+        (
+            'value = "{genres}"',
+            'value = "{genre}"',
+            "entity 'film' property 'genre': unknown column 'genre'",
+            "did you mean 'genres'?",
+        ),
+        (
+            'label = "{title}"',
+            'label = "{name}"',
+            "entity 'film' label: unknown column 'name'",
+            "the source has 'id', 'title', 'year', 'director', 'cast', 'genres'",
+        ),
+        (
+            'label = "{title}"\n',
+            "",
+            "entity 'film' label: '{@}' is one item of an 'each' entity, and there is none here",
+            'add label = "{…}" naming the field that holds it',
+        ),
+        (
+            'table = "rows" ',
+            'table = "rows"\nwhere = { genres = "drama" }\n',
+            "where: no record has genres = 'drama'",
+            "did you mean 'Drama'?",
+        ),
+    ],
+)
+def test_fields_the_source_does_not_have(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    message: str,
+    hint: str,
+) -> None:
+    """Every field a mapping reads is checked against the CSV header before anything runs."""
+    assert old in MAPPING
+    code, err = _run(tmp_path, capsys, MAPPING.replace(old, new, 1))
+    assert code == 2
+    assert f"m.toml: [[map]] #1 (table rows) {message}; {hint}" in _one_line(err)
+    assert not (tmp_path / "o.nq").exists()
+    assert not (tmp_path / "my-films.quality.json").exists()
+
+
+def test_check_lists_every_mistake_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = MAPPING.replace('label = "{title}"', 'label = "{Title}"').replace(
+        'each = "cast"\n', 'each = "casts"\n', 1
+    )
+    code, err = _run(tmp_path, capsys, bad, "--check")
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert "entity 'film' label: unknown column 'Title'; did you mean 'title'?" in lines[0]
+    assert "entity 'cast' each: unknown column 'casts'; did you mean 'cast'?" in lines[1]
+    assert list(tmp_path.iterdir()) == [tmp_path / "m.toml"]
+
+
+def test_check_tells_what_the_import_would_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["import", str(EXAMPLE), "-m", str(EXAMPLE / "my-films.toml"), "--check"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "would make 11 entities (Film 3, Person 8), 13 assertions (Credit 10, Release 3)" in out
+    assert "records: 3 taken by the mapping, 0 of them made nothing" in out
+    assert "data problems: 2 (empty-list-item 1, not-a-name 1)" in out
+    assert "row 2 | cast | '.' | not-a-name: not imported" in out
+    assert out.rstrip().endswith("nothing written (--check)")
+    assert sorted(p.name for p in EXAMPLE.iterdir()) == ["my-films.csv", "my-films.toml"]
+
+
+def test_an_import_that_makes_no_films_fails_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = "Series_Title,Released_Year,Certificate,Director,Star1\n,1994,A,,\n,1995,A,,\n"
+    folder = _imdb(tmp_path, csv)
+    args = ["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(tmp_path / "o.nq")]
+    assert main(args) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert "imdb-top: the import makes no films (2 records taken by the mapping" in err
+    assert "allow it with --allow-empty" in err
+    assert not (tmp_path / "o.nq").exists()
+    assert main([*args, "--allow-empty", "--max-loss", "1"]) == 0
+    assert (tmp_path / "o.nq").exists()
+
+
+def test_an_import_that_loses_too_many_records_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two of five rows have no title: they make nothing (40% > the default 5%)."""
+    csv = "Series_Title,Released_Year,Certificate,Director,Star1\n"
+    csv += "Heat,1995,A,,\nSully,2016,A,,\nAlien,1979,A,,\n,1990,A,,\n,1991,A,,\n"
+    folder = _imdb(tmp_path, csv)
+    args = ["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(tmp_path / "o.nq")]
+    assert main(args) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert "imdb-top: 2 of 5 records (40%) made nothing (row 4, row 5)" in err
+    assert "allow it with --max-loss 0.5" in err
+    assert not (tmp_path / "o.nq").exists()
+    assert main([*args, "--max-loss", "0.5"]) == 0
+    assert "bad-value 2" in capsys.readouterr().err  # the two rows, in the quality report
+
+
+def test_json_keys_are_checked_against_the_keys_seen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key close to one the records have is a mistake; a key none has is listed, not fatal."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "films.json").write_text(
+        '[{"title": "Heat", "year": 1995, "cast": ["Al Pacino"]}]', encoding="utf-8"
+    )
+    mapping = (REPO / "mappings" / "wikipedia-movies.toml").read_text(encoding="utf-8")
+    mapping = mapping.replace(
+        'files = ["movies-1990s.json", "movies-2000s.json", "movies-2020s.json"]',
+        'files = ["films.json"]',
+    )
+    (folder / "w.toml").write_text(mapping.replace('each = "cast"', 'each = "casts"', 1), "utf-8")
+    out = tmp_path / "o.nq"
+    assert main(["import", str(folder), "-m", str(folder / "w.toml"), "-o", str(out)]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert "(table records) entity 'cast' each: unknown key 'casts'; did you mean 'cast'?" in err
+    (folder / "w.toml").write_text(mapping, "utf-8")
+    assert main(["import", str(folder), "-m", str(folder / "w.toml"), "-o", str(out)]) == 0
+    assert "missing-field 4" in capsys.readouterr().err  # href, genres, extract (twice)

@@ -17,7 +17,9 @@ def _run(tmp_path: Path, rows: list[str], **kw: object) -> ImportResult:
     folder.mkdir(exist_ok=True)
     shutil.copy(MAPPING, folder / "my-films.toml")
     (folder / "my-films.csv").write_text(
-        "id,title,year,director,cast\n" + "\n".join(rows) + "\n", encoding="utf-8"
+        # the mapping reads every column of its CSV: genres too (left empty here)
+        "id,title,year,director,cast,genres\n" + "\n".join(f"{r}," for r in rows) + "\n",
+        encoding="utf-8",
     )
     return import_source(folder, load_mapping(folder / "my-films.toml"), **kw)  # type: ignore[arg-type]
 

@@ -49,7 +49,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +57,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from filmkg.errors import SourceNotFoundError
+from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.importers.checking import (
+    DEFAULT_LIMITS,
+    ImportLossError,
+    Limits,
+    loss_problem,
+    mapping_problems,
+    matches_where,
+)
 from filmkg.importers.tables import NOTES, Record, read_tables
 from filmkg.literals import XSD, well_formed
 from filmkg.mapping import (
@@ -76,11 +84,15 @@ from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
 from filmkg.quality import Issue, QualityReport
 
 __all__ = [
+    "ImportCheck",
     "ImportResult",
     "Mention",
+    "check_import",
     "clean_name",
     "import_into",
     "import_source",
+    "read_source",
+    "run_mapping",
     "write_import",
     "write_reports",
 ]
@@ -133,6 +145,7 @@ class _Pending:
     record: str
     values: dict[str, list[object]]  # Mention id (int) | _Join | ox term
     evidence: str | None  # IRI of the evidence node
+    serial: int = -1  # the record (index in _Engine.taken)
 
 
 @dataclass
@@ -147,6 +160,13 @@ class ImportResult:
     entities: dict[str, str]  # IRI → class local name
     assertions: dict[str, str]  # IRI → class local name
     matches: list[dict[str, Any]]
+    taken: int = 0  # records a map of the mapping took
+    lost: list[str] = field(default_factory=list)  # those of them that made nothing
+
+    @property
+    def films(self) -> int:
+        """How many films the import makes."""
+        return sum(1 for cls in self.entities.values() if cls == "Film")
 
     def review_json(self) -> str:
         """The matches left for a person to review, as sorted JSON."""
@@ -239,7 +259,10 @@ class _Engine:
         self.evidence: dict[tuple[str, str, str], str] = {}  # (record, field, quote) → IRI
         self.evidence_count: dict[tuple[str, str], int] = {}
         self.links: list[tuple[list[object], str, list[object]]] = []
+        self.link_serials: list[int] = []
         self.identities: dict[tuple[str, str], int] = {}
+        self.taken: list[str] = []  # the id of each record a map takes, in order
+        self.made_by: list[int] = []  # for each mention, the record (index in taken)
 
     def issue(
         self, kind: str, record: str, fld: str, value: Any, action: str, detail: str = ""
@@ -256,9 +279,7 @@ class _Engine:
                 continue
             maps = [m for m in self.m.maps if m.table == table]
             for rec in records:
-                chosen = [
-                    m for m in maps if all(_eq(rec.fields.get(k), v) for k, v in m.where.items())
-                ]
+                chosen = [m for m in maps if matches_where(rec, m.where)]
                 if not chosen:
                     if maps:
                         keys = sorted({k for m in maps for k in m.where})
@@ -266,8 +287,15 @@ class _Engine:
                         record_id = self._record_id(maps[0], rec)
                         self.issue("unmapped-record", record_id, "", "", "not imported", detail)
                     continue
+                self.taken.append(self._record_id(chosen[0], rec))
                 for rmap in chosen:
                     self.record(rmap, rec)
+
+    def lost(self) -> list[str]:
+        """The records a map took that made nothing (no entity, assertion or link)."""
+        made = set(self.made_by) | {p.serial for p in self.pending}
+        made |= {n for n, (s, _, o) in zip(self.link_serials, self.links, strict=True) if s and o}
+        return [record for n, record in enumerate(self.taken) if n not in made]
 
     def _record_id(self, rmap: RecordMap, rec: Record) -> str:
         values = render(rmap.record or self.m.record or _DEFAULT_RECORD[rec.table], rec.fields)
@@ -293,6 +321,7 @@ class _Engine:
             subjects = self.values(link.prop, link.subject, fields, record_id, local, None)
             objects = self.values(link.prop, link.object, fields, record_id, local, None)
             self.links.append((subjects, link.prop, objects))
+            self.link_serials.append(len(self.taken) - 1)
 
     def items(
         self, emap: EntityMap, fields: MappingABC[str, Any], record_id: str
@@ -370,6 +399,7 @@ class _Engine:
                 for spec in specs:
                     mention.properties.append((prop, spec, ctx))
             self.mentions.append(mention)
+            self.made_by.append(len(self.taken) - 1)
             if mention.identity is not None:
                 self.identities.setdefault((emap.name, mention.identity), mention.id)
             out.append((mention.id, ctx))
@@ -484,21 +514,13 @@ class _Engine:
                 # no assertion, rather than a fact without evidence.
                 return
             evidence = self.evidence_for(record_id, fld, _quote(raw))
-        self.pending.append(_Pending(amap.cls, record_id, values, evidence))
+        self.pending.append(_Pending(amap.cls, record_id, values, evidence, len(self.taken) - 1))
 
 
 def _field_name(template: str) -> str:
     """The first field a template reads (for reports): ``"{year|strip}"`` → ``year``."""
     match = re.search(r"\{([^{}|]*)", template)
     return match.group(1).strip() if match else template
-
-
-def _eq(value: Any, expected: str) -> bool:
-    if isinstance(value, list):
-        return expected in [str(v) for v in value]
-    if isinstance(value, bool):
-        return str(value).lower() == expected
-    return value is not None and str(value) == expected
 
 
 def _quote(value: Any) -> str:
@@ -529,6 +551,19 @@ def source_files(source: str | Path, mapping: Mapping) -> list[Path]:
     return [path]
 
 
+def read_source(
+    source: str | Path, mapping: Mapping, *, select: Callable[[Record], bool] | None = None
+) -> dict[str, list[Record]]:
+    """The tables of ``source`` for ``mapping`` (only the records ``select`` keeps)."""
+    tables = read_tables(mapping.fmt, source_files(source, mapping))
+    if select is not None:
+        tables = {
+            name: records if name == NOTES else [r for r in records if select(r)]
+            for name, records in tables.items()
+        }
+    return tables
+
+
 def import_source(
     source: str | Path,
     mapping: Mapping,
@@ -536,6 +571,7 @@ def import_source(
     reference: Any = None,
     threshold: float | None = None,
     select: Callable[[Record], bool] | None = None,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> ImportResult:
     """Import ``source`` with ``mapping``; resolve entities against ``reference``.
 
@@ -543,17 +579,99 @@ def import_source(
     into) or ``None`` (no other graph). Matches below ``threshold`` (default: the mapping's
     ``[resolution] threshold``, else 0.85) go to the review list, not into the graph.
     ``select`` keeps only the records it returns true for (a deterministic subset).
+    The mapping is checked against the source's fields first (:class:`ParseError` for the
+    first mistake); an import that makes no films or loses more records than ``limits``
+    allow raises :class:`~filmkg.importers.checking.ImportLossError` (``None``: no limits).
     """
+    tables = read_source(source, mapping, select=select)
+    notes: list[Issue] = []
+    problems = mapping_problems(mapping, tables, notes)
+    if problems:
+        raise problems[0]
+    result = run_mapping(mapping, tables, reference=reference, threshold=threshold, notes=notes)
+    if limits is not None:
+        problem = loss_problem(mapping, result.films, result.taken, result.lost, limits)
+        if problem is not None:
+            raise problem
+    return result
+
+
+@dataclass
+class ImportCheck:
+    """What an import would make, without writing anything (``filmkg import --check``)."""
+
+    problems: list[ParseError]  # mistakes of the mapping for this source (nothing run)
+    result: ImportResult | None  # the import, when the mapping has no mistakes
+    loss: ImportLossError | None  # why the import would fail its limits
+
+    @property
+    def ok(self) -> bool:
+        """Whether the import would succeed."""
+        return not self.problems and self.loss is None
+
+    def summary(self, first: int = 10) -> list[str]:
+        """Lines telling what the import would make and its first data problems."""
+        r = self.result
+        if r is None:
+            return [f"{len(self.problems)} mistake(s) in the mapping: nothing would be imported"]
+        lines = [
+            f"would make {len(r.entities)} entities ({_by_class(r.entities)}), "
+            f"{len(r.assertions)} assertions ({_by_class(r.assertions)}), {len(r.quads)} quads",
+            f"records: {r.taken} taken by the mapping, {len(r.lost)} of them made nothing",
+        ]
+        counts = r.report.counts()
+        total = sum(counts.values())
+        kinds = ", ".join(f"{k} {n}" for k, n in counts.items())
+        lines.append(f"data problems: {total}" + (f" ({kinds})" if kinds else ""))
+        for issue in r.report.issues[:first]:
+            what = f"{issue.kind}: {issue.action}" + (f" ({issue.detail})" if issue.detail else "")
+            lines.append(f"  {issue.record} | {issue.field} | {issue.value!r} | {what}")
+        if total > first:
+            lines.append(f"  … {total - first} more in the quality report")
+        return lines
+
+
+def _by_class(classes: MappingABC[str, str]) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for cls in classes.values():
+        counts[cls] += 1
+    return ", ".join(f"{c} {n}" for c, n in sorted(counts.items())) or "none"
+
+
+def check_import(
+    source: str | Path,
+    mapping: Mapping,
+    *,
+    reference: Any = None,
+    threshold: float | None = None,
+    limits: Limits | None = DEFAULT_LIMITS,
+) -> ImportCheck:
+    """Run an import without writing it: every mistake of the mapping, or what it would make."""
+    tables = read_source(source, mapping)
+    notes: list[Issue] = []
+    problems = mapping_problems(mapping, tables, notes)
+    if problems:
+        return ImportCheck(problems, None, None)
+    result = run_mapping(mapping, tables, reference=reference, threshold=threshold, notes=notes)
+    loss = None
+    if limits is not None:
+        loss = loss_problem(mapping, result.films, result.taken, result.lost, limits)
+    return ImportCheck([], result, loss)
+
+
+def run_mapping(
+    mapping: Mapping,
+    tables: MappingABC[str, list[Record]],
+    *,
+    reference: Any = None,
+    threshold: float | None = None,
+    notes: Sequence[Issue] = (),
+) -> ImportResult:
+    """Apply ``mapping`` to tables already read and checked (see :func:`import_source`)."""
     from filmkg.resolution import ReferenceIndex, resolve
 
-    files = source_files(source, mapping)
-    tables = read_tables(mapping.fmt, files)
-    if select is not None:
-        tables = {
-            name: records if name == NOTES else [r for r in records if select(r)]
-            for name, records in tables.items()
-        }
     engine = _Engine(mapping)
+    engine.issues.extend(notes)
     engine.run(tables)
     _resolve_joins(engine)
     _drop_incomplete(engine)
@@ -574,7 +692,9 @@ def import_source(
         threshold=mapping.threshold if threshold is None else threshold,
     )
     engine.issues.extend(resolution.issues)
-    return _emit(mapping, engine, resolution)
+    result = _emit(mapping, engine, resolution)
+    result.taken, result.lost = len(engine.taken), engine.lost()
+    return result
 
 
 def _resolve_joins(engine: _Engine) -> None:
@@ -868,6 +988,7 @@ def import_into(
     threshold: float | None = None,
     infer: bool = True,
     select: Callable[[Record], bool] | None = None,
+    limits: Limits | None = DEFAULT_LIMITS,
 ) -> ImportResult:
     """Import into a store (a path, or a :class:`~filmkg.store.KnowledgeGraph`).
 
@@ -885,7 +1006,9 @@ def import_into(
         kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
     kg.clear_graph(mapping.graph)
     kg.clear_graph(inference.INFERRED_GRAPH)
-    result = import_source(source, mapping, reference=kg, threshold=threshold, select=select)
+    result = import_source(
+        source, mapping, reference=kg, threshold=threshold, select=select, limits=limits
+    )
     kg.add_quads(result.quads)
     if infer:
         inference.infer(kg)

@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "incomplete-assertion": "an assertion that lost a value it needs, such as a release whose "
     "year is not a year (not imported)",
     "mangled-duplicate-title": "the same film under a mangled title (merged into one film)",
+    "missing-field": "a field the mapping reads that no record of the source has (nothing read)",
     "name-variant": "one person spelled several ways (one person; the spellings kept as labels)",
     "not-a-name": "a list item that is not a name, such as '.' or '(voices)' (not imported)",
     "parenthetical-in-name": "a name with a note in parentheses (the note left out of the name)",

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from filmkg.errors import UsageError
+from filmkg.importers.checking import DEFAULT_MAX_LOSS, Limits
+from filmkg.mapping import Mapping
 
 __all__ = ["import_"]
 
@@ -45,6 +47,27 @@ __all__ = ["import_"]
     type=click.FloatRange(0, 1),
     help="Confidence a fuzzy match needs to enter the graph (default: the mapping's, else 0.85).",
 )
+@click.option(
+    "--check",
+    "--dry-run",
+    "dry_run",
+    is_flag=True,
+    help="Check the mapping against the source and show what the import would make "
+    "(counts per class, the first problems), writing nothing; exit 2 if it would fail.",
+)
+@click.option(
+    "--max-loss",
+    type=click.FloatRange(0, 1),
+    default=DEFAULT_MAX_LOSS,
+    show_default=True,
+    help="The share of the records the mapping takes that may make nothing before the "
+    "import fails (exit 2).",
+)
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Let an import that makes no films succeed (it fails with exit 2 by default).",
+)
 def import_(
     source: Path,
     mapping_path: str,
@@ -52,12 +75,18 @@ def import_(
     store_path: Path | None,
     report_dir: Path | None,
     threshold: float | None,
+    dry_run: bool,
+    max_loss: float,
+    allow_empty: bool,
 ) -> int:
     """Import SOURCE (a data file, or a folder holding the mapping's files).
 
     Entities are resolved against the project graph (and the store given with --into):
     the same film or person becomes one IRI; uncertain matches go to the review file.
     Every problem found in the data is listed, with its record, in the quality report.
+    The mapping is checked against the source before anything is written (unknown
+    columns, classes, properties and vocabulary terms are errors, exit 2); an import that
+    makes no films or loses more than --max-loss of its records fails (exit 2).
     """
     from filmkg.importing import import_into, import_source, write_import
     from filmkg.mapping import load_mapping
@@ -65,13 +94,18 @@ def import_(
     if output is not None and output.suffix not in (".nq", ".trig"):
         raise UsageError(f"{output}: unknown output format", hint="name the file .nq or .trig")
     mapping = load_mapping(mapping_path)
+    limits = Limits(max_loss=max_loss, allow_empty=allow_empty)
+    if dry_run:
+        return _check(source, mapping, store_path, threshold, limits)
     if store_path is not None:
-        result = import_into(store_path, source, mapping, threshold=threshold)
+        result = import_into(store_path, source, mapping, threshold=threshold, limits=limits)
     else:
         from filmkg.project import load_project
 
         reference = load_project(infer=False)
-        result = import_source(source, mapping, reference=reference, threshold=threshold)
+        result = import_source(
+            source, mapping, reference=reference, threshold=threshold, limits=limits
+        )
     if output is not None:
         write_import(result, output)
     elif store_path is None:
@@ -92,4 +126,32 @@ def import_(
         + (f" ({', '.join(f'{k} {n}' for k, n in counts.items())})" if counts else ""),
         err=True,
     )
+    return 0
+
+
+def _check(
+    source: Path, mapping: Mapping, store_path: Path | None, threshold: float | None, limits: Limits
+) -> int:
+    """``--check``: what the import would make, on stdout; nothing is written."""
+    from filmkg.importing import check_import
+
+    if store_path is not None and store_path.exists():
+        from filmkg.store import KnowledgeGraph
+
+        reference: object = KnowledgeGraph(store_path)
+    else:
+        from filmkg.project import load_project
+
+        reference = load_project(infer=False)
+    report = check_import(source, mapping, reference=reference, threshold=threshold, limits=limits)
+    click.echo(f"check {mapping.source_id} ({mapping.path}):")
+    for line in report.summary():
+        click.echo(f"  {line}")
+    click.echo("nothing written (--check)")
+    for problem in report.problems[:-1]:  # every mistake, one line each, in mapping order
+        click.echo(f"filmkg: error: {problem}", err=True)
+    if report.problems:
+        raise report.problems[-1]
+    if report.loss is not None:
+        raise report.loss
     return 0
