@@ -58,7 +58,7 @@ __all__ = [
 DEFAULT_MAX_LOSS = 0.05
 
 _FIELD = re.compile(r"\{([^{}|]*)")
-_ITEM_FIELDS = frozenset({"@", "@raw", "@role"})
+_ITEM_FIELDS = frozenset({"@", "@raw", "@role", "@column"})
 _WHAT = {"csv": "column", "json": "key", "cypher": "property"}
 
 
@@ -108,9 +108,11 @@ def _references(rmap: RecordMap, where: str, record: str | None) -> Iterator[_Re
         yield _Ref(f"{where} check", check.field, False)
     for e in rmap.entities:
         ew = f"{where} entity {e.name!r}"
-        item = e.each is not None
+        item = e.each is not None or bool(e.columns)
         if e.each is not None:
             yield _Ref(f"{ew} each", e.each, False)
+        for column in e.columns:
+            yield _Ref(f"{ew} columns", column, False)
         for key in ("label", "year", "identity"):
             for name in _names(getattr(e, key)):
                 yield _Ref(f"{ew} {key}", name, item)
