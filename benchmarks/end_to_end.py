@@ -44,8 +44,8 @@ sys.exit(code)
 
 
 _PROJECTION = """
-from filmkg.network import collaboration_graph
-from filmkg.store import KnowledgeGraph
+from filmkg.network.projection import collaboration_graph
+from filmkg.engines.store import KnowledgeGraph
 g = collaboration_graph(KnowledgeGraph.open(sys.argv[3]), lean=True)
 print(g.number_of_nodes(), g.number_of_edges())
 """
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from run import machine, query_params  # the suite's helpers (same folder)
 
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     work = args.work / f"e2e-{args.films}"
     shutil.rmtree(work, ignore_errors=True)

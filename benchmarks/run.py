@@ -73,9 +73,10 @@ _FK = "https://w3id.org/filmkg/ontology#"
 
 
 def _lean_graph(casts: dict[str, set[str]], labels: dict[str, str], years: dict[str, int]) -> Any:
-    """The lean collaboration graph of ``filmkg.network.lean_collaboration_graph`` (people;
-    an edge per pair credited on a work together with ``count`` = ``weight`` shared works,
-    ``first_year`` / ``last_year``), written plainly: the same graph for every impl."""
+    """The lean collaboration graph of
+    ``filmkg.network.projection.lean_collaboration_graph`` (people; an edge per pair
+    credited on a work together with ``count`` = ``weight`` shared works, ``first_year`` /
+    ``last_year``), written plainly: the same graph for every impl."""
     import itertools
 
     import networkx as nx
@@ -167,7 +168,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
 
     if op == "load":
         if impl == "filmkg":
-            from filmkg.store import KnowledgeGraph
+            from filmkg.engines.store import KnowledgeGraph
 
             def run(_: Any) -> Any:
                 kg = KnowledgeGraph(scratch)
@@ -192,7 +193,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
 
     elif op == "build":
         if impl == "filmkg":
-            from filmkg.project import load_project
+            from filmkg.build.project import load_project
 
             def run(_: Any) -> Any:
                 return len(load_project([nt], include_data=False, store_path=scratch))
@@ -241,10 +242,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     elif op == "validate":
         if impl == "filmkg":
             try:
-                from filmkg import validation
+                from filmkg.validation import report as validation
             except ImportError as exc:
-                raise UnavailableError("filmkg.validation") from exc
-            from filmkg.store import KnowledgeGraph
+                raise UnavailableError("filmkg.validation.report") from exc
+            from filmkg.engines.store import KnowledgeGraph
 
             if "sparql" not in getattr(validation, "VALIDATION_ENGINES", ()):
                 raise UnavailableError("validation at scale")
@@ -278,8 +279,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     elif op.startswith("query:"):
         name = op.split(":", 1)[1]
         if impl == "filmkg":
-            from filmkg import queries
-            from filmkg.store import KnowledgeGraph
+            from filmkg.engines.store import KnowledgeGraph
+            from filmkg.sparql import catalogue as queries
 
             setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
 
@@ -287,8 +288,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 return len(queries.run(kg, name, params))
 
         else:
-            from filmkg import queries
-            from filmkg.store import KnowledgeGraph
+            from filmkg.engines.store import KnowledgeGraph
+            from filmkg.sparql import catalogue as queries
 
             named = queries.catalogue()[name]
             bindings = queries.resolve_params(KnowledgeGraph.open(store), named, params)
@@ -308,10 +309,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     elif op == "projection":
         if impl == "filmkg":
             try:
-                from filmkg import network
+                from filmkg.network import projection as network
             except ImportError as exc:
-                raise UnavailableError("filmkg.network") from exc
-            from filmkg.store import KnowledgeGraph
+                raise UnavailableError("filmkg.network.projection") from exc
+            from filmkg.engines.store import KnowledgeGraph
 
             setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
 
@@ -338,10 +339,10 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         target = scratch.with_suffix(f".{fmt}")
         if impl == "filmkg":
             try:
-                from filmkg import export
+                from filmkg.export import formats as export
             except ImportError as exc:
-                raise UnavailableError("filmkg.export") from exc
-            from filmkg.store import KnowledgeGraph
+                raise UnavailableError("filmkg.export.formats") from exc
+            from filmkg.engines.store import KnowledgeGraph
 
             setup = lambda: KnowledgeGraph.open(store)  # noqa: E731
 
@@ -363,7 +364,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 if fmt == "nq":
                     s.dump(str(target), rdf_format)
                 else:  # the union of the graphs: each graph dumped in turn, all in Rust
-                    from filmkg.namespaces import PREFIXES
+                    from filmkg.rdf.namespaces import PREFIXES
 
                     prefixes = dict(PREFIXES) if fmt == "ttl" else None
                     with open(target, "wb") as out:
@@ -455,7 +456,7 @@ def measure(spec: dict[str, Any], timeout: float) -> dict[str, Any]:
 def op_names(quick: bool) -> list[str]:
     ops = ["load", "build", "validate"]
     try:
-        from filmkg import queries
+        from filmkg.sparql import catalogue as queries
 
         names = sorted(queries.catalogue())
     except ImportError:
@@ -471,8 +472,8 @@ def op_names(quick: bool) -> list[str]:
 
 def prepare(size: int, work: Path, seed: int) -> dict[str, Any]:
     """Generate the graph, build the filmkg store and its N-Quads dump (inputs of the ops)."""
-    from filmkg import synth
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
+    from filmkg.synth import generator as synth
 
     tag = f"{size}-s{seed}"
     nt, nq, store = work / f"synth-{tag}.nt", work / f"build-{tag}.nq", work / f"store-{tag}"
@@ -495,7 +496,7 @@ def prepare(size: int, work: Path, seed: int) -> dict[str, Any]:
 def query_params(store: str) -> dict[str, dict[str, str]]:
     """Parameter values for the named queries, taken from the graph (a prolific person…)."""
     try:
-        from filmkg import queries
+        from filmkg.sparql import catalogue as queries
     except ImportError:
         return {}
     import pyoxigraph as ox

@@ -35,8 +35,8 @@ def framed_excerpt(framed: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    from filmkg.export import write_export
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
+    from filmkg.export.formats import write_export
 
     buffer = io.BytesIO()
     write_export(load_project(), "jsonld", buffer, frame="film")

@@ -14,9 +14,9 @@ import json
 import sys
 from pathlib import Path
 
-from filmkg import queries
-from filmkg.project import load_project
-from filmkg.results import plain_rows
+from filmkg.build.project import load_project
+from filmkg.sparql import catalogue as queries
+from filmkg.sparql.results import plain_rows
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden"
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from servers import misbehaving, oxigraph
 
 __all__ = ["misbehaving", "oxigraph", "project_kg"]
@@ -81,7 +81,7 @@ def _only_loopback_network() -> Iterator[None]:
 
 def synthetic_store(root: Path, *, films: int, seed: int) -> Path:
     """A small on-disk store of a synthetic graph, as `filmkg build --store` leaves it."""
-    from filmkg import synth
+    from filmkg.synth import generator as synth
 
     nt = root / "films.nt"
     synth.write_file(nt, films=films, seed=seed)

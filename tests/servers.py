@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from filmkg.server import OxigraphServer
+from filmkg.engines.server import OxigraphServer
 
 EMPTY_RESULTS = json.dumps(
     {

@@ -53,7 +53,7 @@ def test_end_to_end_script_runs_every_step(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads((tmp_path / "results" / "end-to-end-12.json").read_text())
     steps = [r["step"] for r in result["rows"]]
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     named = {s.split()[1] for s in steps if s.startswith("query ")}
     assert named == set(queries.catalogue())

@@ -11,7 +11,7 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 
 from filmkg.cli import main
-from filmkg.namespaces import KG, WDT
+from filmkg.rdf.namespaces import KG, WDT
 
 
 def test_build_writes_conforming_artefacts(tmp_path: Path, capsys) -> None:

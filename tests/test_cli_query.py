@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from filmkg import queries
 from filmkg.cli import main
+from filmkg.sparql import catalogue as queries
 
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
@@ -355,7 +355,7 @@ def test_queries_and_an_allowed_update_on_a_store(
 ) -> None:
     import gc
 
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
 
     store = tmp_path / "store"
     kg = load_project(store_path=store)

@@ -177,8 +177,8 @@ def test_guide_forms_of_the_movie_graph_have_the_tck_counts(form) -> None:
 )
 @pytest.mark.parametrize("form", [guide_form, match_create_form])
 def test_guide_forms_import_like_the_tck_script(form, tmp_path: Path) -> None:
-    from filmkg.importing import import_source
-    from filmkg.mapping import load_mapping
+    from filmkg.importers.mapping import load_mapping
+    from filmkg.importers.pipeline import import_source
 
     mapping = load_mapping("neo4j-movies")
     script = tmp_path / "movies.cypher"

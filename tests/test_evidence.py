@@ -7,8 +7,8 @@ import re
 import pytest
 from rdflib import RDF, RDFS, Graph, URIRef
 
-from filmkg.namespaces import FILMKG, SKOS, sparql_prefixes
-from filmkg.project import data_files, graph_name_for
+from filmkg.build.project import data_files, graph_name_for
+from filmkg.rdf.namespaces import FILMKG, SKOS, sparql_prefixes
 from filmkg.resources import graph_dir
 
 IDENTITY = {RDF.type, RDFS.label, RDFS.comment, SKOS.altLabel, SKOS.exactMatch, FILMKG.mentionedIn}

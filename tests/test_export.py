@@ -19,10 +19,11 @@ import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from filmkg import jsonld
+from filmkg.build.project import load_project
 from filmkg.cli import main
+from filmkg.engines.terms import to_oxigraph, to_oxigraph_graph_name
 from filmkg.errors import ExportError, ForbiddenOperationError, UsageError
-from filmkg.export import (
+from filmkg.export.formats import (
     DIST_FILES,
     EXPORT_FORMATS,
     export_format,
@@ -32,9 +33,8 @@ from filmkg.export import (
     write_all,
     write_export,
 )
-from filmkg.project import load_project
+from filmkg.io import jsonld as jsonld
 from filmkg.resources import graph_dir
-from filmkg.terms import to_oxigraph, to_oxigraph_graph_name
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = [f.name for f in EXPORT_FORMATS]
@@ -213,7 +213,7 @@ def test_two_exports_in_a_row_are_byte_identical(kg, tmp_path: Path) -> None:  #
 def test_exports_are_identical_across_processes_and_hash_seeds(kg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ours = {name: export_bytes(kg, fmt, **opts) for name, (fmt, opts) in DIST_FILES.items()}  # type: ignore[arg-type]
     script = (
-        "import sys; from filmkg.export import write_all; from filmkg.project import load_project; "
+        "import sys; from filmkg.export.formats import write_all; from filmkg.build.project import load_project; "
         "write_all(load_project(), sys.argv[1])"
     )
     for seed in ("1", "4242"):
@@ -281,7 +281,7 @@ def test_the_document_loader_refuses_remote_contexts() -> None:
 def test_shipped_context_is_generated_from_the_ontology() -> None:
     assert jsonld.context_file().read_text(encoding="utf-8") == jsonld.regenerate_context(), (
         "ontology/context.jsonld is stale; regenerate it with  PYTHONPATH=src python -c "
-        "'import filmkg.jsonld as j; j.context_file().write_text(j.regenerate_context())'"
+        "'import filmkg.io.jsonld as j; j.context_file().write_text(j.regenerate_context())'"
     )
 
 
@@ -580,7 +580,7 @@ def test_generated_graphs_round_trip_in_every_format(fmt: str, quads: list[ox.Qu
 @PROPERTY_SETTINGS
 @given(quads)
 def test_generated_graphs_with_project_prefixes_round_trip_in_turtle(quads: list[ox.Quad]) -> None:
-    from filmkg.namespaces import PREFIXES
+    from filmkg.rdf.namespaces import PREFIXES
 
     for fmt in ("turtle", "trig"):
         data = serialize(quads, fmt, prefixes=PREFIXES, base="https://w3id.org/filmkg/id/")

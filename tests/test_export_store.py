@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 
 from conftest import synthetic_store
-from filmkg import export as ex
+from filmkg.build.project import load_project
 from filmkg.cli import main
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
-from filmkg.namespaces import PREFIXES
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.export import formats as ex
+from filmkg.rdf.namespaces import PREFIXES
 from test_export import PROPERTY_SETTINGS, assert_round_trip, export_bytes, quads
 
 STREAMED = list(ex.STREAM_FORMATS)

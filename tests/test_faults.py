@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from filmkg.cli import main
-from filmkg.fileio import atomic_dir, atomic_open, clean_stale_staging
+from filmkg.io.fileio import atomic_dir, atomic_open, clean_stale_staging
 
 REPO = Path(__file__).resolve().parent.parent
 FILMKG = [sys.executable, "-m", "filmkg"]

@@ -9,12 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from filmkg.build.project import load_project
 from filmkg.errors import ParseError
-from filmkg.importing import ImportResult, import_source
-from filmkg.mapping import load_mapping, parse_mapping
-from filmkg.namespaces import sparql_prefixes
-from filmkg.project import load_project
-from filmkg.validation import validate
+from filmkg.importers.mapping import load_mapping, parse_mapping
+from filmkg.importers.pipeline import ImportResult, import_source
+from filmkg.rdf.namespaces import sparql_prefixes
+from filmkg.validation.report import validate
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -158,7 +158,8 @@ def test_columns_mistakes_are_one_clear_error(columns: str, message: str) -> Non
 
 
 def test_schema_profile_writes_the_running_time(top: ImportResult) -> None:
-    from filmkg import inference, profiles
+    from filmkg.build import inference
+    from filmkg.export import profiles
 
     kg = load_project(infer=False)
     kg.add_quads(top.quads)

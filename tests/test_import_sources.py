@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.importers.mapping import load_mapping
+from filmkg.importers.pipeline import ImportResult, import_into, import_source
 from filmkg.importers.tables import Record
-from filmkg.importing import ImportResult, import_into, import_source
-from filmkg.mapping import load_mapping
-from filmkg.namespaces import sparql_prefixes
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.rdf.namespaces import sparql_prefixes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -265,7 +265,7 @@ def test_one_film_across_sources(merged) -> None:
 
 
 def test_merged_graph_conforms_to_the_shapes() -> None:
-    from filmkg.validation import validate
+    from filmkg.validation.report import validate
 
     # pyshacl is slow on large graphs: the dirty rows and the Here people's key films
     kg = KnowledgeGraph()
@@ -288,7 +288,7 @@ def test_merged_graph_conforms_to_the_shapes() -> None:
 
 
 def test_quality_report_is_sorted_and_deterministic(tmp_path: Path) -> None:
-    from filmkg.importing import write_reports
+    from filmkg.importers.pipeline import write_reports
 
     runs = []
     for name in ("a", "b"):
@@ -331,7 +331,7 @@ def test_whole_wikipedia_files() -> None:
 # -- the network over imported data ----------------------------------------------------
 def test_network_path_crosses_sources(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from filmkg.cli import main
-    from filmkg.importing import write_import
+    from filmkg.importers.pipeline import write_import
 
     neo = tmp_path / "neo4j-movies.nq"
     assert main(["import", str(NEO4J), "-m", "neo4j-movies", "-o", str(neo)]) == 0
@@ -362,7 +362,7 @@ def test_network_path_crosses_sources(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_named_queries_run_on_the_merged_graph(merged) -> None:
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     kg, _ = merged
     # an alternative label from the import names the person too

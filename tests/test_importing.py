@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from filmkg.importing import ImportResult, import_into, import_source
-from filmkg.mapping import load_mapping
-from filmkg.namespaces import sparql_prefixes
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.importers.mapping import load_mapping
+from filmkg.importers.pipeline import ImportResult, import_into, import_source
+from filmkg.rdf.namespaces import sparql_prefixes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -136,7 +136,7 @@ def test_neo4j_people_of_here_are_the_project_people(neo4j: ImportResult) -> Non
 
 @needs_neo4j
 def test_neo4j_merged_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
-    from filmkg.validation import validate
+    from filmkg.validation.report import validate
 
     kg = KnowledgeGraph()
     import_into(kg, NEO4J, load_mapping("neo4j-movies"))

@@ -7,11 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from filmkg import inference
-from filmkg.export import canonical_quads
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
-from filmkg.synth import write_file
+from filmkg.build import inference
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.export.formats import canonical_quads
+from filmkg.synth.generator import write_file
 
 BLANK_NODES = """\
 @prefix filmkg: <https://w3id.org/filmkg/ontology#> .

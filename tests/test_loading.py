@@ -1,4 +1,4 @@
-"""Strict, bounded, network-free loading (filmkg.loading and filmkg.limits)."""
+"""Strict, bounded, network-free loading (filmkg.io.loading and filmkg.io.limits)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
-from filmkg.limits import ENV_VARS, Limits
-from filmkg.loading import check_input, format_for, parse_bytes, parse_file
+from filmkg.io.limits import ENV_VARS, Limits
+from filmkg.io.loading import check_input, format_for, parse_bytes, parse_file
 
 TRIPLE = b'<https://e.org/s> <https://e.org/p> "o" .\n'
 

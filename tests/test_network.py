@@ -19,12 +19,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from filmkg import network as nw
+from filmkg.build.project import load_project
 from filmkg.cli import main
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UnknownEntityError, UsageError
-from filmkg.namespaces import FILMKG, KG, PROV
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.network import projection as nw
+from filmkg.rdf.namespaces import FILMKG, KG, PROV
 
 P = "https://w3id.org/filmkg/id/person/"
 HERE = str(KG["film/here-2024"])
@@ -248,7 +248,7 @@ def test_reunion_needs_no_shared_work_in_between() -> None:
 
 
 def test_derived_relations_validate_and_can_be_queried() -> None:
-    from filmkg.validation import validate
+    from filmkg.validation.report import validate
 
     kg = load_project()
     written = nw.add_derived_relations(kg)
@@ -292,7 +292,7 @@ def test_derived_relations_validate_and_can_be_queried() -> None:
 
 
 def test_derived_collaborations_are_kept_in_proportion(tmp_path: Path) -> None:
-    from filmkg import synth
+    from filmkg.synth import generator as synth
 
     data = tmp_path / "s20.nt"
     synth.write_file(data, films=20, seed=1)

@@ -11,11 +11,11 @@ import pytest
 from rdflib import Graph
 
 from conftest import synthetic_store
-from filmkg import network as nw
-from filmkg import synth
+from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.network import projection as nw
+from filmkg.synth import generator as synth
 
 
 @pytest.fixture(scope="module")

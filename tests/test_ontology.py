@@ -7,7 +7,7 @@ from collections import Counter
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 
 import filmkg
-from filmkg.namespaces import FILMKG, generate_terms
+from filmkg.rdf.namespaces import FILMKG, generate_terms
 from filmkg.resources import ontology_file, shapes_file
 
 SKOS_DEF = URIRef("http://www.w3.org/2004/02/skos/core#definition")
@@ -36,7 +36,7 @@ def test_every_term_has_a_unique_label_and_a_definition() -> None:
 def test_closed_namespace_matches_the_ontology() -> None:
     import inspect
 
-    import filmkg.namespaces as module
+    import filmkg.rdf.namespaces as module
 
     assert generate_terms(ontology_file()) in inspect.getsource(module)
 

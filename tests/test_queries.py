@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from filmkg import queries
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import ParameterError, QuerySyntaxError, UnknownEntityError, UnknownQueryError
-from filmkg.project import load_project
 from filmkg.resources import queries_dir
-from filmkg.results import QueryResult, plain_rows
-from filmkg.store import KnowledgeGraph
+from filmkg.sparql import catalogue as queries
+from filmkg.sparql.results import QueryResult, plain_rows
 
 GOLDEN = Path(__file__).parent / "golden"
 CATALOGUE = queries.catalogue()
@@ -256,7 +256,7 @@ def test_a_fact_repeated_in_a_second_graph_changes_no_answer(tmp_path: Path) -> 
     state the same fact): the RDF merge has each triple once, but pyoxigraph's union default
     graph repeats it, so the queries must not depend on multiplicity (rdflib's union is a
     set already; it is checked by test_engines_give_identical_answers)."""
-    from filmkg.project import data_files
+    from filmkg.build.project import data_files
 
     kg = load_project()
     for path in data_files():

@@ -21,12 +21,9 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from filmkg import queries, synth
+from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.errors import AuthenticationError, EndpointError, ForbiddenOperationError, UsageError
-from filmkg.loading import parse_bytes
-from filmkg.project import load_project
-from filmkg.remote import (
+from filmkg.engines.remote import (
     USER_AGENT,
     Credentials,
     Endpoint,
@@ -36,9 +33,13 @@ from filmkg.remote import (
     push,
     staging_graph,
 )
-from filmkg.server import OxigraphServer, free_port
-from filmkg.sparql_terms import to_sparql
-from filmkg.store import KnowledgeGraph
+from filmkg.engines.server import OxigraphServer, free_port
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.errors import AuthenticationError, EndpointError, ForbiddenOperationError, UsageError
+from filmkg.io.loading import parse_bytes
+from filmkg.sparql import catalogue as queries
+from filmkg.sparql.terms import to_sparql
+from filmkg.synth import generator as synth
 from servers import Misbehaving, start_oxigraph
 
 CATALOGUE = queries.catalogue()

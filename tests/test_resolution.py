@@ -1,13 +1,13 @@
-"""Entity resolution rules (filmkg.resolution), on tiny CSVs mapped like docs/import.md."""
+"""Entity resolution rules (filmkg.importers.resolution), on tiny CSVs mapped like docs/import.md."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-from filmkg.importing import ImportResult, import_source
-from filmkg.mapping import load_mapping
-from filmkg.project import load_project
+from filmkg.build.project import load_project
+from filmkg.importers.mapping import load_mapping
+from filmkg.importers.pipeline import ImportResult, import_source
 
 MAPPING = Path(__file__).resolve().parent / "data" / "import" / "my-films.toml"
 

@@ -9,7 +9,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from filmkg.errors import UsageError
-from filmkg.results import QueryResult, boolean_result, compact, plain_value
+from filmkg.sparql.results import QueryResult, boolean_result, compact, plain_value
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NS = "{http://www.w3.org/2005/sparql-results#}"

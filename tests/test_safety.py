@@ -1,4 +1,4 @@
-"""Guards for ad-hoc SPARQL (filmkg.safety) and their use in KnowledgeGraph.query."""
+"""Guards for ad-hoc SPARQL (filmkg.sparql.safety) and their use in KnowledgeGraph.query."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
+from filmkg.engines.store import ENGINES, Engine, KnowledgeGraph
 from filmkg.errors import (
     ForbiddenOperationError,
     InputLimitError,
@@ -16,8 +17,8 @@ from filmkg.errors import (
     QuerySyntaxError,
     ResourceLimitError,
 )
-from filmkg.results import QueryResult
-from filmkg.safety import (
+from filmkg.sparql.results import QueryResult
+from filmkg.sparql.safety import (
     GraphSource,
     QueryInfo,
     check_query,
@@ -26,7 +27,6 @@ from filmkg.safety import (
     offline_document_loader,
     run_with_limits,
 )
-from filmkg.store import ENGINES, Engine, KnowledgeGraph
 
 G = "https://e.org/g"
 P = URIRef("https://e.org/p")

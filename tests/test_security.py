@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from filmkg.engines.store import Engine
 from filmkg.errors import ForbiddenOperationError, InputLimitError
-from filmkg.loading import parse_bytes, parse_file
-from filmkg.store import Engine
+from filmkg.io.loading import parse_bytes, parse_file
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
@@ -100,7 +100,7 @@ _JSON_LD_BOMB = textwrap.dedent(
     """
     import sys
     from filmkg.errors import InputLimitError
-    from filmkg.loading import parse_bytes
+    from filmkg.io.loading import parse_bytes
     depth, kind = int(sys.argv[1]), sys.argv[2]
     if kind == "object":
         body = b'"https://e.org/p": {' * depth + b'"@id": "https://e.org/o"' + b"}" * depth
@@ -145,7 +145,7 @@ def test_json_ld_nesting_bomb_is_refused_without_a_crash(depth: int, kind: str) 
     ],
 )
 def test_bulk_load_checks_the_limits_too(tmp_path: Path, name: str, bomb: bytes) -> None:
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
 
     path = tmp_path / name
     path.write_bytes(bomb)
@@ -336,8 +336,8 @@ def test_validating_follows_no_import(
 def test_validating_with_user_shapes_runs_no_service(
     canary: Canary, tmp_path: Path, engine: str
 ) -> None:
-    from filmkg.project import load_project
-    from filmkg.validation import validate
+    from filmkg.build.project import load_project
+    from filmkg.validation.report import validate
 
     shapes = _write(
         tmp_path,
@@ -358,7 +358,7 @@ def test_validating_with_user_shapes_runs_no_service(
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_querying_reaches_nothing(canary: Canary, engine: Engine) -> None:
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
 
     kg = KnowledgeGraph()
     kg.add_quads(parse_bytes(b'<https://e.org/s> <https://e.org/p> "1" .', fmt="nt"))
@@ -392,7 +392,7 @@ def test_querying_reaches_nothing(canary: Canary, engine: Engine) -> None:
 
 
 def test_limited_query_reaches_nothing(canary: Canary) -> None:
-    from filmkg.safety import GraphSource, limited_query
+    from filmkg.sparql.safety import GraphSource, limited_query
 
     source = GraphSource(nquads=b"<https://e.org/s> <https://e.org/p> <https://e.org/o> .\n")
     for sparql in (
@@ -407,7 +407,7 @@ def test_limited_query_reaches_nothing(canary: Canary) -> None:
 def test_pyld_with_the_offline_loader_fetches_no_context(canary: Canary) -> None:
     from pyld import jsonld
 
-    from filmkg.safety import offline_document_loader
+    from filmkg.sparql.safety import offline_document_loader
 
     document = {"@context": canary.url + "context.jsonld", "@id": "https://e.org/s", "name": "x"}
     with pytest.raises(jsonld.JsonLdError) as info:

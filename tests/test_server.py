@@ -18,11 +18,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from filmkg import queries
+from filmkg.build.project import load_project
+from filmkg.engines.remote import Endpoint
+from filmkg.engines.server import OxigraphServer, error_line, oxigraph_executable
 from filmkg.errors import AuthenticationError, EndpointError
-from filmkg.project import load_project
-from filmkg.remote import Endpoint
-from filmkg.server import OxigraphServer, error_line, oxigraph_executable
+from filmkg.sparql import catalogue as queries
 
 SRC = str(Path(__file__).resolve().parents[1] / "src")
 

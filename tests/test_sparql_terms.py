@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
 
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import ParameterError
-from filmkg.sparql_terms import check_iri, escape_string, to_sparql, values_block
-from filmkg.store import KnowledgeGraph
+from filmkg.sparql.terms import check_iri, escape_string, to_sparql, values_block
 
 HOSTILE = [
     '"',
@@ -133,7 +133,7 @@ LABEL_TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_
 def test_a_named_query_parameter_is_only_data(label: str) -> None:
     """find_entities binds ``text`` as a literal: an entity labelled with exactly that text
     is found, nothing is found that does not contain it, on both engines alike."""
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     kg = KnowledgeGraph()
     mine = URIRef("https://w3id.org/filmkg/id/thing/mine")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from filmkg import synth
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import ParseError, SourceNotFoundError
-from filmkg.namespaces import GRAPH
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
+from filmkg.rdf.namespaces import GRAPH
+from filmkg.synth import generator as synth
 
 
 def test_bulk_load_reads_the_same_triples_as_load(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_cli_build_and_validate_an_on_disk_store(
 
 
 def test_fast_credit_rows_equal_the_generic_path(tmp_path: Path) -> None:
-    from filmkg import network
+    from filmkg.network import projection as network
 
     nt = tmp_path / "films.nt"
     synth.write_file(nt, films=25, seed=3)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from filmkg import synth
 from filmkg.cli import main
 from filmkg.errors import UsageError
+from filmkg.synth import generator as synth
 
 P = "PREFIX filmkg: <https://w3id.org/filmkg/ontology#>\n"
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, URIRef
 
+from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.namespaces import SH
-from filmkg.project import load_project
+from filmkg.rdf.namespaces import SH
 from filmkg.resources import shapes_file
-from filmkg.validation import validate
+from filmkg.validation.report import validate
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -10,18 +10,18 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, XSD, Literal
 
-from filmkg import synth
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
-from filmkg.namespaces import SH
-from filmkg.project import load_project
-from filmkg.store import KnowledgeGraph
-from filmkg.validation import validate
-from filmkg.validation_scale import (
+from filmkg.rdf.namespaces import SH
+from filmkg.synth import generator as synth
+from filmkg.validation.compiled import (
     UnsupportedShapesError,
     compile_shapes,
     datatype_ok,
     validate_sparql,
 )
+from filmkg.validation.report import validate
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # rdflib on ill-typed values
 
@@ -147,7 +147,7 @@ def test_unsupported_shapes_are_refused_by_sparql_and_fall_back_on_auto(tmp_path
 
 
 def test_every_our_shape_compiles() -> None:
-    from filmkg.validation import load_shapes
+    from filmkg.validation.report import load_shapes
 
     checks = compile_shapes(load_shapes())
     components = {c.component for c in checks}
@@ -163,8 +163,8 @@ def test_datatype_ok_follows_rdflib() -> None:
 
 
 def test_class_checks_with_and_without_the_subclass_closure_agree(tmp_path: Path) -> None:
-    from filmkg.validation import load_shapes
-    from filmkg.validation_scale import run_checks, subclasses_in
+    from filmkg.validation.compiled import run_checks, subclasses_in
+    from filmkg.validation.report import load_shapes
 
     kg = _synthetic(tmp_path, films=3)
     _add_defects(kg)

@@ -11,7 +11,7 @@ import pytest
 
 from filmkg.cli import main
 from filmkg.errors import UsageError
-from filmkg.viz import (
+from filmkg.network.drawing import (
     ViewOptions,
     graphviz_available,
     render_dot,

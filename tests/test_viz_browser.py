@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from filmkg.viz import render_html, view_graph
+from filmkg.network.drawing import render_html, view_graph
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [

@@ -16,13 +16,13 @@ __version__ = "0.1.0"
 
 #: public name → module that defines it
 _EXPORTS: dict[str, str] = {
-    "KnowledgeGraph": "filmkg.store",
-    "QueryResult": "filmkg.results",
-    "NamedQuery": "filmkg.queries",
+    "KnowledgeGraph": "filmkg.engines.store",
+    "QueryResult": "filmkg.sparql.results",
+    "NamedQuery": "filmkg.sparql.catalogue",
     "FilmKGError": "filmkg.errors",
     "ParseError": "filmkg.errors",
-    "parse_file": "filmkg.loading",
-    "Endpoint": "filmkg.remote",
+    "parse_file": "filmkg.io.loading",
+    "Endpoint": "filmkg.engines.remote",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

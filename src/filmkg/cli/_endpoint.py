@@ -111,8 +111,8 @@ def make_endpoint(
     update_url: str | None = None,
     store_url: str | None = None,
 ) -> Any:
-    """The :class:`filmkg.remote.Endpoint` the options describe."""
-    from filmkg.remote import Endpoint, RetryPolicy, load_credentials
+    """The :class:`filmkg.engines.remote.Endpoint` the options describe."""
+    from filmkg.engines.remote import Endpoint, RetryPolicy, load_credentials
 
     return Endpoint(
         url,

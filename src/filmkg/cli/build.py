@@ -38,8 +38,8 @@ def build(
     Writes the merged graph, every export format and the validation report to the output
     folder. Exits 1 (writing nothing) when the graph does not conform to the shapes.
     """
-    from filmkg.build import build as run_build
-    from filmkg.build import build_store
+    from filmkg.build.dist import build as run_build
+    from filmkg.build.dist import build_store
 
     if store is not None:
         result = build_store(store, extra)

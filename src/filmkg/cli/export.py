@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
 
 __all__ = ["export"]
 
@@ -92,14 +92,14 @@ def export(
     filmkg export -f jsonld --frame film;
     filmkg export --profile wikidata -f nt;  filmkg export mine.nq -f trig
     """
-    from filmkg.export import export_format, export_to_path, export_to_stream
+    from filmkg.export.formats import export_format, export_to_path, export_to_stream
 
     if frame is not None and fmt is None:
         fmt = "jsonld"
     spec = export_format(fmt, output)
     if store is not None:
+        from filmkg.engines.store import KnowledgeGraph
         from filmkg.errors import UsageError
-        from filmkg.store import KnowledgeGraph
 
         if files:
             raise UsageError("give either FILES or --store, not both")
@@ -120,14 +120,14 @@ def export(
 
 
 def _load(files: tuple[Path, ...], profile: str) -> KnowledgeGraph:
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
 
     if not files:
         return load_project()
     if profile != "full":
         return load_project(extra=files, include_data=False)
-    from filmkg.loading import parse_file
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
+    from filmkg.io.loading import parse_file
 
     kg = KnowledgeGraph()  # a plain conversion: the files' own quads, nothing added
     for path in files:

@@ -8,7 +8,7 @@ import click
 
 from filmkg.errors import UsageError
 from filmkg.importers.checking import DEFAULT_MAX_LOSS, Limits
-from filmkg.mapping import Mapping
+from filmkg.importers.mapping import Mapping
 
 __all__ = ["import_"]
 
@@ -88,8 +88,8 @@ def import_(
     columns, classes, properties and vocabulary terms are errors, exit 2); an import that
     makes no films or loses more than --max-loss of its records fails (exit 2).
     """
-    from filmkg.importing import import_into, import_source, write_import
-    from filmkg.mapping import load_mapping
+    from filmkg.importers.mapping import load_mapping
+    from filmkg.importers.pipeline import import_into, import_source, write_import
 
     if output is not None and output.suffix not in (".nq", ".trig"):
         raise UsageError(f"{output}: unknown output format", hint="name the file .nq or .trig")
@@ -100,7 +100,7 @@ def import_(
     if store_path is not None:
         result = import_into(store_path, source, mapping, threshold=threshold, limits=limits)
     else:
-        from filmkg.project import load_project
+        from filmkg.build.project import load_project
 
         reference = load_project(infer=False)
         result = import_source(
@@ -113,7 +113,7 @@ def import_(
     if report_dir is None and output is not None:
         report_dir = output.parent
     if report_dir is not None:
-        from filmkg.importing import write_reports
+        from filmkg.importers.pipeline import write_reports
 
         write_reports(result, report_dir)
     counts = result.report.counts()
@@ -133,14 +133,14 @@ def _check(
     source: Path, mapping: Mapping, store_path: Path | None, threshold: float | None, limits: Limits
 ) -> int:
     """``--check``: what the import would make, on stdout; nothing is written."""
-    from filmkg.importing import check_import
+    from filmkg.importers.pipeline import check_import
 
     if store_path is not None and store_path.exists():
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         reference: object = KnowledgeGraph(store_path)
     else:
-        from filmkg.project import load_project
+        from filmkg.build.project import load_project
 
         reference = load_project(infer=False)
     report = check_import(source, mapping, reference=reference, threshold=threshold, limits=limits)

@@ -12,7 +12,7 @@ import click
 if TYPE_CHECKING:
     import networkx as nx
 
-    from filmkg.store import Engine, KnowledgeGraph
+    from filmkg.engines.store import Engine, KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,7 +20,7 @@ GRAPHS = ("collaboration", "person-work", "company-work", "overview")
 
 
 def _remember_store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    ctx.meta["filmkg.network.store"] = value
+    ctx.meta["filmkg.network.projection.store"] = value
 
 
 def common_options(func: F) -> F:
@@ -51,14 +51,14 @@ def common_options(func: F) -> F:
 
 def load(data: Sequence[Path]) -> KnowledgeGraph:
     """The project graph plus ``data`` files, or the store given with ``--store``."""
+    from filmkg.build.project import load_project
     from filmkg.errors import SourceNotFoundError, UsageError
-    from filmkg.project import load_project
 
-    store: Path | None = click.get_current_context().meta.get("filmkg.network.store")
+    store: Path | None = click.get_current_context().meta.get("filmkg.network.projection.store")
     if store is not None:
         if data:
             raise UsageError("give either --store or --data, not both")
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         return KnowledgeGraph.open(store)
 
@@ -70,7 +70,7 @@ def load(data: Sequence[Path]) -> KnowledgeGraph:
 
 def resolve_person(kg: KnowledgeGraph, text: str, engine: Engine) -> str:
     """A person's IRI from a name or an IRI (the named-query resolver: labels, altLabels)."""
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     return str(queries.resolve_entity(kg, "person", text, engine=engine))
 
@@ -130,7 +130,7 @@ def network() -> None:
 )
 def stats(engine: Engine, data: tuple[Path, ...], fmt: str, top: int) -> int:
     """Size, components, density, centrality (degree, betweenness) and communities."""
-    from filmkg.network import collaboration_graph, network_stats
+    from filmkg.network.projection import collaboration_graph, network_stats
 
     graph = collaboration_graph(load(data), engine=engine)
     result = network_stats(graph)
@@ -176,7 +176,7 @@ def stats(engine: Engine, data: tuple[Path, ...], fmt: str, top: int) -> int:
 @click.argument("target")
 def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: str) -> int:
     """The shortest collaboration path from SOURCE to TARGET, with works and roles."""
-    from filmkg.network import collaboration_graph, collaboration_path
+    from filmkg.network.projection import collaboration_graph, collaboration_path
 
     kg = load(data)
     a, b = resolve_person(kg, source, engine), resolve_person(kg, target, engine)
@@ -214,8 +214,13 @@ def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: 
 )
 def reunions(engine: Engine, data: tuple[Path, ...], fmt: str, min_gap: int) -> int:
     """Reunions found from the credits alone, compared with those the sources state."""
-    from filmkg.network import collaboration_graph, compare_reunions, find_reunions, stated_reunions
-    from filmkg.results import compact
+    from filmkg.network.projection import (
+        collaboration_graph,
+        compare_reunions,
+        find_reunions,
+        stated_reunions,
+    )
+    from filmkg.sparql.results import compact
 
     kg = load(data)
     found = find_reunions(collaboration_graph(kg, engine=engine, lean=False), min_gap)
@@ -268,7 +273,7 @@ def ego(engine: Engine, data: tuple[Path, ...], fmt: str, person: str, radius: i
     """The people within --radius collaboration hops of PERSON."""
     import networkx as nx
 
-    from filmkg.network import collaboration_graph, ego_network
+    from filmkg.network.projection import collaboration_graph, ego_network
 
     kg = load(data)
     graph = collaboration_graph(kg, engine=engine, lean=False)
@@ -307,7 +312,7 @@ def ego(engine: Engine, data: tuple[Path, ...], fmt: str, person: str, radius: i
 
 def projection(kg: KnowledgeGraph, name: str, engine: Engine) -> nx.Graph:
     """One of the projections by name."""
-    from filmkg import network as nw
+    from filmkg.network import projection as nw
 
     builders = {
         "collaboration": nw.collaboration_graph,
@@ -346,8 +351,8 @@ def projection(kg: KnowledgeGraph, name: str, engine: Engine) -> nx.Graph:
 )
 def export(engine: Engine, data: tuple[Path, ...], fmt: str, output: Path, which: str) -> int:
     """Write a projection as GraphML or GEXF (Gephi, Cytoscape) or node-link JSON."""
-    from filmkg.fileio import atomic_write_bytes
-    from filmkg.network import export_graph
+    from filmkg.io.fileio import atomic_write_bytes
+    from filmkg.network.projection import export_graph
 
     graph = projection(load(data), which, engine)
     atomic_write_bytes(output, export_graph(graph, fmt))
@@ -378,9 +383,14 @@ def derive(engine: Engine, data: tuple[Path, ...], min_gap: int, output: Path | 
     """The derived collaborations and reunions as RDF (Turtle), with their provenance."""
     from rdflib import Graph
 
-    from filmkg.fileio import atomic_write_text
-    from filmkg.namespaces import bind_prefixes
-    from filmkg.network import collaboration_graph, derived_triples, find_reunions, stated_reunions
+    from filmkg.io.fileio import atomic_write_text
+    from filmkg.network.projection import (
+        collaboration_graph,
+        derived_triples,
+        find_reunions,
+        stated_reunions,
+    )
+    from filmkg.rdf.namespaces import bind_prefixes
 
     kg = load(data)
     collab = collaboration_graph(kg, engine=engine, lean=False)

@@ -84,9 +84,9 @@ def push(
 
     Example: filmkg push --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.project import load_project
-    from filmkg.remote import PushProgress
-    from filmkg.remote import push as run_push
+    from filmkg.build.project import load_project
+    from filmkg.engines.remote import PushProgress
+    from filmkg.engines.remote import push as run_push
 
     target = make_endpoint(
         endpoint,
@@ -100,7 +100,7 @@ def push(
     if store is not None:
         if extra:
             raise click.UsageError("give FILES or --store, not both")
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         kg = KnowledgeGraph.open(store)
     else:

@@ -21,8 +21,8 @@ from filmkg.cli._endpoint import (
 )
 
 if TYPE_CHECKING:
-    from filmkg.queries import Executor
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
+    from filmkg.sparql.catalogue import Executor
 
 __all__ = ["emit", "engine_option", "graph_options", "open_graph", "parse_params", "query"]
 
@@ -108,13 +108,13 @@ def open_graph(
     if store is not None:
         if data or not project_data:
             raise UsageError("--store cannot be combined with --data or --no-project-data")
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         return KnowledgeGraph.open(store)
     for path in data:
         if not path.is_file():
             raise SourceNotFoundError(f"{path}: no such file", hint="check the --data path")
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
 
     return load_project(data, include_data=project_data)
 
@@ -124,14 +124,14 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from filmkg.fileio import atomic_write_text
+    from filmkg.io.fileio import atomic_write_text
 
     atomic_write_text(output, text)
     click.echo(f"wrote {output}", err=True)
 
 
 def _list_queries() -> str:
-    from filmkg.queries import catalogue
+    from filmkg.sparql.catalogue import catalogue
 
     rows = [(name, nq.summary) for name, nq in catalogue().items()]
     width = max((len(name) for name, _ in rows), default=0)
@@ -195,8 +195,8 @@ def query(
     filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv;
     filmkg query film_credits -p film=Here --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg import queries
     from filmkg.errors import UsageError
+    from filmkg.sparql import catalogue as queries
 
     if list_:
         if name is not None:

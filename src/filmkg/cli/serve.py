@@ -51,14 +51,14 @@ def serve(host: str, port: int, store: Path | None, timeout: int, extra: tuple[P
     Example: filmkg serve --port 7878, then filmkg query film_credits --param film=Here
     --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.errors import EndpointError, UsageError
-    from filmkg.server import (
+    from filmkg.engines.server import (
         OxigraphServer,
         error_line,
         is_loopback,
         load_store,
         oxigraph_executable,
     )
+    from filmkg.errors import EndpointError, UsageError
 
     oxigraph_executable()  # a clear error before any work when the server is missing
     if not is_loopback(host):
@@ -83,7 +83,7 @@ def serve(host: str, port: int, store: Path | None, timeout: int, extra: tuple[P
                 hint="give an empty or new directory for --store",
             )
         else:
-            from filmkg.project import load_project
+            from filmkg.build.project import load_project
 
             kg = load_project(extra)
             dump = Path(scratch) / "graph.nq"

@@ -1,9 +1,9 @@
 """``filmkg sparql``: run an ad-hoc SPARQL query, safely.
 
-The text is checked before it runs (:func:`filmkg.safety.check_query`): ``SERVICE``,
+The text is checked before it runs (:func:`filmkg.sparql.safety.check_query`): ``SERVICE``,
 ``FROM``, ``LOAD`` and updates are refused unless a flag allows them. The query runs in
 a worker process that is stopped at the time limit, and a result past the row limit is
-refused (:func:`filmkg.safety.limited_query`).
+refused (:func:`filmkg.sparql.safety.limited_query`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from filmkg.cli.query import emit, engine_option, graph_options, open_graph
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from filmkg.results import QueryResult
-    from filmkg.safety import GraphSource
+    from filmkg.sparql.results import QueryResult
+    from filmkg.sparql.safety import GraphSource
 
 __all__ = ["read_query", "sparql", "with_prefixes"]
 
@@ -65,7 +65,7 @@ def with_prefixes(text: str) -> str:
     >>> with_prefixes("SELECT ?f WHERE { ?f wdt:P57 ?d }").splitlines()[1]
     'SELECT ?f WHERE { ?f wdt:P57 ?d }'
     """
-    from filmkg.namespaces import PREFIXES
+    from filmkg.rdf.namespaces import PREFIXES
 
     head = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
     return f"{head}\n{text}"
@@ -74,9 +74,9 @@ def with_prefixes(text: str) -> str:
 def _graph_text(graph: Graph, fmt: str) -> str:
     import pyoxigraph as ox
 
-    from filmkg.export import serialize
-    from filmkg.namespaces import PREFIXES
-    from filmkg.terms import to_oxigraph
+    from filmkg.engines.terms import to_oxigraph
+    from filmkg.export.formats import serialize
+    from filmkg.rdf.namespaces import PREFIXES
 
     quads = [
         ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
@@ -162,7 +162,7 @@ def sparql(
     filmkg sparql q.rq --endpoint http://127.0.0.1:7878/query
     """
     from filmkg.errors import ParseError, UsageError
-    from filmkg.safety import check_query
+    from filmkg.sparql.safety import check_query
 
     text, origin = read_query(query_or_file)
     full = text if no_prefixes else with_prefixes(text)
@@ -170,8 +170,8 @@ def sparql(
     if endpoint is not None:
         local = ("engine", "allow_update", "allow_load", "data", "no_project_data", "store")
         refuse_local_options(ctx, local)
-        from filmkg.limits import resolve_limits
-        from filmkg.results import QueryResult
+        from filmkg.io.limits import resolve_limits
+        from filmkg.sparql.results import QueryResult
 
         remote = make_endpoint(
             endpoint,
@@ -203,7 +203,7 @@ def sparql(
             click.echo(f"update applied to {store}", err=True)
             return
         source = _graph_source(data, not no_project_data, store)
-        from filmkg.safety import limited_query
+        from filmkg.sparql.safety import limited_query
 
         result = limited_query(
             source,
@@ -225,7 +225,7 @@ def sparql(
 def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> None:
     """The row limit, for answers from an endpoint (the server computed them whole)."""
     from filmkg.errors import ResourceLimitError
-    from filmkg.limits import resolve_limits
+    from filmkg.io.limits import resolve_limits
 
     limit = resolve_limits(None).max_rows if max_rows is None else max_rows
     size = 0 if isinstance(result, bool) else len(result)
@@ -237,8 +237,8 @@ def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> Non
 
 
 def _update_store(store: Path, text: str) -> None:
+    from filmkg.engines.store import KnowledgeGraph
     from filmkg.errors import SourceNotFoundError
-    from filmkg.store import KnowledgeGraph
 
     if not (store / "CURRENT").is_file():
         raise SourceNotFoundError(
@@ -250,7 +250,7 @@ def _update_store(store: Path, text: str) -> None:
 
 
 def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:
-    from filmkg.safety import GraphSource
+    from filmkg.sparql.safety import GraphSource
 
     if store is not None:
         if data or not project_data:
@@ -265,7 +265,7 @@ def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None
 
 def _render(result: QueryResult | bool | Graph, fmt: str | None, form: str) -> str:
     from filmkg.errors import UsageError
-    from filmkg.results import QueryResult, boolean_result
+    from filmkg.sparql.results import QueryResult, boolean_result
 
     if isinstance(result, bool | QueryResult):
         chosen = fmt or "table"

@@ -13,8 +13,8 @@ import click
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def stats(files: tuple[Path, ...], fmt: str) -> int:
     """Count films, people, organisations, credits, facts and sources (of FILES if given)."""
-    from filmkg.project import load_project
-    from filmkg.stats import graph_stats
+    from filmkg.build.project import load_project
+    from filmkg.build.stats import graph_stats
 
     counts = graph_stats(load_project(files, include_data=not files))
     if fmt == "json":

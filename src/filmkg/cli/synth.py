@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from filmkg.synth import FORMATS, TRIPLES_PER_FILM, films_for_triples, write, write_file
+from filmkg.synth.generator import FORMATS, TRIPLES_PER_FILM, films_for_triples, write, write_file
 
 __all__ = ["synth"]
 

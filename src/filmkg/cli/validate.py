@@ -52,11 +52,11 @@ def validate(
     the shortcuts are derived, as in a build. Exits 0 if the data conforms, 1 if not,
     2 if a file cannot be read or parsed.
     """
-    from filmkg.project import load_project
-    from filmkg.validation import validate as run_validate
+    from filmkg.build.project import load_project
+    from filmkg.validation.report import validate as run_validate
 
     if store is not None:
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         if files:
             raise click.UsageError("give FILES or --store, not both")

@@ -10,7 +10,7 @@ import click
 from filmkg.cli.network import common_options, load, resolve_person
 
 if TYPE_CHECKING:
-    from filmkg.store import Engine
+    from filmkg.engines.store import Engine
 
 FORMATS = ("html", "svg", "png", "dot")
 
@@ -77,8 +77,14 @@ def viz(
     search by name. SVG and PNG use Graphviz when installed, else matplotlib.
     """
     from filmkg.errors import UsageError
-    from filmkg.fileio import atomic_write_bytes
-    from filmkg.viz import ViewOptions, render_dot, render_html, render_image, view_graph
+    from filmkg.io.fileio import atomic_write_bytes
+    from filmkg.network.drawing import (
+        ViewOptions,
+        render_dot,
+        render_html,
+        render_image,
+        view_graph,
+    )
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".")

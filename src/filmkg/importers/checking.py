@@ -10,7 +10,7 @@ Each problem is one line naming the mapping file and table, with a "did you mean
 than a share of the records its maps take, fails unless allowed (:class:`Limits`).
 
 >>> from filmkg.importers.tables import Record
->>> from filmkg.mapping import parse_mapping
+>>> from filmkg.importers.mapping import parse_mapping
 >>> m = parse_mapping('''
 ... [source]
 ... id = "tiny"
@@ -39,10 +39,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from filmkg.errors import InputError, ParseError
+from filmkg.importers.mapping import Mapping as ImportMapping
+from filmkg.importers.mapping import RecordMap, ValueSpec
+from filmkg.importers.quality import Issue
 from filmkg.importers.tables import NOTES, Record
-from filmkg.mapping import Mapping as ImportMapping
-from filmkg.mapping import RecordMap, ValueSpec
-from filmkg.quality import Issue
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -245,7 +245,7 @@ def loss_problem(
 ) -> ImportLossError | None:
     """Why an import that made ``films`` films and lost ``lost`` of ``taken`` records fails.
 
-    >>> from filmkg.mapping import load_mapping
+    >>> from filmkg.importers.mapping import load_mapping
     >>> m = load_mapping("neo4j-movies")
     >>> print(loss_problem(m, 38, 100, ["line 7"] * 10, Limits()))  # doctest: +NORMALIZE_WHITESPACE
     neo4j-movies: 10 of 100 records (10%) made nothing (line 7, line 7, line 7 …);

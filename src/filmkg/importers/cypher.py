@@ -2,7 +2,7 @@
 
 Data sets such as the Neo4j movie graph are shipped as a script of ``CREATE`` statements.
 This module reads that subset of openCypher — not a query engine — into plain rows that
-a mapping (:mod:`filmkg.mapping`) turns into RDF:
+a mapping (:mod:`filmkg.importers.mapping`) turns into RDF:
 
 * ``CREATE`` followed by comma-separated path patterns;
 * ``MATCH (a:Person {name: 'Ann'}), (m:Movie) WHERE m.title = 'X' CREATE (a)-[:R]->(m)``:

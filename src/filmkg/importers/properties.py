@@ -6,7 +6,7 @@ the document and the ontology part ways. A class takes the properties whose
 ``rdfs:domain`` is the class or one of its superclasses, and those its shapes name
 (``filmkg:work`` has no domain: every assertion shape names it), leaving out what the
 rules derive (``filmkg:director`` …: a mapping states credits); the properties the
-shapes require (``sh:minCount`` ≥ 1, from :func:`filmkg.mapping.requirements`) are bold.
+shapes require (``sh:minCount`` ≥ 1, from :func:`filmkg.importers.mapping.requirements`) are bold.
 
 >>> rows = class_properties()
 >>> [p.name for p in rows["BoxOffice"]]
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from filmkg.mapping import requirements
-from filmkg.namespaces import FILMKG_NS, PREFIXES
+from filmkg.importers.mapping import requirements
+from filmkg.rdf.namespaces import FILMKG_NS, PREFIXES
 from filmkg.resources import ontology_dir, ontology_file, shapes_file
 
 __all__ = ["BEGIN", "END", "ClassProperty", "class_properties", "property_table", "update_doc"]
@@ -197,7 +197,7 @@ def update_doc(path: str | Path) -> bool:
     new = f"{head}{BEGIN}\n{property_table()}{END}{tail}"
     if new == text:
         return False
-    from filmkg.fileio import atomic_write_bytes
+    from filmkg.io.fileio import atomic_write_bytes
 
     atomic_write_bytes(p, new.encode("utf-8"))
     return True

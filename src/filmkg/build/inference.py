@@ -31,10 +31,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from filmkg.namespaces import GRAPH
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.engines.terms import to_oxigraph, to_rdflib
+from filmkg.rdf.namespaces import GRAPH
 from filmkg.resources import ontology_dir
-from filmkg.store import KnowledgeGraph
-from filmkg.terms import to_oxigraph, to_rdflib
 
 __all__ = ["INFERRED_GRAPH", "entailed", "entailment", "infer", "rule_files"]
 
@@ -73,7 +73,7 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
     graph afterwards).
 
     ``sources``: the files (with their formats) that hold *every* stated triple of an
-    on-disk ``kg``, as :func:`filmkg.project.load_project` loads them; then the RDFS rules
+    on-disk ``kg``, as :func:`filmkg.build.project.load_project` loads them; then the RDFS rules
     are applied while streaming those files (see the module docstring), and writes go
     through the bulk loader.
     """
@@ -105,8 +105,8 @@ def entailed(kg: KnowledgeGraph, triples: Iterable[RdflibTriple]) -> list[Rdflib
     (the derived collaborations), so exports carry their superclass types too.
 
     >>> from rdflib import RDF
-    >>> from filmkg.namespaces import FILMKG, KG
-    >>> from filmkg.project import load_project
+    >>> from filmkg.rdf.namespaces import FILMKG, KG
+    >>> from filmkg.build.project import load_project
     >>> kg = load_project(include_data=False)
     >>> found = entailed(kg, [(KG["collaboration/f/a/b"], RDF.type, FILMKG.Collaboration)])
     >>> [str(o).rsplit("/", 1)[-1] for _, _, o in found]

@@ -40,14 +40,14 @@ from filmkg.errors import (
     QuerySyntaxError,
     ResourceLimitError,
 )
-from filmkg.limits import ENV_VARS, resolve_limits
+from filmkg.io.limits import ENV_VARS, resolve_limits
 
 if TYPE_CHECKING:
     from rdflib import Graph
     from rdflib.term import Node
 
-    from filmkg.results import QueryResult
-    from filmkg.store import Engine, KnowledgeGraph
+    from filmkg.engines.store import Engine, KnowledgeGraph
+    from filmkg.sparql.results import QueryResult
 
 __all__ = [
     "GraphSource",
@@ -370,7 +370,9 @@ def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         # the fork server imports these once; each worker then starts in milliseconds
-        ctx.set_forkserver_preload(["filmkg.safety", "filmkg.store", "pyoxigraph", "rdflib"])
+        ctx.set_forkserver_preload(
+            ["filmkg.sparql.safety", "filmkg.engines.store", "pyoxigraph", "rdflib"]
+        )
     return ctx
 
 
@@ -399,7 +401,7 @@ class GraphSource:
     * ``store_path``: an on-disk store (``filmkg build --store PATH``), opened read-only
       by the worker (several processes may read one store at once) — the cheapest;
     * ``files``: ``(path, graph IRI)`` pairs, loaded strictly (with the input limits);
-    * ``project=True``: the project graph (:func:`filmkg.project.load_project`);
+    * ``project=True``: the project graph (:func:`filmkg.build.project.load_project`);
     * ``nquads``: a snapshot of an in-memory graph, from :meth:`snapshot`.
 
     >>> GraphSource(files=(("graph/here.ttl", "https://w3id.org/filmkg/graph/here"),)).files[0][0]
@@ -433,12 +435,12 @@ class GraphSource:
 
     def open(self) -> KnowledgeGraph:
         """Open (or build) the graph; called in the worker."""
-        from filmkg.store import KnowledgeGraph
+        from filmkg.engines.store import KnowledgeGraph
 
         if self.store_path is not None:
             return KnowledgeGraph.open(self.store_path)
         if self.project:
-            from filmkg.project import load_project
+            from filmkg.build.project import load_project
 
             return load_project()
         kg = KnowledgeGraph()
@@ -467,7 +469,7 @@ def limited_query(
     The text is checked first (:func:`check_query`; updates and ``LOAD`` are always
     refused here), then a worker opens ``source`` and runs
     :meth:`KnowledgeGraph.query` with ``max_rows``: rows past the limit are never
-    materialised. ``None`` limits come from the environment (see :mod:`filmkg.limits`).
+    materialised. ``None`` limits come from the environment (see :mod:`filmkg.io.limits`).
     The answer is the same as a direct ``KnowledgeGraph.query`` call.
     """
     check_query(sparql, allow_service=allow_service, allow_from=allow_from)

@@ -2,7 +2,7 @@
 
 The HTML page inlines vis-network's JavaScript from the installed ``pyvis`` wheel (read at
 render time, never copied into the repository) into a template of our own
-(``filmkg/templates/network.html``): no CDN, no request of any kind (its
+(``filmkg/network/templates/network.html``): no CDN, no request of any kind (its
 Content-Security-Policy forbids them too). Positions are computed in Python (physics off),
 the data is embedded as JSON in a ``<script type="application/json">`` block with ``<``,
 ``>``, ``&``, U+2028 and U+2029 escaped, and the page builds every label, tooltip and list
@@ -38,8 +38,8 @@ import networkx as nx
 
 from filmkg import __version__
 from filmkg.errors import InternalError, UsageError
-from filmkg.fileio import atomic_write_bytes
-from filmkg.network import (
+from filmkg.io.fileio import atomic_write_bytes
+from filmkg.network.projection import (
     PERSON,
     SEED,
     collaboration_graph,
@@ -50,7 +50,7 @@ from filmkg.network import (
 )
 
 if TYPE_CHECKING:
-    from filmkg.store import Engine, KnowledgeGraph
+    from filmkg.engines.store import Engine, KnowledgeGraph
 
 __all__ = [
     "KINDS",
@@ -117,7 +117,7 @@ def view_graph(
     """The graph a picture shows, filtered by ``options``; every edge carries ``label``,
     ``relation``, ``details`` and ``evidence`` (quotes).
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> kg = load_project()
     >>> view_graph(kg).number_of_nodes()
     21
@@ -391,7 +391,7 @@ def render_html(graph: nx.Graph, *, title: str = "filmkg collaboration network")
     Nodes need ``label``, ``kind`` and ``iri``; edges may have ``label``, ``relation``,
     ``details``, ``evidence`` and ``count``.
     """
-    template = (resources.files("filmkg") / "templates" / "network.html").read_text("utf-8")
+    template = (resources.files("filmkg.network") / "templates" / "network.html").read_text("utf-8")
     values = {
         "TITLE": html.escape(title),
         "VERSION": html.escape(__version__),

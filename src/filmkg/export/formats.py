@@ -10,7 +10,7 @@ The same graph always gives the same bytes, on every run and every machine:
 * the project's prefixes are bound (``schema:`` is ``http://schema.org/``, as in
   Wikidata and schema.org's own JSON-LD context, never rdflib's default);
 * JSON-LD is compacted with the context shipped in the package (see
-  :mod:`filmkg.jsonld`); no document is ever fetched.
+  :mod:`filmkg.io.jsonld`); no document is ever fetched.
 
 Writing streams: quads are read from the store, sorted (in memory, or by an external merge
 sort through temporary N-Quads files past :data:`SORT_CHUNK` quads) and handed one by one
@@ -47,10 +47,10 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias, cast
 import pyoxigraph as ox
 
 from filmkg.errors import ExportError, UsageError
-from filmkg.fileio import atomic_open
+from filmkg.io.fileio import atomic_open
 
 if TYPE_CHECKING:
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -363,7 +363,7 @@ def write_quads(
     spec = export_format(fmt)
     canonical = canonical_quads(quads)
     if spec.name == "jsonld":
-        from filmkg import jsonld
+        from filmkg.io import jsonld as jsonld
 
         ordered = _ordered(canonical, key_graph_subject, chunk_size)
         document = jsonld.compact_quads(ordered, context=jsonld_context)
@@ -731,7 +731,7 @@ def dump_store(
     TriG get one header with ``prefixes`` and ``base``. Not canonical: see the export docs
     for what stays byte-identical. Only :data:`STREAM_FORMATS` stream.
 
-    >>> from filmkg.store import KnowledgeGraph
+    >>> from filmkg.engines.store import KnowledgeGraph
     >>> kg = KnowledgeGraph()
     >>> e = "https://e.org/"
     >>> kg.store.add(ox.Quad(ox.NamedNode(e + "a"), ox.NamedNode(e + "p"), ox.Literal("1"),
@@ -801,7 +801,7 @@ def choose_order(
     ``store`` on what cannot stream (a profile, a frame, JSON-LD or RDF/XML) is a
     :class:`UsageError`.
 
-    >>> from filmkg.store import KnowledgeGraph
+    >>> from filmkg.engines.store import KnowledgeGraph
     >>> choose_order(KnowledgeGraph(), "nt")
     'sorted'
     >>> choose_order(KnowledgeGraph(), "jsonld", "store")
@@ -845,7 +845,7 @@ def export_quads(
 
     ``full`` is every quad of every graph; ``inferred=False`` leaves out the graph of
     inferred triples; ``graphs`` keeps only the named graphs listed. ``wikidata`` and
-    ``schema`` rewrite the facts with those vocabularies (see :mod:`filmkg.profiles`).
+    ``schema`` rewrite the facts with those vocabularies (see :mod:`filmkg.export.profiles`).
     """
     if profile not in PROFILES:
         raise UsageError(
@@ -873,7 +873,7 @@ def export_quads(
             f"the {profile} profile is built from the whole graph and its derived shortcuts",
             hint="leave out --no-inferred",
         )
-    from filmkg import profiles
+    from filmkg.export import profiles
 
     return profiles.apply(profile, kg)
 
@@ -901,19 +901,19 @@ def framing_quads(kg: KnowledgeGraph, *, inferred: bool = True) -> Iterator[ox.Q
 
 
 def _ontology_graph() -> str:
-    from filmkg.project import ONTOLOGY_GRAPH
+    from filmkg.build.project import ONTOLOGY_GRAPH
 
     return str(ONTOLOGY_GRAPH)
 
 
 def _inferred_graph() -> str:
-    from filmkg.inference import INFERRED_GRAPH
+    from filmkg.build.inference import INFERRED_GRAPH
 
     return str(INFERRED_GRAPH)
 
 
 def _project_prefixes() -> dict[str, str]:
-    from filmkg.namespaces import PREFIXES
+    from filmkg.rdf.namespaces import PREFIXES
 
     return dict(PREFIXES)
 
@@ -955,7 +955,7 @@ def write_export(
             )
         if profile != "full":
             raise UsageError("--frame works on the full graph", hint="leave out --profile")
-        from filmkg import jsonld
+        from filmkg.io import jsonld as jsonld
 
         quads = canonical_quads(framing_quads(kg, inferred=inferred))
         ordered = _ordered(quads, key_graph_subject, chunk_size)

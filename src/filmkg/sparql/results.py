@@ -32,9 +32,9 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Literal, URIRef
 
+from filmkg.engines.terms import RdfTerm
 from filmkg.errors import UsageError
-from filmkg.namespaces import PREFIXES
-from filmkg.terms import RdfTerm
+from filmkg.rdf.namespaces import PREFIXES
 
 __all__ = [
     "RESULT_FORMATS",
@@ -171,7 +171,7 @@ def _cell(term: RdfTerm | None) -> str:
 
 
 def _tsv_term(term: RdfTerm | None) -> str:
-    from filmkg.sparql_terms import escape_string, to_sparql
+    from filmkg.sparql.terms import escape_string, to_sparql
 
     if term is None:
         return ""

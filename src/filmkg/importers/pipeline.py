@@ -1,13 +1,13 @@
-"""Import a third-party dataset through a declarative mapping (:mod:`filmkg.mapping`).
+"""Import a third-party dataset through a declarative mapping (:mod:`filmkg.importers.mapping`).
 
 :func:`import_source` reads the source (CSV, JSON or a Cypher ``CREATE`` script), applies
 the mapping record by record, resolves the entities it mentions against the graph it is
-imported into (:mod:`filmkg.resolution`), and returns the quads of one named graph,
-``graph:import/<source id>``, with a :class:`filmkg.quality.QualityReport` and the list of
+imported into (:mod:`filmkg.importers.resolution`), and returns the quads of one named graph,
+``graph:import/<source id>``, with a :class:`filmkg.importers.quality.QualityReport` and the list of
 uncertain matches left for review. Every assertion has an evidence node that names the
 source record (``filmkg:sourceRecord``) and quotes the raw field (``filmkg:quote``).
 
->>> from filmkg.mapping import parse_mapping
+>>> from filmkg.importers.mapping import parse_mapping
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (d / "films.csv").write_text("id,title,year,director\\n1,Cast Away,2000,Robert Zemeckis\\n")
@@ -66,9 +66,7 @@ from filmkg.importers.checking import (
     mapping_problems,
     matches_where,
 )
-from filmkg.importers.tables import NOTES, Record, read_tables
-from filmkg.literals import XSD, well_formed
-from filmkg.mapping import (
+from filmkg.importers.mapping import (
     AssertionMap,
     EntityMap,
     Mapping,
@@ -80,8 +78,10 @@ from filmkg.mapping import (
     slug,
     vocabulary_problem,
 )
-from filmkg.namespaces import FILMKG_NS, KG, PREFIXES
-from filmkg.quality import Issue, QualityReport
+from filmkg.importers.quality import Issue, QualityReport
+from filmkg.importers.tables import NOTES, Record, read_tables
+from filmkg.rdf.literals import XSD, well_formed
+from filmkg.rdf.namespaces import FILMKG_NS, KG, PREFIXES
 
 __all__ = [
     "ImportCheck",
@@ -575,7 +575,7 @@ def import_source(
 ) -> ImportResult:
     """Import ``source`` with ``mapping``; resolve entities against ``reference``.
 
-    ``reference`` is a :class:`filmkg.store.KnowledgeGraph` (the graph the import goes
+    ``reference`` is a :class:`filmkg.engines.store.KnowledgeGraph` (the graph the import goes
     into) or ``None`` (no other graph). Matches below ``threshold`` (default: the mapping's
     ``[resolution] threshold``, else 0.85) go to the review list, not into the graph.
     ``select`` keeps only the records it returns true for (a deterministic subset).
@@ -668,7 +668,7 @@ def run_mapping(
     notes: Sequence[Issue] = (),
 ) -> ImportResult:
     """Apply ``mapping`` to tables already read and checked (see :func:`import_source`)."""
-    from filmkg.resolution import ReferenceIndex, resolve
+    from filmkg.importers.resolution import ReferenceIndex, resolve
 
     engine = _Engine(mapping)
     engine.issues.extend(notes)
@@ -943,7 +943,7 @@ def _emit_matches(out: _Quads, engine: _Engine, resolution: Any) -> None:
 
 # -- writing ---------------------------------------------------------------------------
 def _atomic_write(path: Path, data: bytes) -> None:
-    from filmkg.fileio import atomic_write_bytes
+    from filmkg.io.fileio import atomic_write_bytes
 
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
@@ -955,7 +955,7 @@ def write_import(result: ImportResult, path: Path | None) -> str:
     With ``path`` ``None`` the N-Quads text is returned instead of written.
     """
     if path is not None and path.suffix == ".trig":
-        from filmkg.namespaces import PREFIXES
+        from filmkg.rdf.namespaces import PREFIXES
 
         data = ox.serialize(result.quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         _atomic_write(path, data or b"")
@@ -990,17 +990,17 @@ def import_into(
     select: Callable[[Record], bool] | None = None,
     limits: Limits | None = DEFAULT_LIMITS,
 ) -> ImportResult:
-    """Import into a store (a path, or a :class:`~filmkg.store.KnowledgeGraph`).
+    """Import into a store (a path, or a :class:`~filmkg.engines.store.KnowledgeGraph`).
 
     A new or empty store first receives the project graph (ontology, vocabularies, data).
     The source's named graph is replaced, then the derived triples are computed again.
     """
-    from filmkg import inference
-    from filmkg.store import KnowledgeGraph
+    from filmkg.build import inference
+    from filmkg.engines.store import KnowledgeGraph
 
     kg = store_path if isinstance(store_path, KnowledgeGraph) else KnowledgeGraph(Path(store_path))
     if len(kg) == 0:
-        from filmkg.project import load_project
+        from filmkg.build.project import load_project
 
         project = load_project(infer=False)
         kg.add_quads(project.store.quads_for_pattern(None, None, None, None))

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from filmkg.loading import format_for
-from filmkg.namespaces import GRAPH
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.io.loading import format_for
+from filmkg.rdf.namespaces import GRAPH
 from filmkg.resources import graph_dir, ontology_dir, ontology_file
-from filmkg.store import KnowledgeGraph
 
 __all__ = ["ONTOLOGY_GRAPH", "VOCAB_GRAPH", "data_files", "graph_name_for", "load_project"]
 
@@ -50,7 +50,7 @@ def load_project(
     ``include_data=False`` only the ontology, vocabularies and ``extra`` are loaded (to
     validate a user's own files).
     """
-    from filmkg import inference
+    from filmkg.build import inference
 
     kg = KnowledgeGraph(store_path)
     # On disk, every file goes through pyoxigraph's streaming bulk loader (10M triples

@@ -6,7 +6,7 @@ followed over the network. The data graph is the union of every named graph, the
 ontology included (so ``sh:class`` sees the class hierarchy) and the derived shortcuts
 included (so rules about them can be checked).
 
->>> from filmkg.project import load_project
+>>> from filmkg.build.project import load_project
 >>> report = validate(load_project())
 >>> report.conforms, len(report.violations)
 (True, 0)
@@ -22,11 +22,11 @@ from pathlib import Path
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from filmkg.loading import parse_file
-from filmkg.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.engines.terms import to_rdflib
+from filmkg.io.loading import parse_file
+from filmkg.rdf.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
 from filmkg.resources import shapes_file
-from filmkg.store import KnowledgeGraph
-from filmkg.terms import to_rdflib
 
 __all__ = ["VALIDATION_ENGINES", "Finding", "ValidationReport", "load_shapes", "validate"]
 
@@ -111,7 +111,7 @@ def load_shapes(paths: Sequence[Path] = ()) -> Graph:
     Their SHACL-SPARQL may not use ``SERVICE`` or ``FROM`` (both validation engines run
     it: pyshacl on rdflib, the SPARQL engine on Oxigraph, and both execute them).
     """
-    from filmkg.safety import check_shapes
+    from filmkg.sparql.safety import check_shapes
 
     graph = Graph()
     for path in paths or (shapes_file(),):
@@ -122,7 +122,7 @@ def load_shapes(paths: Sequence[Path] = ()) -> Graph:
 
 
 #: Validation engines: ``auto`` (the default): the shapes compiled to SPARQL and run on
-#: Oxigraph (:mod:`filmkg.validation_scale`: the same findings as pySHACL, seconds where
+#: Oxigraph (:mod:`filmkg.validation.compiled`: the same findings as pySHACL, seconds where
 #: pySHACL takes minutes), each shape the compiler cannot translate run by pySHACL on its
 #: own (with a note); ``sparql``: compiled only (an untranslatable shape is an error);
 #: ``pyshacl``: pySHACL for everything (the reference the differential tests compare with).
@@ -139,7 +139,7 @@ def validate(
     report's ``notes`` name them. A differential test proves every engine reports the same
     findings.
     """
-    from filmkg import validation_scale
+    from filmkg.validation import compiled as validation_scale
 
     if engine not in VALIDATION_ENGINES:
         from filmkg.errors import UsageError
@@ -179,7 +179,7 @@ def copy_graph(graph: Graph) -> Graph:
 def _only_shapes(shapes: Graph, keep: Iterable[Node]) -> Graph:
     """``shapes`` with the targets of every node shape but ``keep`` removed (the others
     still serve as ``sh:node`` references; they just select no focus nodes)."""
-    from filmkg.validation_scale import TARGETS, node_shapes
+    from filmkg.validation.compiled import TARGETS, node_shapes
 
     rest = copy_graph(shapes)
     kept = set(keep)

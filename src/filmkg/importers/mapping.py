@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from filmkg.errors import ParseError, SourceNotFoundError
-from filmkg.namespaces import FILMKG_NS, GRAPH, PREFIXES
+from filmkg.rdf.namespaces import FILMKG_NS, GRAPH, PREFIXES
 
 __all__ = [
     "AssertionMap",
@@ -883,7 +883,7 @@ def _iri_problem(value: str) -> str | None:
 
 
 def _parse_dataset(chk: _Checker, data: MappingABC[str, Any]) -> dict[str, Any]:
-    from filmkg.literals import XSD, well_formed
+    from filmkg.rdf.literals import XSD, well_formed
 
     dataset = chk.table(data.get("dataset", {}), "[dataset]")
     chk.keys(

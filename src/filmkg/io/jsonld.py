@@ -204,7 +204,7 @@ def context() -> JsonObject:
 
 def regenerate_context() -> str:
     """The text ``ontology/context.jsonld`` should have for the current ontology."""
-    from filmkg.namespaces import PREFIXES
+    from filmkg.rdf.namespaces import PREFIXES
     from filmkg.resources import ontology_file
 
     quads = ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
@@ -223,7 +223,7 @@ def document_loader(url: str, options: object = None) -> JsonObject:
             "document": context(),
             "contentType": "application/ld+json",
         }
-    from filmkg.safety import offline_document_loader
+    from filmkg.sparql.safety import offline_document_loader
 
     return offline_document_loader(url)  # type: ignore[no-any-return]
 

@@ -3,7 +3,7 @@
 pySHACL walks the graph in Python, focus node by focus node; on ten million triples that
 takes hours. Here every constraint of the shapes graph becomes one SPARQL query over the
 whole store, answered by Oxigraph (on disk or in memory), and only the offending rows come
-back to Python. The report is the same :class:`~filmkg.validation.ValidationReport`, built
+back to Python. The report is the same :class:`~filmkg.validation.report.ValidationReport`, built
 from the same fields as pySHACL's (focus node, path, value, severity, message, constraint
 component, source shape) — a differential test (``tests/test_validation_scale.py``) proves
 the findings are identical to pySHACL's on synthetic graphs with injected defects.
@@ -18,7 +18,7 @@ SELECT constraints. A shapes graph using anything else raises
 :class:`UnsupportedShapesError` (``validate(..., engine="auto")`` then falls back to
 pySHACL), so the fast path never silently checks less.
 
->>> from filmkg.project import load_project
+>>> from filmkg.build.project import load_project
 >>> validate_sparql(load_project()).conforms
 True
 """
@@ -36,13 +36,13 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.engines.terms import to_oxigraph, to_rdflib
 from filmkg.errors import UsageError
-from filmkg.namespaces import SH
-from filmkg.store import KnowledgeGraph
-from filmkg.terms import to_oxigraph, to_rdflib
+from filmkg.rdf.namespaces import SH
 
 if TYPE_CHECKING:
-    from filmkg.validation import ValidationReport
+    from filmkg.validation.report import ValidationReport
 
 __all__ = [
     "CompiledShapes",
@@ -972,12 +972,12 @@ def validate_sparql(
 ) -> ValidationReport:
     """Validate ``kg`` (the union of its graphs) with the shapes compiled to SPARQL.
 
-    Returns a :class:`filmkg.validation.ValidationReport` equal to what
-    :func:`filmkg.validation.validate` (pySHACL) returns for the same graph.
+    Returns a :class:`filmkg.validation.report.ValidationReport` equal to what
+    :func:`filmkg.validation.report.validate` (pySHACL) returns for the same graph.
     ``lateral_rows``: see :data:`LATERAL_ROWS` (the plans differ, never the findings).
     Shapes the compiler cannot translate raise :class:`UnsupportedShapesError`.
     """
-    from filmkg import validation
+    from filmkg.validation import report as validation
 
     shapes_graph = validation.load_shapes(shapes)
     checks = compile_shapes(shapes_graph, subclasses_in(kg))
@@ -992,7 +992,7 @@ def report_checks(
     lateral_rows: int = LATERAL_ROWS,
 ) -> ValidationReport:
     """Run compiled ``checks`` on ``kg`` and report their findings in film terms."""
-    from filmkg import validation
+    from filmkg.validation import report as validation
 
     raw = list(run_checks(kg, checks, lateral_rows=lateral_rows))
     report = _report_graph(raw)
@@ -1044,7 +1044,7 @@ def _context_graph(kg: KnowledgeGraph, raw: Sequence[RawResult]) -> Graph:
     g = Graph()
     if not nodes:
         return g
-    from filmkg.namespaces import FILMKG
+    from filmkg.rdf.namespaces import FILMKG
 
     keys = [RDFS.label, RDF.type, FILMKG.work, FILMKG.agent]
     seen: set[Node] = set()

@@ -1,6 +1,6 @@
 """Counts of what the graph holds.
 
->>> from filmkg.project import load_project
+>>> from filmkg.build.project import load_project
 >>> counts = graph_stats(load_project())
 >>> counts["films"], counts["people"]
 (2, 14)
@@ -8,8 +8,8 @@
 
 from __future__ import annotations
 
-from filmkg.namespaces import sparql_prefixes
-from filmkg.store import KnowledgeGraph
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.rdf.namespaces import sparql_prefixes
 
 __all__ = ["graph_stats"]
 

@@ -4,7 +4,7 @@ Every RDF file filmkg reads goes through :func:`parse_file` or :func:`parse_byte
 W3C-conformant pyoxigraph parsers (rdflib's accept broken RDF), never a URL, and errors
 reported as one :class:`~filmkg.errors.ParseError` naming file, line and column.
 
-Untrusted input is checked against the :class:`~filmkg.limits.Limits` *before* it reaches
+Untrusted input is checked against the :class:`~filmkg.io.limits.Limits` *before* it reaches
 the parser, with cheap linear scans, so that no input can hang or crash the process:
 
 * input size (``max_input_bytes``), checked before a file is read;
@@ -48,7 +48,7 @@ from typing import IO, Any, cast
 import pyoxigraph as ox
 
 from filmkg.errors import ForbiddenOperationError, InputLimitError, ParseError, SourceNotFoundError
-from filmkg.limits import Limits, describe_limit, resolve_limits
+from filmkg.io.limits import Limits, describe_limit, resolve_limits
 
 __all__ = [
     "FORMATS",

@@ -48,13 +48,13 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from filmkg.build.inference import entailed
 from filmkg.errors import UnknownEntityError, UsageError
-from filmkg.inference import entailed
-from filmkg.namespaces import FILMKG, GRAPH, KG, PROV
-from filmkg.results import QueryResult
+from filmkg.rdf.namespaces import FILMKG, GRAPH, KG, PROV
+from filmkg.sparql.results import QueryResult
 
 if TYPE_CHECKING:
-    from filmkg.store import Engine, KnowledgeGraph
+    from filmkg.engines.store import Engine, KnowledgeGraph
 
 __all__ = [
     "COLLABORATION_SHARE",
@@ -154,7 +154,7 @@ def _select(
     kg: KnowledgeGraph, name: str, params: Mapping[str, str], engine: Engine
 ) -> QueryResult:
     """Run the named query ``name`` with bound parameters."""
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     return queries.run(kg, name, params, engine=engine)
 
@@ -172,7 +172,7 @@ def credit_rows(
 ) -> list[CreditRow]:
     """Every credit of a person (of ``person`` only, if given), sorted by work.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> rows = credit_rows(load_project())
     >>> len(rows), rows[0].work_label, rows[0].year
     (20, 'Forrest Gump', 1994)
@@ -205,7 +205,7 @@ def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list
     same rows, built about twice as fast, for projections of millions of triples."""
     import pyoxigraph as ox
 
-    from filmkg import queries
+    from filmkg.sparql import catalogue as queries
 
     named = queries.get("network_credits")
     text = queries.bound_query(named, queries.resolve_params(kg, named, params))
@@ -369,7 +369,7 @@ def collaboration_graph(
     :func:`collaboration_graph_from_rows`; ``lean=True``/``False`` forces a mode. Both
     have the same nodes, edges and ``count``/``weight``.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> g = collaboration_graph(load_project())
     >>> g.number_of_nodes(), g.number_of_edges()
     (14, 78)
@@ -445,7 +445,7 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     and each work's publication date once. No SPARQL self-join: each work's pairs are
     counted in Python, on integer person ids numbered in IRI order.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> g = lean_collaboration_graph(load_project())
     >>> d = g.edges["https://w3id.org/filmkg/id/person/tom-hanks",
     ...             "https://w3id.org/filmkg/id/person/robert-zemeckis"]
@@ -560,7 +560,7 @@ def person_work_graph_from_rows(rows: Iterable[CreditRow]) -> nx.Graph:
 def person_work_graph(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> nx.Graph:
     """The bipartite person–work graph of the knowledge graph.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> g = person_work_graph(load_project())
     >>> g.edges["https://w3id.org/filmkg/id/person/robert-zemeckis",
     ...         "https://w3id.org/filmkg/id/film/here-2024"]["label"]
@@ -622,7 +622,7 @@ def company_work_graph_from_rows(rows: Iterable[CompanyRow]) -> nx.Graph:
 def company_work_graph(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> nx.Graph:
     """The organisation–work graph of the knowledge graph.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> g = company_work_graph(load_project())
     >>> g.edges["https://w3id.org/filmkg/id/org/miramax",
     ...         "https://w3id.org/filmkg/id/film/here-2024"]["capacities"]
@@ -636,7 +636,7 @@ def overview_graph(kg: KnowledgeGraph, *, engine: Engine = "oxigraph") -> nx.Gra
     company edges (capacities) and adaptation edges ("based on"). Every edge has
     ``relation``, ``label`` and ``assertions`` (the IRIs its evidence hangs on).
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> g = overview_graph(load_project())
     >>> g.number_of_nodes(), g.number_of_edges()
     (21, 23)

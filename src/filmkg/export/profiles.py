@@ -22,7 +22,7 @@ assertion nodes by the project's rules; the assertion nodes, their qualifiers an
 have no counterpart in these vocabularies' plain properties and are left out (the full
 export keeps them).
 
->>> from filmkg.project import load_project
+>>> from filmkg.build.project import load_project
 >>> quads = list(apply("wikidata", load_project()))
 >>> from collections import Counter
 >>> sorted(str(q.predicate) for q in quads if "Q2263>" in str(q.object))[:1]
@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from filmkg.errors import UsageError
 
 if TYPE_CHECKING:
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
 
 __all__ = ["PROFILE_SPECS", "Alignment", "ProfileSpec", "apply"]
 
@@ -197,7 +197,7 @@ class Alignment:
 
 
 def _fact_graphs(kg: KnowledgeGraph) -> list[ox.NamedNode | ox.DefaultGraph]:
-    from filmkg.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
+    from filmkg.build.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
 
     skip = {str(ONTOLOGY_GRAPH), str(VOCAB_GRAPH)}
     graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
+from filmkg.engines.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 from filmkg.errors import (
     ForbiddenOperationError,
     ParseError,
@@ -31,10 +32,9 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
-from filmkg.loading import check_file, format_for, parse_error, parse_file
-from filmkg.results import QueryResult, Row
-from filmkg.safety import iter_limited
-from filmkg.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
+from filmkg.io.loading import check_file, format_for, parse_error, parse_file
+from filmkg.sparql.results import QueryResult, Row
+from filmkg.sparql.safety import iter_limited
 
 __all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
 
@@ -100,7 +100,7 @@ class KnowledgeGraph:
         Quads of a dataset file (TriG, N-Quads) keep their own graph names; triples in the
         file's default graph go to ``graph``. Returns the number of statements read.
         """
-        from filmkg.literals import check_literals
+        from filmkg.rdf.literals import check_literals
 
         name = ox.NamedNode(str(graph))
         parsed = parse_file(path, fmt=fmt)
@@ -127,7 +127,7 @@ class KnowledgeGraph:
             raise SourceNotFoundError(f"{p}: no such file", hint="check the path")
         rdf_format = format_for(p, fmt)
         check_file(p, fmt=rdf_format)
-        from filmkg.literals import check_file_literals
+        from filmkg.rdf.literals import check_file_literals
 
         check_file_literals(str(p), rdf_format)
         try:
@@ -143,7 +143,7 @@ class KnowledgeGraph:
 
         ``LOAD`` (reads a URL or file) and ``SERVICE`` are refused unless allowed.
         """
-        from filmkg.safety import check_query
+        from filmkg.sparql.safety import check_query
 
         check_query(
             sparql,
@@ -208,13 +208,13 @@ class KnowledgeGraph:
         ``bindings`` map variable names to RDF terms; they are bound by the engine
         (pyoxigraph ``substitutions`` / rdflib ``initBindings``), never pasted into text.
 
-        Safe on untrusted text (see :mod:`filmkg.safety`): ``SERVICE`` is refused unless
+        Safe on untrusted text (see :mod:`filmkg.sparql.safety`): ``SERVICE`` is refused unless
         ``allow_service``, updates and ``LOAD`` always. ``FROM`` / ``FROM NAMED`` only pick
         graphs of this store; on the rdflib engine, which would fetch a graph it does not
         have as a URL or file, naming a graph that is missing or empty is refused unless
         ``allow_from``. More than ``max_rows`` rows (or triples) raise
         :class:`~filmkg.errors.ResourceLimitError`. No time limit here: use
-        :func:`filmkg.safety.limited_query` for that.
+        :func:`filmkg.sparql.safety.limited_query` for that.
         """
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
@@ -229,7 +229,7 @@ class KnowledgeGraph:
         self, sparql: str, engine: Engine, *, allow_service: bool, allow_from: bool
     ) -> tuple[str, ...]:
         """Refuse what the text may not do; return its FROM / FROM NAMED graphs."""
-        from filmkg.safety import check_query, may_touch_outside
+        from filmkg.sparql.safety import check_query, may_touch_outside
 
         if not may_touch_outside(sparql):
             return ()

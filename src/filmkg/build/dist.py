@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from filmkg.fileio import atomic_dir, atomic_write_text
-from filmkg.store import KnowledgeGraph
-from filmkg.validation import ValidationReport, validate
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.io.fileio import atomic_dir, atomic_write_text
+from filmkg.validation.report import ValidationReport, validate
 
 __all__ = ["BuildResult", "build", "build_store", "write_artefacts"]
 
@@ -34,10 +34,10 @@ class BuildResult:
 
 
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
-    """Write every export (see :data:`filmkg.export.DIST_FILES`), the network views and the
+    """Write every export (see :data:`filmkg.export.formats.DIST_FILES`), the network views and the
     validation report into the folder ``out``."""
-    from filmkg.export import write_all
-    from filmkg.viz import write_network_artefacts
+    from filmkg.export.formats import write_all
+    from filmkg.network.drawing import write_network_artefacts
 
     files = write_all(kg, out)
     files += write_network_artefacts(kg, out)
@@ -57,10 +57,10 @@ def build(
     """Build the project graph into ``out``; ``out`` is replaced only if it conforms.
 
     ``collaborations``: write the derived ``filmkg:Collaboration`` nodes (``None``: when
-    they at most double the graph, see :data:`filmkg.network.COLLABORATION_SHARE`).
+    they at most double the graph, see :data:`filmkg.network.projection.COLLABORATION_SHARE`).
     """
-    from filmkg.network import add_derived_relations
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
+    from filmkg.network.projection import add_derived_relations
 
     kg = load_project(extra)
     derived = add_derived_relations(kg, collaborations=collaborations)
@@ -90,12 +90,12 @@ def build_store(
     """Build an on-disk Oxigraph store at ``store`` for big graphs (``build --store``).
 
     Files are bulk-loaded (streamed: ten million triples within ~2 GB), the shortcuts
-    derived, and the graph validated (:func:`filmkg.validation.validate`: the shapes
+    derived, and the graph validated (:func:`filmkg.validation.report.validate`: the shapes
     compiled to SPARQL, the same findings as pySHACL). ``store`` is replaced only if the
     graph conforms; then ``query``, ``validate``, ``network`` and ``export`` can open it read-only
     (:meth:`KnowledgeGraph.open`).
     """
-    from filmkg.project import load_project
+    from filmkg.build.project import load_project
 
     result: BuildResult | None = None
     try:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from filmkg.errors import UsageError
-from filmkg.namespaces import (
+from filmkg.rdf.namespaces import (
     FILMKG,
     GRAPH,
     KG,
@@ -743,7 +743,7 @@ def write_file(
     """Write the graph to ``path`` atomically (format from ``fmt`` or the file extension)."""
     import io
 
-    from filmkg.fileio import atomic_open
+    from filmkg.io.fileio import atomic_open
 
     target = Path(path)
     chosen = fmt or _format_from_suffix(target)

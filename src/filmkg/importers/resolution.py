@@ -28,7 +28,7 @@ People
 Exact-name merges across sources are identity by name: the standard assumption of
 name-keyed datasets without identifiers; homonymous people cannot be told apart by name.
 
->>> from filmkg.importing import Mention
+>>> from filmkg.importers.pipeline import Mention
 >>> ms = [Mention(0, "film", "Film", "Swan Song", "Swan Song", "2021", "A", "r1"),
 ...       Mention(1, "film", "Film", "Swan Song", "Swan Song", "2021", "B", "r2")]
 >>> r = resolve(ms, [], ReferenceIndex(), source_id="demo", threshold=0.85)
@@ -43,13 +43,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from filmkg.mapping import fold, slug
-from filmkg.namespaces import KG, sparql_prefixes
-from filmkg.quality import Issue
+from filmkg.importers.mapping import fold, slug
+from filmkg.importers.quality import Issue
+from filmkg.rdf.namespaces import KG, sparql_prefixes
 
 if TYPE_CHECKING:
-    from filmkg.importing import Mention
-    from filmkg.store import KnowledgeGraph
+    from filmkg.engines.store import KnowledgeGraph
+    from filmkg.importers.pipeline import Mention
 
 __all__ = ["ReferenceIndex", "Resolution", "resolve"]
 

@@ -6,9 +6,9 @@ it), with a SPARQL Update fallback (``INSERT DATA``) for stores without it. Noth
 home-made sits between filmkg and the store: any SPARQL 1.1 endpoint works (Oxigraph
 server, Fuseki, GraphDB, Virtuoso, QLever for queries…).
 
-An :class:`Endpoint` is an :class:`~filmkg.queries.Executor`: the named queries run on it
-unchanged through :func:`filmkg.queries.run`, their parameters bound by a ``VALUES`` row
-written by the one strict term serialiser (:mod:`filmkg.sparql_terms`), as on the
+An :class:`Endpoint` is an :class:`~filmkg.sparql.catalogue.Executor`: the named queries run on it
+unchanged through :func:`filmkg.sparql.catalogue.run`, their parameters bound by a ``VALUES`` row
+written by the one strict term serialiser (:mod:`filmkg.sparql.terms`), as on the
 embedded engines (a remote endpoint has no ``initBindings``). Every term this module
 writes into SPARQL text (graph names, ``INSERT DATA``) goes through that serialiser too.
 
@@ -47,6 +47,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from filmkg import __version__
+from filmkg.engines.terms import RdfTerm, to_rdflib
 from filmkg.errors import (
     AuthenticationError,
     EndpointError,
@@ -55,9 +56,8 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
-from filmkg.results import QueryResult, Row
-from filmkg.sparql_terms import to_sparql
-from filmkg.terms import RdfTerm, to_rdflib
+from filmkg.sparql.results import QueryResult, Row
+from filmkg.sparql.terms import to_sparql
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -562,8 +562,8 @@ class Endpoint:
     def query(self, sparql: str) -> QueryResult | bool | Graph:
         """Run a query; SELECT → :class:`QueryResult`, ASK → bool, CONSTRUCT/DESCRIBE → Graph.
 
-        To bind parameters, build the text with :func:`filmkg.queries.bind` (or run a named
-        query with :func:`filmkg.queries.run`): never paste values into ``sparql``.
+        To bind parameters, build the text with :func:`filmkg.sparql.catalogue.bind` (or run a named
+        query with :func:`filmkg.sparql.catalogue.run`): never paste values into ``sparql``.
         """
         import warnings
 
@@ -670,7 +670,7 @@ def query_form(sparql: str) -> str:
     >>> query_form("PREFIX x: <http://e.org/> CLEAR ALL")
     'UPDATE'
     """
-    from filmkg.queries import _tokens
+    from filmkg.sparql.catalogue import _tokens
 
     for token in _tokens(sparql):
         word = token.upper()
@@ -746,7 +746,7 @@ def _json_term(value: Mapping[str, Any]) -> RdfTerm:
 
 
 def _parse_graph(answer: _Answer, where: str) -> Graph:
-    from filmkg.loading import FORMATS, parse_bytes
+    from filmkg.io.loading import FORMATS, parse_bytes
 
     rdf_format = FORMATS.get(answer.media)
     if rdf_format is None:
@@ -887,7 +887,7 @@ def push(
     via: Via = "auto",
     progress: Callable[[PushProgress], None] | None = None,
 ) -> PushReport:
-    """Copy named graphs of ``kg`` (a :class:`~filmkg.store.KnowledgeGraph`) to a store.
+    """Copy named graphs of ``kg`` (a :class:`~filmkg.engines.store.KnowledgeGraph`) to a store.
 
     Each named graph replaces the graph of the same name in the store:
 

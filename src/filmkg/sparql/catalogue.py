@@ -15,7 +15,7 @@ A description that ends in ``(default: VALUE)`` gives an optional parameter its 
 answers in ``tests/golden/`` are recorded with.
 
 Parameters are **bound, never pasted**: :func:`run` turns each value into an RDF term and
-writes the terms with the strict serialiser (:mod:`filmkg.sparql_terms`) as ``VALUES``
+writes the terms with the strict serialiser (:mod:`filmkg.sparql.terms`) as ``VALUES``
 rows: one row binding every parameter opens the query's outer ``WHERE`` group, and each
 nested group (``OPTIONAL``, ``UNION`` branch, ``MINUS``, ``EXISTS``, a sub-select's
 ``WHERE``) that mentions a parameter opens with a row binding it. A parameter therefore
@@ -32,7 +32,7 @@ or a name, matched against ``rdfs:label``, ``skos:altLabel`` and ``skos:prefLabe
 (case and spacing ignored). A miss suggests close names; a name shared by several
 entities (the film *Here* and the graphic novel *Here*) lists them.
 
->>> from filmkg.project import load_project
+>>> from filmkg.build.project import load_project
 >>> kg = load_project()
 >>> result = run(kg, "film_credits", {"film": "Here", "role": "role:director"})
 >>> [row["person_label"] for row in result.as_dicts()]
@@ -59,17 +59,17 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from filmkg.engines.store import Engine, KnowledgeGraph
 from filmkg.errors import (
     ParameterError,
     QuerySyntaxError,
     UnknownEntityError,
     UnknownQueryError,
 )
-from filmkg.namespaces import PREFIXES
+from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
-from filmkg.results import QueryResult, compact
-from filmkg.sparql_terms import check_iri, values_block
-from filmkg.store import Engine, KnowledgeGraph
+from filmkg.sparql.results import QueryResult, compact
+from filmkg.sparql.terms import check_iri, values_block
 
 __all__ = [
     "ENTITY_KINDS",
@@ -561,7 +561,7 @@ def select_sorting_in_python(kg: KnowledgeGraph, text: str) -> QueryResult:
     (compared by value). Anything else (blank nodes, dates, mixed literals) runs the query
     as written. Rows that tie keep the engine's order in both ways: unspecified.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> kg = load_project()
     >>> text = "SELECT ?l WHERE { ?f a <https://w3id.org/filmkg/ontology#Film> ; "
     >>> text += "<http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY DESC(?l)"
@@ -699,7 +699,7 @@ def resolve_entity(
 ) -> URIRef:
     """The IRI of the entity of ``kind`` named (or identified) by ``value``.
 
-    >>> from filmkg.project import load_project
+    >>> from filmkg.build.project import load_project
     >>> resolve_entity(load_project(), "work", "here")
     Traceback (most recent call last):
     ...

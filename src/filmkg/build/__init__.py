@@ -1,0 +1,1 @@
+"""The project graph, inference, statistics and the ``dist/`` build."""

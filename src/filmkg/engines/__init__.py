@@ -1,0 +1,1 @@
+"""Engines: the only code that touches pyoxigraph stores, rdflib datasets and SPARQL endpoints."""

@@ -1,0 +1,1 @@
+"""Exports: the serialisation formats and the Wikidata / schema.org profiles."""

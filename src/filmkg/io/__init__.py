@@ -1,0 +1,1 @@
+"""Reading RDF files safely, writing files atomically, and the JSON-LD machinery."""

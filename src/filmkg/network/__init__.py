@@ -1,0 +1,1 @@
+"""The collaboration network: projection, analytics and drawing."""

@@ -1,0 +1,1 @@
+"""RDF vocabulary: namespaces, prefixes and well-formed literals."""

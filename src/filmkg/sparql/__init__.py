@@ -1,0 +1,1 @@
+"""SPARQL: the named-query catalogue, safety guards, term serialisation and result tables."""

@@ -1,0 +1,1 @@
+"""SHACL validation: the report, pySHACL and the shapes compiled to SPARQL."""
