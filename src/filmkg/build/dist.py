@@ -103,7 +103,7 @@ def build_store(
             kg = load_project(extra, include_data=include_data, store_path=staging / "db")
             report = validate(kg)
             result = BuildResult(report, (), len(kg), report.notes)
-            kg.store.flush()
+            kg.compact()
             del kg
             if not report.conforms:
                 raise _NotConformingError

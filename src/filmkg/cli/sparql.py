@@ -246,7 +246,7 @@ def _update_store(store: Path, text: str) -> None:
         )
     kg = KnowledgeGraph(store)  # read-write
     kg.update(text)
-    kg.store.flush()
+    kg.compact()
 
 
 def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:

@@ -78,6 +78,17 @@ class KnowledgeGraph:
             raise SourceNotFoundError(f"{p}: cannot open the store ({exc})") from None
 
     # -- writing -------------------------------------------------------------------
+    def compact(self) -> None:
+        """End a write: flush an on-disk store and compact it (pyoxigraph ``optimize``), so
+        that the next process opens it in milliseconds (an import left uncompacted cost
+        every later command about 5 s to open). Nothing to do in memory.
+
+        >>> KnowledgeGraph().compact()
+        """
+        if self.path is not None:
+            self.store.flush()
+            self.store.optimize()
+
     def _changed(self) -> None:
         self._rdflib = None
 

@@ -1012,4 +1012,5 @@ def import_into(
     kg.add_quads(result.quads)
     if infer:
         inference.infer(kg)
+    kg.compact()
     return result
