@@ -451,9 +451,14 @@ def test_server_error_is_retried_then_reported(
     misbehaving: Misbehaving, capsys: pytest.CaptureFixture[str], secrets_in_env: None
 ) -> None:
     endpoint = Endpoint(misbehaving.url + "/500", retry=RetryPolicy(retries=2, backoff=0.01))
-    with pytest.raises(EndpointError, match=r"HTTP 500.*the store exploded"):
+    with pytest.raises(EndpointError, match=r"HTTP 500.*the store exploded") as info:
         endpoint.select("SELECT * WHERE { ?s ?p ?o }")
     assert len(misbehaving.seen) == 3  # one try, two retries
+    assert "try again later" not in str(info.value)
+    assert info.value.hint == (
+        "the server failed the same way on all 3 attempts, so waiting will not help: "
+        "check the server's log, and the query"
+    )
     recovering = Endpoint(
         misbehaving.url + "/503-then-ok", retry=RetryPolicy(retries=2, backoff=0.01)
     )

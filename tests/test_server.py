@@ -51,7 +51,7 @@ def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 def stop_with_ctrl_c(process: subprocess.Popen[str]) -> tuple[int, str]:
     children = psutil.Process(process.pid).children(recursive=True)
-    assert [c.name() for c in children] == ["oxigraph"]
+    assert [c.name() for c in children if c.name() == "oxigraph"] == ["oxigraph"]
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     _, alive = psutil.wait_procs(children, timeout=10)
@@ -118,11 +118,10 @@ def test_a_busy_port_is_a_clean_error(tmp_path: Path) -> None:
             env={**os.environ, "PYTHONPATH": SRC},
             timeout=60,
         )
-    assert result.returncode == 3
+    assert result.returncode == 7
     line = result.stderr.splitlines()[-1]
     assert "Traceback" not in result.stderr
-    assert line.startswith("filmkg: error: the Oxigraph server did not start: Address")
-    assert line.endswith("; choose another --port")
+    assert line.startswith(f"filmkg: error: cannot listen on 127.0.0.1:{port}: the address is")
 
 
 def test_a_directory_that_is_not_a_store_is_refused(tmp_path: Path) -> None:
@@ -192,9 +191,7 @@ def test_a_query_past_the_time_limit_is_a_clean_error(tmp_path: Path) -> None:
     with serving("--timeout", "1") as (process, url):
         endpoint = Endpoint(url + "query")
         cross = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-        with pytest.raises(
-            EndpointError, match="broke off: 'The SPARQL operation has been cancelled'"
-        ):
+        with pytest.raises(EndpointError, match="ran past the time limit of 1 s"):
             endpoint.select(cross)
         assert stop_with_ctrl_c(process)[0] == 0
 

@@ -321,6 +321,21 @@ class _TransientError(EndpointError):
     """A failure worth retrying (connection lost, 5xx, 429) after the retries ran out."""
 
 
+class _ServerFailedError(_TransientError):
+    """An HTTP 5xx answer: retried, and reported as lasting when every attempt got one."""
+
+
+def _lasting(error: EndpointError, attempts: int) -> EndpointError:
+    """``error`` after ``attempts`` tries: an HTTP 5xx on every one is no passing fault."""
+    if not isinstance(error, _ServerFailedError) or attempts < 2:
+        return error
+    return EndpointError(
+        error.message,
+        hint=f"the server failed the same way on all {attempts} attempts, so waiting will "
+        "not help: check the server's log, and the query",
+    )
+
+
 class _NotSupportedError(EndpointError):
     """The server does not offer this protocol at this URL (404, 405, 415, 501)."""
 
@@ -468,9 +483,12 @@ class Endpoint:
             if code in (404, 405, 415, 501):
                 hint = "check the URL" if code == 404 else "the server does not allow this here"
                 return self._error(_NotSupportedError, url, detail, hint), None, False
+            if code in (504, 507):  # the server's own time or size limit: the same again
+                hint = "the server stopped the query at its limit: narrow the query (LIMIT)"
+                return self._error(EndpointError, url, detail, hint), None, False
             if 500 <= code < 600:
                 error = self._error(
-                    _TransientError, url, detail, "the server failed; try again later"
+                    _ServerFailedError, url, detail, "the server failed; try again later"
                 )
                 return error, -1.0, False
             return self._error(EndpointError, url, detail), None, False
@@ -512,7 +530,7 @@ class Endpoint:
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 error, wait, untouched = self._classify(exc, url)
                 if wait is None or attempt >= self.retry.retries or not (retry or untouched):
-                    raise error from None
+                    raise _lasting(error, attempt + 1) from None
                 self._sleep(wait if wait >= 0 else self.retry.delay(attempt))
                 attempt += 1
 
@@ -930,9 +948,9 @@ def push(
                 if method != "auto" or attempt > 0:
                     raise
                 method = "update"  # no Graph Store Protocol here: fall back to SPARQL Update
-            except _TransientError:
+            except _TransientError as error:
                 if attempt >= endpoint.retry.retries:
-                    raise
+                    raise _lasting(error, attempt + 1) from None
                 endpoint._sleep(endpoint.retry.delay(attempt))
                 attempt += 1
         if method == "auto":

@@ -7,7 +7,9 @@ server's bundled YASGUI query editor at ``/``. The tests start the same server, 
 to push to.
 
 The server is a separate process, started by its path and stopped by its PID
-(terminate, then kill): nothing else is ever signalled.
+(terminate, then kill): nothing else is ever signalled. It dies with the process that
+started it, even a SIGKILLed one: ``PR_SET_PDEATHSIG`` on Linux, and a watchdog process
+(:mod:`filmkg.engines.watchdog`) that also removes the folders given as ``cleanup``.
 
 >>> url_for("127.0.0.1", 7878)
 'http://127.0.0.1:7878'
@@ -34,6 +36,7 @@ from types import TracebackType
 from typing import IO
 
 from filmkg.errors import EndpointError, UsageError
+from filmkg.engines.watchdog import STOP, die_with_parent, start_watchdog
 
 __all__ = [
     "OxigraphServer",
@@ -114,8 +117,10 @@ def load_store(location: Path, nquads: Path) -> None:
         check=False,
     )
     if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise EndpointError(f"oxigraph load failed for {location}: {last}")
+        raise UsageError(
+            f"{location}: cannot load the graph into this store: {error_line(result.stderr)}",
+            hint="give a new or empty directory for --store",
+        )
 
 
 class _PortInUseError(EndpointError):
@@ -139,6 +144,7 @@ class OxigraphServer:
         read_only: bool = True,
         union_default_graph: bool = True,
         timeout_s: int | None = None,
+        cleanup: tuple[Path, ...] = (),
     ) -> None:
         self.location = Path(location)
         self.host = host
@@ -147,8 +153,10 @@ class OxigraphServer:
         self.read_only = read_only
         self.union_default_graph = union_default_graph
         self.timeout_s = timeout_s
+        self.cleanup = cleanup
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._watchdog: IO[bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -208,7 +216,9 @@ class OxigraphServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C in a terminal reaches us, not the server
+            preexec_fn=die_with_parent,  # started before serve runs any thread of its own
         )
+        self._watchdog = start_watchdog(self.process.pid, self.cleanup)
         deadline = time.monotonic() + wait
         probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -272,6 +282,11 @@ class OxigraphServer:
 
     def _cleanup(self) -> None:
         self.process = None
+        if self._watchdog is not None:
+            with contextlib.suppress(OSError):
+                self._watchdog.write(STOP)
+                self._watchdog.close()
+            self._watchdog = None
         if self._log is not None:
             self._log.close()
             self._log = None
