@@ -24,9 +24,9 @@ import psutil
 import pytest
 
 from filmkg.cli import main
-from filmkg.errors import EndpointError
 from filmkg.engines.gateway import check_complete
 from filmkg.engines.remote import Endpoint, RetryPolicy
+from filmkg.errors import EndpointError
 
 REPO = Path(__file__).resolve().parent.parent
 CROSS = "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 1,744³ rows: never finishes
@@ -146,11 +146,11 @@ def test_the_client_reports_the_limit_at_once_without_retrying() -> None:
 def test_a_cut_off_answer_is_not_whole() -> None:
     cut = b'{"head":{"vars":["n"]},"results":{"bindings":[The SPARQL operation has been cancelled'
     for media in ("application/sparql-results+json", "application/sparql-results+xml"):
-        with pytest.raises((ValueError, SyntaxError)):
+        with pytest.raises(ValueError, match=r"Parser error|Unexpected"):
             check_complete(cut, media)
     with pytest.raises(ValueError, match="not terminated"):
         check_complete(b"n\r\n1\r\nThe SPARQL operation has been cancelled", "text/csv")
-    with pytest.raises(SyntaxError):
+    with pytest.raises(ValueError, match="Unexpected end of file"):
         check_complete(b"<http://e.org/s> <http://e.org/p> <http://e.o", "application/n-triples")
     check_complete(
         b"<http://e.org/s> <http://e.org/p> <http://e.org/o> .\n", "application/n-triples"

@@ -114,8 +114,8 @@ def serve(
 
 def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
     """Load the graph into ``location`` unless it already holds a store (then True)."""
-    from filmkg.errors import UsageError
     from filmkg.engines.server import load_store
+    from filmkg.errors import UsageError
 
     if (location / "CURRENT").is_file():
         if extra:
@@ -145,8 +145,8 @@ def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
 
 def _run(gateway: Gateway, location: Path, scratch: Path, existing: bool, limits: Limits) -> None:
     """Start the Oxigraph server behind ``gateway`` and wait for Ctrl-C or SIGTERM."""
-    from filmkg.errors import EndpointError, UsageError
     from filmkg.engines.server import OxigraphServer, error_line, url_for
+    from filmkg.errors import EndpointError, UsageError
 
     server = OxigraphServer(
         location,

@@ -86,6 +86,13 @@ def check_complete(body: bytes, media_type: str) -> None:
     >>> check_complete(b"c\\r\\n1\\r\\n", "text/csv")
     """
     kind = media_type.split(";")[0].strip().lower()
+    try:
+        _parse_whole(body, kind)
+    except SyntaxError as exc:  # pyoxigraph's parse errors
+        raise ValueError(str(exc).splitlines()[-1]) from None
+
+
+def _parse_whole(body: bytes, kind: str) -> None:
     if kind in _RESULT_TYPES:
         fmt = _RESULT_TYPES[kind]
         if fmt in (ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV):
@@ -161,7 +168,7 @@ class Gateway:
         if response.status == 200 and method != "HEAD":
             try:
                 check_complete(data, media_type)
-            except (ValueError, SyntaxError) as exc:
+            except ValueError as exc:
                 if data.endswith(_CANCELLED):  # the Oxigraph server's own time limit
                     raise self._too_slow() from None
                 raise _RefusedError(

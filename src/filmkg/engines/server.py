@@ -35,8 +35,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from filmkg.errors import EndpointError, UsageError
 from filmkg.engines.watchdog import STOP, die_with_parent, start_watchdog
+from filmkg.errors import EndpointError, UsageError
 
 __all__ = [
     "OxigraphServer",
