@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "viz": "filmkg.cli.viz:viz",
     "query": "filmkg.cli.query:query",
     "sparql": "filmkg.cli.sparql:sparql",
+    "extract": "filmkg.cli.extract:extract",
+    "accept": "filmkg.cli.extract:accept",
 }
 
 

@@ -1,0 +1,379 @@
+"""Credit rules: who directed, wrote, produced and starred in a film.
+
+>>> from filmkg.extract.nlp import pipeline
+>>> from filmkg.extract.context import read_text
+>>> from filmkg.extract.rules import apply_rules
+>>> nlp = pipeline()
+>>> doc = read_text("Gump is a 1994 film written by Eric Roth and starring Tom Hanks.", nlp)
+>>> sorted((c.fields["role"], c.fields["agent"].name) for c in apply_rules(doc, nlp)
+...        if c.cls == "Credit")
+[('cast-member', 'Tom Hanks'), ('screenwriter', 'Eric Roth')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from filmkg.extract.model import Candidate
+from filmkg.extract.reading import Ctx, credit, film_of, person, read_back, read_list, subject
+
+__all__ = ["CREDIT_HANDLERS", "CREDIT_RULES"]
+
+_BY_VERBS = {
+    "directed": "director",
+    "written": "screenwriter",
+    "screenplay": "screenwriter",
+    "scripted": "screenwriter",
+    "penned": "screenwriter",
+    "produced": "producer",
+}
+_BY_GLUE = [
+    "and",
+    ",",
+    "co",
+    "-",
+    "executive",
+    "also",
+    "screenplay",
+    "written",
+    "for",
+    "the",
+    "screen",
+    "directed",
+    "produced",
+    "scripted",
+    "co-written",
+    "co-directed",
+]
+_ROLE_NOUNS = {
+    "director": "director",
+    "directors": "director",
+    "producer": "producer",
+    "producers": "producer",
+    "screenwriter": "screenwriter",
+    "screenwriters": "screenwriter",
+    "actor": "cast-member",
+    "actors": "cast-member",
+    "actress": "cast-member",
+    "actresses": "cast-member",
+    "co-star": "cast-member",
+}
+_GERUNDS = {
+    "directing": "director",
+    "screenwriting": "screenwriter",
+    "writing": "screenwriter",
+    "producing": "producer",
+}
+# -- credit rules -------------------------------------------------------------------------
+_CAST_SKIP = {
+    "an",
+    "a",
+    "the",
+    "ensemble",
+    "cast",
+    "voice",
+    "voices",
+    "of",
+    "including",
+    "led",
+    "by",
+    "comedian",
+    "comedians",
+    "actor",
+    "actress",
+    "actors",
+    "singer",
+    "rapper",
+    "newcomer",
+    "newcomers",
+    "musician",
+    "wrestler",
+    "model",
+    "also",
+    "stars",
+    "star",
+    "lead",
+    "leading",
+    "with",
+    "features",
+    "is",
+    "are",
+}
+
+#: rule name → Matcher patterns of the words that state a credit
+CREDIT_RULES: dict[str, list[list[dict[str, object]]]] = {
+    "credit.by": [
+        [
+            {"LOWER": {"IN": list(_BY_VERBS)}},
+            {"LOWER": {"IN": _BY_GLUE}, "OP": "*"},
+            {"LOWER": "by"},
+        ]
+    ],
+    "credit.stars": [[{"LOWER": {"IN": ["stars", "starring", "featuring", "features"]}}]],
+    "credit.star-in": [
+        [
+            {"LOWER": "who", "OP": "?"},
+            {"LOWER": {"IN": ["star", "stars"]}},
+            {"LOWER": {"IN": ["in", "as", "alongside", "opposite"]}},
+        ]
+    ],
+    "credit.role-noun": [[{"LOWER": {"IN": list(_ROLE_NOUNS)}}]],
+    "credit.serves-as": [
+        [{"LOWER": {"IN": ["serves", "served", "serving", "acts", "acted"]}}, {"LOWER": "as"}]
+    ],
+    "credit.role-include": [
+        [
+            {"LOWER": {"IN": list(_ROLE_NOUNS)}},
+            {"TEXT": ",", "OP": "?"},
+            {"LOWER": "they", "OP": "?"},
+            {"LOWER": {"IN": ["include", "includes", "are", "were"]}},
+        ]
+    ],
+    "credit.team-of": [
+        [
+            {"LOWER": {"IN": ["team", "one", "among"]}},
+            {"LOWER": "of"},
+            {"LOWER": "the", "OP": "?"},
+            {"LOWER": {"IN": list(_ROLE_NOUNS)}},
+        ]
+    ],
+    "credit.gerund": [[{"LOWER": {"IN": [*_GERUNDS, "and"]}, "OP": "+"}, {"TEXT": ","}]],
+    "credit.screenplay-with": [
+        [
+            {
+                "LOWER": {
+                    "IN": [
+                        "handling",
+                        "handles",
+                        "handled",
+                        "writing",
+                        "wrote",
+                        "co-wrote",
+                        "penned",
+                        "penning",
+                    ]
+                }
+            },
+            {"LOWER": {"IN": ["the", "a"]}},
+            {"LOWER": {"IN": ["screenplay", "script"]}},
+        ]
+    ],
+    "credit.possessive": [[{"TEXT": {"IN": ["'s", "'", "’s", "’"]}}]],
+}
+
+
+def _credit_by(c: Ctx) -> Iterator[Candidate]:
+    s = c.s
+    words = [s.lower(k) for k in range(c.start, c.end)]
+    if any(
+        s.lower(k)
+        in (
+            "story",
+            "novel",
+            "book",
+            "play",
+            "article",
+            "comic",
+            "series",
+            "poem",
+            "memoir",
+            "characters",
+        )
+        for k in range(c.start - 3, c.start)
+    ):
+        return
+    roles = sorted({_BY_VERBS[w] for w in words if w in _BY_VERBS})
+    if "executive" in words and "producer" in roles:
+        roles = [("executive-producer" if r == "producer" else r) for r in roles]
+    names, _ = read_list(c, c.end, person)
+    film = film_of(c)
+    for m, _ch in names:
+        for role in roles:
+            cand = credit(c, film, m, role, "credit.by")
+            if cand:
+                yield cand
+
+
+def _credit_stars(c: Ctx) -> Iterator[Candidate]:
+    names, i = read_list(c, c.end, person, _CAST_SKIP)
+    s = c.s
+    # "… with B and C in supporting roles", "… are joined by D", "… alongside E"
+    while names and i < s.span.end:
+        j = i
+        while s.lower(j) in (
+            ",",
+            "and",
+            "who",
+            "are",
+            "is",
+            "also",
+            "joined",
+            "by",
+            "with",
+            "alongside",
+            "opposite",
+            "while",
+        ):
+            j += 1
+        if j == i or j not in s.mentions:
+            break
+        more, i = read_list(c, j, person)
+        if not more:
+            break
+        names += more
+    film = film_of(c)
+    for m, ch in names:
+        cand = credit(c, film, m, "cast-member", "credit.stars", ch)
+        if cand:
+            yield cand
+
+
+def _credit_star_in(c: Ctx) -> Iterator[Candidate]:
+    names = read_back(c, c.start, person)
+    film = film_of(c)
+    for m in names:
+        cand = credit(c, film, m, "cast-member", "credit.star-in")
+        if cand:
+            yield cand
+    joined = next(
+        (
+            k
+            for k in range(c.end, c.s.span.end - 1)
+            if (c.s.lower(k), c.s.lower(k + 1)) == ("joined", "by")
+            or c.s.lower(k) in ("alongside", "opposite")
+        ),
+        None,
+    )
+    if joined is not None:
+        start = joined + (2 if c.s.lower(joined) == "joined" else 1)
+        for m, ch in read_list(c, start, person)[0]:
+            cand = credit(c, film, m, "cast-member", "credit.star-in", ch)
+            if cand:
+                yield cand
+    more, _ = read_list(c, c.end, person)
+    if c.s.lower(c.end - 1) != "as":
+        for m, ch in more:
+            cand = credit(c, film, m, "cast-member", "credit.star-in", ch)
+            if cand:
+                yield cand
+
+
+def _credit_role_noun(c: Ctx) -> Iterator[Candidate]:
+    word = c.s.lower(c.start)
+    role = _ROLE_NOUNS[word]
+    if c.s.lower(c.start - 1) == "executive" or c.s.lower(c.start - 2) == "executive":
+        role = "executive-producer" if role == "producer" else role
+    names, _ = read_list(c, c.end, person)
+    film = film_of(c)
+    for m, _ch in names:
+        cand = credit(c, film, m, role, "credit.role-noun")
+        if cand:
+            yield cand
+
+
+def _credit_serves_as(c: Ctx) -> Iterator[Candidate]:
+    subj = subject(c)
+    if subj is None:
+        return
+    i = c.end
+    while c.s.lower(i) in ("the", "a", "an", "its", "both", "co"):
+        i += 1
+    roles = []
+    while c.s.lower(i) in _ROLE_NOUNS or c.s.lower(i) in ("and", "-", "executive"):
+        if c.s.lower(i) in _ROLE_NOUNS:
+            role = _ROLE_NOUNS[c.s.lower(i)]
+            if c.s.lower(i - 1) == "executive":
+                role = "executive-producer" if role == "producer" else role
+            roles.append(role)
+        i += 1
+    film = film_of(c)
+    for role in roles:
+        cand = credit(c, film, subj, role, "credit.serves-as")
+        if cand:
+            yield cand
+
+
+def _credit_role_include(c: Ctx) -> Iterator[Candidate]:
+    role = _ROLE_NOUNS[c.s.lower(c.start)]
+    if c.s.lower(c.start - 1) == "executive":
+        role = "executive-producer" if role == "producer" else role
+    names, _ = read_list(c, c.end, person)
+    film = film_of(c)
+    for m, _ch in names:
+        cand = credit(c, film, m, role, "credit.role-include")
+        if cand:
+            yield cand
+
+
+def _credit_team_of(c: Ctx) -> Iterator[Candidate]:
+    role = _ROLE_NOUNS[c.s.lower(c.end - 1)]
+    if c.s.lower(c.end - 2) == "executive":
+        role = "executive-producer" if role == "producer" else role
+    people = []
+    subj = subject(c)
+    if subj is not None:
+        people.append(subj)
+    j = next((k for k in range(c.end, c.s.span.end) if c.s.lower(k) in ("alongside", "with")), None)
+    if j is not None:
+        people += [m for m, _ in read_list(c, j + 1, person)[0]]
+    film = film_of(c, c.end + 3)
+    for m in people:
+        cand = credit(c, film, m, role, "credit.team-of")
+        if cand:
+            yield cand
+
+
+def _credit_gerund(c: Ctx) -> Iterator[Candidate]:
+    words = [c.s.lower(k) for k in range(c.start, c.end)]
+    roles = [_GERUNDS[w] for w in words if w in _GERUNDS]
+    m = c.s.mentions.get(c.end)
+    if not roles or not person(m) or m is None:
+        return
+    film = film_of(c)
+    for role in roles:
+        cand = credit(c, film, m, role, "credit.gerund")
+        if cand:
+            yield cand
+
+
+def _credit_screenplay_with(c: Ctx) -> Iterator[Candidate]:
+    people = []
+    subj = subject(c)
+    if subj is not None:
+        people.append(subj)
+    if c.s.lower(c.end) == "with":
+        people += [m for m, _ in read_list(c, c.end + 1, person)[0]]
+    film = film_of(c)
+    for m in people:
+        cand = credit(c, film, m, "screenwriter", "credit.screenplay-with")
+        if cand:
+            yield cand
+
+
+def _credit_possessive(c: Ctx) -> Iterator[Candidate]:
+    owner = next((m for m in c.s.mentions.values() if m.end == c.start), None)
+    title = c.s.mentions.get(c.end)
+    if owner is None or not person(owner) or title is None or title.label != "FILM":
+        return
+    note = (
+        f'"{owner.text}{c.s.doc[c.start].text} {title.text}" names {owner.name} as the '
+        "film's director, as is usual in film writing."
+    )
+    cand = credit(c, title.name, owner, "director", "credit.possessive", note=note)
+    if cand:
+        cand.confidence = 0.7
+        yield cand
+
+
+CREDIT_HANDLERS: dict[str, Callable[[Ctx], Iterator[Candidate]]] = {
+    "credit.by": _credit_by,
+    "credit.stars": _credit_stars,
+    "credit.star-in": _credit_star_in,
+    "credit.role-noun": _credit_role_noun,
+    "credit.serves-as": _credit_serves_as,
+    "credit.role-include": _credit_role_include,
+    "credit.team-of": _credit_team_of,
+    "credit.gerund": _credit_gerund,
+    "credit.screenplay-with": _credit_screenplay_with,
+    "credit.possessive": _credit_possessive,
+}
