@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.importers.mapping import load_mapping
-from filmkg.importers.pipeline import ImportResult, import_source
+from filmkg.importers.pipeline import ImportResult, import_into, import_source
+from filmkg.rdf.namespaces import sparql_prefixes
 
 MAPPING = Path(__file__).resolve().parent / "data" / "import" / "my-films.toml"
 
@@ -103,3 +107,110 @@ def test_names_are_resolved_against_the_graph(tmp_path: Path) -> None:
     (match,) = [m for m in result.matches if m["method"].startswith("alias")]
     assert match["entity"] == "https://w3id.org/filmkg/id/person/robin-wright"
     assert "https://w3id.org/filmkg/id/film/forrest-gump-1994" in match["shared"]
+
+
+def test_same_name_with_disjoint_careers_is_two_people_listed_for_review(tmp_path: Path) -> None:
+    # Steve McQueen the actor (1960s) and Steve McQueen the director (2000s-2010s)
+    result = _run(
+        tmp_path,
+        [
+            '1,The Great Escape,1963,John Sturges,"Steve McQueen, James Garner"',
+            '2,Bullitt,1968,Peter Yates,"Steve McQueen, Jacqueline Bisset"',
+            '3,Hunger,2008,Steve McQueen,"Michael Fassbender"',
+            '4,12 Years a Slave,2013,Steve McQueen,"Chiwetel Ejiofor, Michael Fassbender"',
+        ],
+    )
+    assert {"steve-mcqueen", "steve-mcqueen-director-2008"} <= _people(result)
+    credits = {a.split("/id/credit/", 1)[1] for a, c in result.assertions.items() if c == "Credit"}
+    assert "bullitt-1968/steve-mcqueen/cast-member" in credits
+    assert "12-years-a-slave-2013/steve-mcqueen-director-2008/director" in credits
+    (review,) = result.review
+    assert review["name"] == review["candidate"] == "Steve McQueen"
+    assert review["iri"].endswith("/person/steve-mcqueen-director-2008")
+    assert review["candidate_iri"].endswith("/person/steve-mcqueen")
+    assert review["records"] == ["row 3", "row 4"]
+    evidence = review["evidence"]
+    assert evidence["gap_years"] == 40
+    assert [
+        (c["years"], [r.rsplit("/", 1)[1] for r in c["roles"]]) for c in evidence["careers"]
+    ] == [
+        ("1963–1968", ["cast-member"]),
+        ("2008–2013", ["director"]),
+    ]
+    assert [f.rsplit("/", 1)[1] for f in evidence["careers"][1]["films"]] == [
+        "12-years-a-slave-2013",
+        "hunger-2008",
+    ]
+    issues = result.report.of_kind("homonym-person")
+    assert [i.record for i in issues] == ["row 3", "row 4"]
+    assert "40 years apart" in issues[0].detail
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # acts and directs in the same years: one person
+        ['1,A,1990,Tom Hanks,"Ann"', '2,B,1996,Zed,"Tom Hanks"'],
+        # decades apart in different roles, but a shared co-worker: one person
+        ['1,A,1960,Zed,"Sam Roe, Ann"', '2,B,2010,Sam Roe,"Ann"'],
+        # decades apart in the same role: one long career
+        ['1,A,1960,Zed,"Sam Roe"', '2,B,2010,Yan,"Sam Roe"'],
+        # no year: nothing to tell the careers apart
+        ['1,A,,Zed,"Sam Roe"', '2,B,2010,Sam Roe,"Bob"'],
+    ],
+)
+def test_one_career_stays_one_person(tmp_path: Path, rows: list[str]) -> None:
+    result = _run(tmp_path, rows)
+    assert result.review == []
+    assert result.report.of_kind("homonym-person") == []
+
+
+def _source(tmp_path: Path, source_id: str, rows: list[str]) -> Path:
+    folder = tmp_path / source_id
+    folder.mkdir()
+    text = MAPPING.read_text(encoding="utf-8").replace('id = "my-films"', f'id = "{source_id}"')
+    (folder / "my-films.toml").write_text(text, encoding="utf-8")
+    (folder / "my-films.csv").write_text(
+        "id,title,year,director,cast\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_a_film_matches_across_sources_with_years_one_apart(tmp_path: Path) -> None:
+    kg = KnowledgeGraph()
+    first = _source(tmp_path, "first", ['1,Cast Away,2000,Robert Zemeckis,"Tom Hanks, Helen Hunt"'])
+    second = _source(
+        tmp_path,
+        "second",
+        [
+            '1,Cast Away,2001,Robert Zemeckis,"Helen Hunt"',  # premiere year vs release year
+            '2,Cast Away,2001,Someone Else,"Nobody"',  # a year apart, no one shared: not it
+        ],
+    )
+    import_into(kg, first, load_mapping(first / "my-films.toml"), infer=False)
+    result = import_into(kg, second, load_mapping(second / "my-films.toml"), infer=False)
+    films = sorted(i.rsplit("/", 1)[1] for i, c in result.entities.items() if c == "Film")
+    # the two 2001 records are homonyms in their source; the one sharing people is the
+    # graph's film of 2000
+    assert films == ["cast-away-2000", "cast-away-2001-row-2"]
+    assert "https://w3id.org/filmkg/id/credit/cast-away-2000/helen-hunt/cast-member" in (
+        result.assertions
+    )
+    assert "https://w3id.org/filmkg/id/credit/cast-away-2001-row-2/nobody/cast-member" in (
+        result.assertions
+    )
+    (issue,) = result.report.of_kind("near-year-match")
+    assert (issue.record, issue.value, issue.action) == (
+        "row 1",
+        "2001",
+        "one film: Cast Away (2000)",
+    )
+    assert issue.detail == "years differ by one; shared: helen hunt, robert zemeckis"
+    (match,) = [m for m in result.matches if m["method"].startswith("same title")]
+    assert match["entity"] == "https://w3id.org/filmkg/id/film/cast-away-2000"
+    rows = kg.select(
+        sparql_prefixes()
+        + "SELECT ?y WHERE { ?r a filmkg:Release ; filmkg:work kg:film\\/cast-away-2000 ; "
+        "filmkg:releaseYear ?y } ORDER BY ?y"
+    ).rows
+    assert [str(r[0]) for r in rows] == ["2000", "2001"]  # each source's year, with its evidence

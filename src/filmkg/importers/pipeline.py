@@ -676,25 +676,37 @@ def run_mapping(
     _resolve_joins(engine)
     _drop_incomplete(engine)
     index = ReferenceIndex.from_graph(reference) if reference is not None else ReferenceIndex()
-    links = [
-        (w, a)
-        for p in engine.pending
-        if p.cls == "Credit"
-        for w in p.values.get("work", [])
-        for a in p.values.get("agent", [])
-        if isinstance(w, int) and isinstance(a, int)
-    ]
+    links, roles = _credit_links(engine)
     resolution = resolve(
         engine.mentions,
         links,
         index,
         source_id=mapping.source_id,
         threshold=mapping.threshold if threshold is None else threshold,
+        roles=roles,
     )
     engine.issues.extend(resolution.issues)
     result = _emit(mapping, engine, resolution)
     result.taken, result.lost = len(engine.taken), engine.lost()
     return result
+
+
+def _credit_links(
+    engine: _Engine,
+) -> tuple[list[tuple[int, int]], dict[tuple[int, int], set[str]]]:
+    """The (film, person) mention pairs of the credits, and the roles of each pair."""
+    links: list[tuple[int, int]] = []
+    roles: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for p in engine.pending:
+        if p.cls != "Credit":
+            continue
+        role_iris = {v.value for v in p.values.get("role", []) if isinstance(v, ox.NamedNode)}
+        for w in p.values.get("work", []):
+            for a in p.values.get("agent", []):
+                if isinstance(w, int) and isinstance(a, int):
+                    links.append((w, a))
+                    roles[(w, a)] |= role_iris
+    return links, roles
 
 
 def _resolve_joins(engine: _Engine) -> None:

@@ -33,10 +33,12 @@ KINDS: dict[str, str] = {
     "duration-in-rating": "a duration in the rating column (rating not trusted)",
     "empty-list-item": "an empty item in a list field, from a stray separator (dropped)",
     "homonym": "different films with the same title and year (kept apart)",
+    "homonym-person": "one name, two careers decades apart with nothing shared (kept apart)",
     "incomplete-assertion": "an assertion that lost a value it needs, such as a release whose "
     "year is not a year (not imported)",
     "mangled-duplicate-title": "the same film under a mangled title (merged into one film)",
     "missing-field": "a field the mapping reads that no record of the source has (nothing read)",
+    "near-year-match": "a film of the graph: same title, a year apart, a shared person (one film)",
     "name-variant": "one person spelled several ways (one person; the spellings kept as labels)",
     "not-a-name": "a list item that is not a name, such as '.' or '(voices)' (not imported)",
     "parenthetical-in-name": "a name with a note in parentheses (the note left out of the name)",
