@@ -171,7 +171,8 @@ def _source(tmp_path: Path, source_id: str, rows: list[str]) -> Path:
     text = MAPPING.read_text(encoding="utf-8").replace('id = "my-films"', f'id = "{source_id}"')
     (folder / "my-films.toml").write_text(text, encoding="utf-8")
     (folder / "my-films.csv").write_text(
-        "id,title,year,director,cast\n" + "\n".join(rows) + "\n", encoding="utf-8"
+        "id,title,year,director,cast,genres\n" + "\n".join(f"{r}," for r in rows) + "\n",
+        encoding="utf-8",
     )
     return folder
 

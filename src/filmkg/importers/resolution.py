@@ -320,8 +320,7 @@ def _homonym_issues(
                 "title",
                 m.label,
                 "kept apart",
-                f"{rep.label} ({rep.year}) is also the title of another film: "
-                + ", ".join(others),
+                f"{rep.label} ({rep.year}) is also the title of another film: " + ", ".join(others),
             )
         )
 
