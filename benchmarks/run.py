@@ -123,7 +123,7 @@ def _ox_projection(s: Any) -> Any:
         if row[0].value not in labels or row[1].value < labels[row[0].value]:
             labels[row[0].value] = row[1].value
     years: dict[str, int] = {}
-    q = "SELECT ?w ?d WHERE { ?w filmkg:publicationDate ?d }"
+    q = "SELECT ?w ?d WHERE { ?w filmkg:workDate ?d }"
     for row in s.query(fk + q, use_default_graph_as_union=True):
         y = int(row[1].value[:4])
         years[row[0].value] = min(y, years.get(row[0].value, y))
@@ -152,7 +152,7 @@ def _rdflib_projection(ds: Any) -> Any:
         if found:
             labels[str(p)] = min(found)
     years: dict[str, int] = {}
-    for w, d in ds.subject_objects(URIRef(_FK + "publicationDate")):
+    for w, d in ds.subject_objects(URIRef(_FK + "workDate")):
         y = int(str(d)[:4])
         years[str(w)] = min(y, years.get(str(w), y))
     return _lean_graph(casts, labels, years)

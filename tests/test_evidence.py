@@ -92,9 +92,10 @@ ASK = {
         "?g filmkg:work kg:film/here-2024 ; filmkg:rightsHolder kg:org/miramax ;"
         " filmkg:rightsKind rightskind:international-rights ; filmkg:territory kg:place/international"
     ),
-    "wide release 15 Nov current": (
+    "wide release 15 Nov scheduled, in the U.S.": (
         "?r filmkg:work kg:film/here-2024 ; filmkg:releaseKind releasekind:wide ;"
-        ' filmkg:releaseDate "2024-11-15"^^xsd:date ; filmkg:releaseStatus releasestatus:current'
+        ' filmkg:releaseDate "2024-11-15"^^xsd:date ; filmkg:releaseStatus releasestatus:scheduled ;'
+        " filmkg:place kg:place/united-states"
     ),
     "exclusive LA NY superseded": (
         "?r filmkg:releaseKind releasekind:exclusive ; filmkg:place kg:place/los-angeles,"

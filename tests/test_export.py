@@ -333,7 +333,7 @@ def test_framed_view_nests_credits_releases_rights_and_evidence_under_each_film(
         "limited-2024-11-22",
         "wide-2024-11-27",
     }
-    assert releases["wide-2024-11-15"]["releaseStatus"] == "releasestatus:current"
+    assert releases["wide-2024-11-15"]["releaseStatus"] == "releasestatus:scheduled"
     old = releases["limited-2024-11-22"]
     assert old["releaseStatus"] == "releasestatus:superseded"
     assert old["supersededBy"] == "kg:release/here-2024/wide-2024-11-15"
@@ -416,8 +416,10 @@ def test_wikidata_profile_uses_wikidata_terms_and_items(kg) -> None:  # type: ig
     ) in triples  # no Q-id: ours
     assert (here, wdt + "P144>", "<https://w3id.org/filmkg/id/work/here-graphic-novel>") in triples
     assert (here, wdt + "P31>", "<http://www.wikidata.org/entity/Q11424>") in triples
-    assert (here, wdt + "P577>", '"2024-11-15"^^<http://www.w3.org/2001/XMLSchema#date>') in triples
+    # the wide release of 2024-11-15 is a plan as of the article: no publication date (issue 17)
+    assert not any(s == here and p == wdt + "P577>" for s, p, _ in triples)
     gump = "<http://www.wikidata.org/entity/Q134773>"
+    assert (gump, wdt + "P577>", '"1994"^^<http://www.w3.org/2001/XMLSchema#gYear>') in triples
     assert (gump, wdt + "P58>", "<http://www.wikidata.org/entity/Q942932>") in triples
     predicates = {p for _, p, _ in triples}
     assert {
@@ -444,11 +446,10 @@ def test_schema_profile_uses_schema_terms_only(kg) -> None:  # type: ignore[no-u
         s + "isBasedOn>",
         "<https://w3id.org/filmkg/id/work/here-graphic-novel>",
     ) in triples
-    assert (
-        here,
-        s + "datePublished>",
-        '"2024-11-15"^^<http://www.w3.org/2001/XMLSchema#date>',
-    ) in triples
+    # a scheduled release is a plan, not a publication (issue 17)
+    assert not any(subj == here and p == s + "datePublished>" for subj, p, _ in triples)
+    gump = "<https://w3id.org/filmkg/id/film/forrest-gump-1994>"
+    assert (gump, s + "datePublished>", '"1994"^^<http://www.w3.org/2001/XMLSchema#gYear>') in triples
     assert (here, s + "name>", '"Here"') in triples
     assert (zemeckis, s + "sameAs>", "<http://www.wikidata.org/entity/Q187364>") in triples
     assert all(p.startswith(s) or p == rdf_type for _, p, _ in triples)

@@ -418,9 +418,9 @@ _LEAN_LABELS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?person ?label WHERE { ?person a filmkg:Person ; rdfs:label ?label }"""
 
-#: Every work's publication dates (the year of the collaboration).
+#: Every work's date (filmkg:workDate: the year of the collaboration, done or planned).
 _LEAN_DATES = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-SELECT ?work ?published WHERE { ?work filmkg:publicationDate ?published }"""
+SELECT ?work ?published WHERE { ?work filmkg:workDate ?published }"""
 
 
 def _solutions(kg: KnowledgeGraph, text: str) -> Iterator[Any]:
@@ -442,7 +442,7 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
 
     Built from three small queries so that few terms leave the store (on disk, each costs
     a lookup): the cast of each work as one row (:data:`_LEAN_CASTS`), each person's label
-    and each work's publication date once. No SPARQL self-join: each work's pairs are
+    and each work's date once. No SPARQL self-join: each work's pairs are
     counted in Python, on integer person ids numbered in IRI order.
 
     >>> from filmkg.build.project import load_project

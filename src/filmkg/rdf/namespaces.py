@@ -194,6 +194,7 @@ class FILMKG(DefinedNamespace):
     theme: URIRef
     usesTechnology: URIRef
     work: URIRef
+    workDate: URIRef
     worstRating: URIRef
 
 
