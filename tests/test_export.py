@@ -449,7 +449,11 @@ def test_schema_profile_uses_schema_terms_only(kg) -> None:  # type: ignore[no-u
     # a scheduled release is a plan, not a publication (issue 17)
     assert not any(subj == here and p == s + "datePublished>" for subj, p, _ in triples)
     gump = "<https://w3id.org/filmkg/id/film/forrest-gump-1994>"
-    assert (gump, s + "datePublished>", '"1994"^^<http://www.w3.org/2001/XMLSchema#gYear>') in triples
+    assert (
+        gump,
+        s + "datePublished>",
+        '"1994"^^<http://www.w3.org/2001/XMLSchema#gYear>',
+    ) in triples
     assert (here, s + "name>", '"Here"') in triples
     assert (zemeckis, s + "sameAs>", "<http://www.wikidata.org/entity/Q187364>") in triples
     assert all(p.startswith(s) or p == rdf_type for _, p, _ in triples)

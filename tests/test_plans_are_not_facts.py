@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.project import load_project
 
 KG = "https://w3id.org/filmkg/id/"
 HERE = ox.NamedNode(KG + "film/here-2024")
