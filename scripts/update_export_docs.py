@@ -2,7 +2,7 @@
 
     PYTHONPATH=src python scripts/update_export_docs.py
 
-tests/test_export.py checks that the excerpt in the documentation still matches.
+tests/export/test_export.py checks that the excerpt in the documentation still matches.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Fuzzing ``filmkg import``: dirty sources and mistaken mappings, through the real CLI.
 
-Shared by ``tests/test_import_fuzz.py`` (a small fixed budget, run in CI) and
+Shared by ``tests/importers/test_import_fuzz.py`` (a small fixed budget, run in CI) and
 ``scripts/fuzz_import.py`` (a long run). Each case writes a source (CSV, JSON or Cypher)
 and a mapping (a shipped one, mutated) into a folder, runs ``filmkg import`` and checks
 the contract: exit 0 or 2, never 5, never a traceback; an error is one line; a

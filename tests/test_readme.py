@@ -51,7 +51,7 @@ def test_framed_jsonld_excerpt_is_the_checked_one() -> None:
 
 
 def test_mapping_example_is_the_tested_one() -> None:
-    """The README's own-CSV example is exactly the files tests/test_import_docs.py runs."""
+    """The README's own-CSV example is exactly the files tests/importers/test_import_docs.py runs."""
     blocks = EXAMPLE.findall(README.read_text(encoding="utf-8"))
     assert [name for name, _ in blocks] == [
         "tests/data/import/my-films.csv",

@@ -12,7 +12,7 @@ instance of a class is an instance of its super-classes). When a big on-disk sto
 built from files (``filmkg build --store``), :func:`infer` applies those two while reading
 the files again instead of running their queries: reading millions of triples back out of
 an on-disk store costs ~10 µs each (a RocksDB lookup per term), re-parsing the file ~1.5
-µs. The result is the same set of triples (tests/test_inference.py compares both ways).
+µs. The result is the same set of triples (tests/build/test_inference.py compares both ways).
 
 >>> [p.name for p in rule_files()][:2]
 ['10-credit-shortcuts.rq', '20-rights-shortcuts.rq']

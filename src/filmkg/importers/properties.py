@@ -1,8 +1,8 @@
 """The properties a mapping may use, per class, read from the ontology and the shapes.
 
 ``docs/import.md`` holds the table :func:`property_table` makes, between two marker
-comments; :func:`update_doc` rewrites it there and ``tests/test_import_docs.py`` fails when
-the document and the ontology part ways. A class takes the properties whose
+comments; :func:`update_doc` rewrites it there and ``tests/importers/test_import_docs.py``
+fails when the document and the ontology part ways. A class takes the properties whose
 ``rdfs:domain`` is the class or one of its superclasses, and those its shapes name
 (``filmkg:work`` has no domain: every assertion shape names it), leaving out what the
 rules derive (``filmkg:director`` …: a mapping states credits); the properties the

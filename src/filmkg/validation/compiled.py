@@ -5,8 +5,9 @@ takes hours. Here every constraint of the shapes graph becomes one SPARQL query 
 whole store, answered by Oxigraph (on disk or in memory), and only the offending rows come
 back to Python. The report is the same :class:`~filmkg.validation.report.ValidationReport`, built
 from the same fields as pySHACL's (focus node, path, value, severity, message, constraint
-component, source shape) — a differential test (``tests/test_validation_scale.py``) proves
-the findings are identical to pySHACL's on synthetic graphs with injected defects.
+component, source shape) — a differential test
+(``tests/validation/test_validation_scale.py``) proves the findings are identical to
+pySHACL's on synthetic graphs with injected defects.
 
 Supported: targets ``sh:targetClass`` (with ``rdfs:subClassOf*``), ``sh:targetSubjectsOf``,
 ``sh:targetObjectsOf``, ``sh:targetNode``; property shapes whose ``sh:path`` is an IRI;

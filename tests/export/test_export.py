@@ -36,7 +36,7 @@ from filmkg.export.formats import (
 from filmkg.io import jsonld as jsonld
 from filmkg.resources import graph_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FORMATS = [f.name for f in EXPORT_FORMATS]
 DATASET_FORMATS = [f.name for f in EXPORT_FORMATS if f.dataset]
 OX_FORMAT = {

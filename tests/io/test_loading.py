@@ -93,7 +93,7 @@ def test_limits_defaults_are_documented() -> None:
     assert limits.max_xml_entity_expansion == 16 * 1024 * 1024
     assert limits.query_timeout_s == 30.0
     assert limits.max_rows == 100_000
-    security = (Path(__file__).parents[1] / "SECURITY.md").read_text()
+    security = (Path(__file__).parents[2] / "SECURITY.md").read_text()
     for var in ENV_VARS.values():
         assert var in security
 

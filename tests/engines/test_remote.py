@@ -115,7 +115,7 @@ def test_named_query_gives_the_embedded_rows(
 ) -> None:
     remote = queries.run(Endpoint(loaded.query_url), name, params)
     # an example may expect no rows (a filter that must exclude); the golden answer says so
-    golden = json.loads((Path(__file__).parent / "golden" / f"{name}.json").read_text("utf-8"))
+    golden = json.loads((Path(__file__).parents[1] / "golden" / f"{name}.json").read_text("utf-8"))
     expected = next(case["rows"] for case in golden if case["params"] == params)
     assert bool(remote.rows) == bool(expected), f"{name}: rows where none are expected, or none"
     for engine in ("oxigraph", "rdflib"):

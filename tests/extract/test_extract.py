@@ -24,7 +24,7 @@ from filmkg.extract.workflow import accept_file, extract_file
 from filmkg.rdf.namespaces import sparql_prefixes
 from filmkg.validation.report import validate
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "graph" / "sources" / "here-collider-2024-06-22.txt"
 LEADS = REPO.parent / "shared" / "data" / "wikipedia-movie-data" / "movies-1990s.json"
 KG = "https://w3id.org/filmkg/id/"
@@ -334,7 +334,7 @@ def test_accepted_facts_carry_the_curated_evidence_model(article: Path, tmp_path
     _decide(review, {"credit.possessive": "accept", "Miramax": "accept"})
     accept_file(review, output=tmp_path / "a.trig")
     kg = load_project([tmp_path / "a.trig"], include_data=False, infer=False)
-    q = (Path(__file__).parent / "data" / "extract" / "evidence.rq").read_text(encoding="utf-8")
+    q = (Path(__file__).parents[1] / "data" / "extract" / "evidence.rq").read_text(encoding="utf-8")
     rows = {tuple(str(t) for t in r) for r in kg.select(q).rows}
     assert (
         KG + "credit/forrest-gump-1994/robert-zemeckis/director",

@@ -21,7 +21,7 @@ from filmkg.engines.terms import quads_to_rdflib
 from filmkg.errors import ParseError
 from filmkg.io.loading import parse_file
 
-W3C = Path(__file__).parent / "data" / "w3c"
+W3C = Path(__file__).parents[1] / "data" / "w3c"
 
 #: suite folder → (base IRI of its tests, input format)
 SUITES: dict[str, tuple[str, str]] = {

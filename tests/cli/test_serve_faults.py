@@ -28,7 +28,7 @@ from filmkg.engines.gateway import check_complete
 from filmkg.engines.remote import Endpoint, RetryPolicy
 from filmkg.errors import EndpointError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CROSS = "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 1,744³ rows: never finishes
 
 

@@ -17,7 +17,7 @@ from filmkg.resources import queries_dir
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 CATALOGUE = queries.catalogue()
 CASES = [
     pytest.param(name, params, id=f"{name}[{i}]")

@@ -15,7 +15,7 @@ from filmkg.rdf.namespaces import SH
 from filmkg.resources import shapes_file
 from filmkg.validation.report import validate
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))
 EXPECT = re.compile(r"^# expect: (\S+) \| (.+)$")

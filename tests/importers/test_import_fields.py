@@ -16,7 +16,7 @@ from filmkg.importers.pipeline import ImportResult, import_source
 from filmkg.rdf.namespaces import sparql_prefixes
 from filmkg.validation.report import validate
 
-DATA = Path(__file__).resolve().parent / "data" / "import"
+DATA = Path(__file__).resolve().parents[1] / "data" / "import"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 

@@ -25,7 +25,7 @@ from filmkg.validation.report import validate
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # rdflib on ill-typed values
 
-DEFECTS = Path(__file__).parent / "data" / "scale" / "defects.ttl"
+DEFECTS = Path(__file__).parents[1] / "data" / "scale" / "defects.ttl"
 DEFECT_GRAPH = ox.NamedNode("https://w3id.org/filmkg/graph/defects")
 
 

@@ -13,7 +13,7 @@ from filmkg.importers.mapping import load_mapping
 from filmkg.importers.pipeline import ImportResult, import_into, import_source
 from filmkg.rdf.namespaces import sparql_prefixes
 
-MAPPING = Path(__file__).resolve().parent / "data" / "import" / "my-films.toml"
+MAPPING = Path(__file__).resolve().parents[1] / "data" / "import" / "my-films.toml"
 
 
 def _run(tmp_path: Path, rows: list[str], **kw: object) -> ImportResult:

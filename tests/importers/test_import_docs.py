@@ -11,7 +11,7 @@ import pytest
 
 from filmkg.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "import.md"
 BLOCK = re.compile(r"<!-- example: (\S+) -->\n```\w+\n(.*?)```", re.S)
 

@@ -13,7 +13,7 @@ import pytest
 from filmkg.cli import main
 from filmkg.errors import EXIT_CODES
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FILMKG = [sys.executable, "-m", "filmkg"]
 
 

@@ -15,7 +15,7 @@ import pytest
 from filmkg.cli import main
 from filmkg.sparql import catalogue as queries
 
-SRC = str(Path(__file__).resolve().parent.parent / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 RESULTS_NS = "{http://www.w3.org/2005/sparql-results#}"
 HANKS = "https://w3id.org/filmkg/id/person/tom-hanks"
 

@@ -42,7 +42,7 @@ def test_nonconforming_build_leaves_dist_untouched(tmp_path: Path, capsys) -> No
     out = tmp_path / "dist"
     out.mkdir()
     (out / "old.txt").write_text("keep me")
-    bad = Path(__file__).parent / "data" / "invalid" / "credit-without-role.ttl"
+    bad = Path(__file__).parents[1] / "data" / "invalid" / "credit-without-role.ttl"
     assert main(["build", "-o", str(out), str(bad)]) == 1
     assert sorted(p.name for p in out.iterdir()) == ["old.txt"]
     assert "does not conform" in capsys.readouterr().err

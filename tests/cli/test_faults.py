@@ -12,7 +12,7 @@ from pathlib import Path
 from filmkg.cli import main
 from filmkg.io.fileio import atomic_dir, atomic_open, clean_stale_staging
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FILMKG = [sys.executable, "-m", "filmkg"]
 
 

@@ -147,7 +147,7 @@ def test_every_store_write_ends_compacted(tmp_path: Path) -> None:
     assert build_store(store, (nt,), include_data=False).report.conforms
     assert _unreplayed_log_bytes(store) < 1_000
     imported = tmp_path / "imported"
-    data = Path(__file__).parent / "data" / "import"
+    data = Path(__file__).parents[1] / "data" / "import"
     import_into(imported, data / "my-films.csv", load_mapping(data / "my-films.toml"))
     assert _unreplayed_log_bytes(imported) < 1_000
     update = "INSERT DATA { GRAPH <https://e.org/g> { <https://e.org/a> <https://e.org/b> 1 } }"

@@ -24,7 +24,7 @@ from filmkg.engines.server import OxigraphServer, error_line, oxigraph_executabl
 from filmkg.errors import AuthenticationError, EndpointError
 from filmkg.sparql import catalogue as queries
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @contextmanager

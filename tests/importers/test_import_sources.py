@@ -17,7 +17,7 @@ from filmkg.importers.pipeline import ImportResult, import_into, import_source
 from filmkg.importers.tables import Record
 from filmkg.rdf.namespaces import sparql_prefixes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 WIKI, NETFLIX, NEO4J = (
     SHARED / "wikipedia-movie-data",

@@ -12,7 +12,7 @@ from filmkg.importers.mapping import load_mapping
 from filmkg.importers.pipeline import ImportResult, import_into, import_source
 from filmkg.rdf.namespaces import sparql_prefixes
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 NEO4J = SHARED / "neo4j-movies"
 

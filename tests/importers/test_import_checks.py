@@ -13,7 +13,7 @@ import pytest
 
 from filmkg.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "tests" / "data" / "import"
 MAPPING = (EXAMPLE / "my-films.toml").read_text(encoding="utf-8")
 

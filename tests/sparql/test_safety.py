@@ -314,7 +314,7 @@ def test_run_with_limits_refuses_a_long_result() -> None:
 
 
 def test_security_md_names_every_flag_the_errors_name() -> None:
-    security = (Path(__file__).parents[1] / "SECURITY.md").read_text()
+    security = (Path(__file__).parents[2] / "SECURITY.md").read_text()
     for flag in (
         "--allow-service",
         "--allow-load",

@@ -9,7 +9,7 @@ import pytest
 from filmkg.errors import ParseError
 from filmkg.importers.cypher import parse_cypher, read_cypher
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 MOVIES = SHARED / "neo4j-movies" / "opencypher-tck-create4-movie-graph.cypher"
 
 
