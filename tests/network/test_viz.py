@@ -1,4 +1,6 @@
-"""Rendering: escaping, filters, static images without overlapping labels, build artefacts."""
+"""Rendering: escaping, filters, static images (their drawn attributes, read back from the
+SVG, not pixels) without overlapping labels, the same with and without Graphviz, build
+artefacts."""
 
 from __future__ import annotations
 
@@ -13,63 +15,126 @@ from filmkg.cli import main
 from filmkg.errors import UsageError
 from filmkg.network.drawing import (
     ViewOptions,
-    graphviz_available,
     render_dot,
     render_html,
     render_image,
     view_graph,
     write_network_artefacts,
 )
+from filmkg.network.style import REUNION_COLOR, decorate
 
 SVG = "{http://www.w3.org/2000/svg}"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _boxes(svg: bytes) -> dict[str, tuple[float, float, float, float]]:
-    """Bounding box of every node shape in a Graphviz SVG, by node label."""
-    root = ET.fromstring(svg)
+def _numbers(text: str) -> list[float]:
+    return [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def _text_of(element: ET.Element) -> str:
+    return " ".join(t.text or "" for t in element.iter(SVG + "text"))
+
+
+def _groups(svg: bytes) -> dict[str, ET.Element]:
+    return {g.get("id", ""): g for g in ET.fromstring(svg).iter(SVG + "g") if g.get("id")}
+
+
+def _label_boxes(svg: bytes) -> dict[str, tuple[float, float, float, float]]:
+    """Bounding box of every drawn label (its rounded background), by label text."""
     boxes = {}
-    for g in root.iter(SVG + "g"):
-        if g.get("class") != "node":
+    for gid, g in _groups(svg).items():
+        if not gid.startswith(("label-", "elabel-")):
             continue
-        shape = next(g.iter(SVG + "path"), None)
-        if shape is None:
-            shape = next(g.iter(SVG + "polygon"), None)
-        assert shape is not None
-        numbers = [
-            float(n)
-            for n in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points") or "")
-        ]
+        path = next(g.iter(SVG + "path"))
+        numbers = _numbers(path.get("d", ""))
         xs, ys = numbers[0::2], numbers[1::2]
-        label = "".join(t.text or "" for t in g.iter(SVG + "text"))
-        boxes[label] = (min(xs), min(ys), max(xs), max(ys))
+        boxes[f"{gid} {_text_of(g)}"] = (min(xs), min(ys), max(xs), max(ys))
     return boxes
 
 
-@pytest.mark.skipif(
-    not graphviz_available("neato"), reason="needs Graphviz (apt-get install graphviz)"
-)
+def _style(path: ET.Element) -> dict[str, str]:
+    items = (part.split(":", 1) for part in path.get("style", "").split(";") if ":" in part)
+    return {k.strip(): v.strip() for k, v in items}
+
+
 def test_here_svg_labels_do_not_overlap(project_kg) -> None:
     graph = view_graph(project_kg)
     svg = render_image(graph, "svg")
-    boxes = _boxes(svg)
-    assert len(boxes) == graph.number_of_nodes()
-    assert "Forrest Gump (1994)" in boxes
+    boxes = _label_boxes(svg)
+    names = [k.split(" ", 1)[1] for k in boxes if k.startswith("label-")]
+    assert len(names) == graph.number_of_nodes()
+    assert "Forrest Gump (1994)" in names
+    roles = [k.split(" ", 1)[1] for k in boxes if k.startswith("elabel-")]
+    assert "director" in roles
+    assert "author" in roles
     for (a, (ax1, ay1, ax2, ay2)), (b, (bx1, by1, bx2, by2)) in (
         (p, q) for i, p in enumerate(sorted(boxes.items())) for q in sorted(boxes.items())[i + 1 :]
     ):
         apart = ax2 <= bx1 or bx2 <= ax1 or ay2 <= by1 or by2 <= ay1
         assert apart, f"{a!r} overlaps {b!r}"
+    legend = _text_of(_groups(svg)["legend"])
+    assert "person (14)" in legend
+    assert "credit (edge label: role) (18)" in legend
     assert svg == render_image(graph, "svg")
 
 
-def test_matplotlib_fallback_without_graphviz(project_kg, monkeypatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
-    assert not graphviz_available("neato")
-    graph = view_graph(project_kg, ViewOptions(min_shared=2))
+def test_people_view_shows_the_forrest_gump_reunion(project_kg) -> None:
+    graph = view_graph(project_kg, ViewOptions(view="people"))
     svg = render_image(graph, "svg")
-    assert b"<svg" in svg
-    assert svg == render_image(graph, "svg")
+    groups = _groups(svg)
+    name = {f"n{i}": graph.nodes[node]["label"] for i, node in enumerate(sorted(graph))}
+    four = ["Eric Roth", "Robert Zemeckis", "Robin Wright", "Tom Hanks"]
+    reunion_ids = sorted(gid for gid in groups if gid.startswith("reunion-"))
+    pairs = {frozenset(name[n] for n in gid.split("-")[1:]) for gid in reunion_ids}
+    # the four of Forrest Gump (1994) and Here (2024): six edges, all of them drawn wide and red
+    assert pairs == {frozenset((a, b)) for i, a in enumerate(four) for b in four[i + 1 :]}
+    reunion_styles = [_style(next(groups[g].iter(SVG + "path"))) for g in reunion_ids]
+    assert {s["stroke"] for s in reunion_styles} == {REUNION_COLOR}
+    others = [_style(p) for p in groups["edges"].iter(SVG + "path")]
+    assert len(others) == graph.number_of_edges() - 6
+    assert REUNION_COLOR not in {s["stroke"] for s in others}
+    thinnest_reunion = min(float(s["stroke-width"]) for s in reunion_styles)
+    assert thinnest_reunion >= 4 * max(float(s["stroke-width"]) for s in others)
+    # labelled with their years; the legend names the two films and the four people
+    years = [_text_of(g) for gid, g in groups.items() if gid.startswith("elabel-")]
+    assert years == ["1994 · 2024"] * 6
+    legend = " ".join(_text_of(groups["legend"]).split())
+    assert (
+        "Forrest Gump (1994) + Here (2024): Eric Roth, Robert Zemeckis, Robin Wright, Tom Hanks"
+        in legend
+    )
+    assert "community 1" in legend
+    drawn = [_text_of(g) for gid, g in groups.items() if gid.startswith("label-")]
+    assert set(four) <= set(drawn)
+
+
+def test_people_view_decoration(project_kg) -> None:
+    drawn = decorate(view_graph(project_kg, ViewOptions(view="people")))
+    four = {n for n, d in drawn.nodes(data=True) if d["reunion"]}
+    assert sorted(drawn.nodes[n]["label"] for n in four) == [
+        "Eric Roth",
+        "Robert Zemeckis",
+        "Robin Wright",
+        "Tom Hanks",
+    ]
+    assert len({drawn.nodes[n]["community"] for n in four}) == 1  # one community of their own
+    others = {drawn.nodes[n]["community"] for n in drawn if n not in four}
+    assert drawn.nodes[next(iter(four))]["community"] not in others
+    [group] = drawn.graph["reunions"]
+    assert group.title == "Forrest Gump (1994) + Here (2024)"
+    again = decorate(view_graph(project_kg, ViewOptions(view="people")))
+    assert [drawn.nodes[n]["community"] for n in sorted(drawn)] == [
+        again.nodes[n]["community"] for n in sorted(again)
+    ]
+
+
+def test_svg_is_the_same_with_and_without_graphviz(project_kg, monkeypatch) -> None:
+    graph = view_graph(project_kg, ViewOptions(min_shared=2))
+    with_path = render_image(graph, "svg")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert render_image(graph, "svg") == with_path
+    assert b"<svg" in with_path
+    assert b'id="legend"' in with_path
     assert render_image(graph, "png").startswith(b"\x89PNG")
 
 

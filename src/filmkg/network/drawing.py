@@ -23,11 +23,7 @@ from __future__ import annotations
 
 import html
 import json
-import math
 import re
-import shutil
-import subprocess
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -41,12 +37,18 @@ from filmkg.errors import InternalError, UsageError
 from filmkg.io.fileio import atomic_write_bytes
 from filmkg.network.projection import (
     PERSON,
-    SEED,
     collaboration_graph,
     evidence_quotes,
     export_graph,
     overview_graph,
     resolve_node,
+)
+from filmkg.network.static import draw_static
+from filmkg.network.style import (
+    KINDS,
+    RELATIONS,
+    decorate,
+    layout,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +58,6 @@ __all__ = [
     "KINDS",
     "RELATIONS",
     "ViewOptions",
-    "graphviz_available",
     "layout",
     "render_dot",
     "render_html",
@@ -66,30 +67,6 @@ __all__ = [
     "write_network_artefacts",
 ]
 
-
-@dataclass(frozen=True)
-class _Kind:
-    label: str
-    color: str
-    shape: str
-
-
-#: Node kinds: legend label, colour (colour-blind-safe Tableau 10), vis-network shape.
-KINDS: dict[str, _Kind] = {
-    "person": _Kind("person", "#4e79a7", "dot"),
-    "film": _Kind("film", "#e15759", "box"),
-    "graphic novel": _Kind("graphic novel", "#f28e2b", "box"),
-    "work": _Kind("other work", "#b07aa1", "box"),
-    "organisation": _Kind("organisation", "#59a14f", "diamond"),
-}
-
-#: Edge relations: legend label, colour, dashed.
-RELATIONS: dict[str, tuple[str, str, bool]] = {
-    "credit": ("credit (edge label: role)", "#7f7f7f", False),
-    "company": ("company (edge label: capacity)", "#59a14f", True),
-    "adaptation": ("based on", "#f28e2b", True),
-    "collaboration": ("worked together (edge label: works)", "#4e79a7", False),
-}
 
 #: Above this many nodes the HTML view keeps only the best-connected people by default.
 DEFAULT_MAX_PEOPLE = 150
@@ -188,9 +165,11 @@ def _overview_view(graph: nx.Graph, quotes: Mapping[str, list[str]]) -> nx.Graph
 
 
 def _people_view(collab: nx.Graph, quotes: Mapping[str, list[str]]) -> nx.Graph:
+    """Person–person edges with what the pictures show: the works (labels, years), the
+    roles in words, the evidence; each person's roles and years (for the page's filters)."""
     graph = nx.Graph(name="people")
-    for node, data in collab.nodes(data=True):
-        graph.add_node(node, label=data["label"], kind=data["kind"], iri=data["iri"])
+    roles_of: dict[str, set[str]] = {n: set() for n in collab}
+    years_of: dict[str, set[int]] = {n: set() for n in collab}
     for u, v, data in collab.edges(data=True):
         details = []
         credits: list[str] = []
@@ -204,6 +183,10 @@ def _people_view(collab: nx.Graph, quotes: Mapping[str, list[str]]) -> nx.Graph:
                 f"{collab.nodes[v]['label']} as {', '.join(roles[v])}"
             )
             credits += [c for person in (u, v) for c in data["credits"][work][person]]
+            for person in (u, v):
+                roles_of[person].update(roles[person])
+                if year is not None:
+                    years_of[person].add(int(year))
         graph.add_edge(
             u,
             v,
@@ -212,61 +195,19 @@ def _people_view(collab: nx.Graph, quotes: Mapping[str, list[str]]) -> nx.Graph:
             details=details,
             evidence=_quotes_for(credits, quotes),
             count=data["count"],
+            work_labels=list(data["work_labels"]),
+            years=list(data["years"]),
+        )
+    for node, data in collab.nodes(data=True):
+        graph.add_node(
+            node,
+            label=data["label"],
+            kind=data["kind"],
+            iri=data["iri"],
+            roles=sorted(roles_of[node]),
+            years=sorted(years_of[node]),
         )
     return graph
-
-
-# -- layout --------------------------------------------------------------------------------
-
-
-def layout(graph: nx.Graph, *, size: float = 1000.0) -> dict[str, tuple[int, int]]:
-    """Node positions in pixels, deterministic (fixed seed, sorted input, rounded).
-
-    NetworkX's spring layout up to 500 nodes; beyond that Graphviz ``sfdp`` when it is
-    installed (NetworkX would need scipy), else a circle.
-
-    >>> pos = layout(nx.path_graph(["a", "b", "c"]))
-    >>> sorted(pos) == ["a", "b", "c"] and pos == layout(nx.path_graph(["a", "b", "c"]))
-    True
-    """
-    ordered = nx.Graph()
-    ordered.add_nodes_from(sorted(graph))
-    ordered.add_edges_from(sorted(tuple(sorted((str(u), str(v)))) for u, v in graph.edges()))
-    n = ordered.number_of_nodes()
-    if n == 0:
-        return {}
-    raw: Mapping[str, Any]
-    if n < 500:
-        k = 2.0 / math.sqrt(n) if n > 1 else None
-        raw = nx.spring_layout(ordered, seed=SEED, k=k, iterations=200)
-    elif graphviz_available("sfdp"):
-        raw = _graphviz_positions(ordered, "sfdp")
-    else:
-        raw = nx.circular_layout(ordered)
-    scale = size * (0.15 + 0.12 * math.sqrt(n))
-    return {
-        str(node): (round(float(x) * scale), round(float(y) * scale))
-        for node, (x, y) in raw.items()
-    }
-
-
-def _graphviz_positions(graph: nx.Graph, engine: str) -> dict[str, tuple[float, float]]:
-    ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
-    lines = ["graph g {", "  graph [overlap=false, start=42];"]
-    lines += [f"  {ids[n]};" for n in sorted(graph)]
-    lines += [f"  {ids[u]} -- {ids[v]};" for u, v in sorted(graph.edges())]
-    lines.append("}")
-    out = _run_graphviz(engine, "plain", "\n".join(lines).encode())
-    back = {v: k for k, v in ids.items()}
-    pos: dict[str, tuple[float, float]] = {}
-    width = height = 1.0
-    for line in out.decode().splitlines():
-        parts = line.split()
-        if parts and parts[0] == "graph":
-            width, height = float(parts[2]) or 1.0, float(parts[3]) or 1.0
-        elif parts and parts[0] == "node":
-            pos[back[parts[1]]] = (float(parts[2]) / width - 0.5, 0.5 - float(parts[3]) / height)
-    return pos
 
 
 # -- HTML ----------------------------------------------------------------------------------
@@ -314,24 +255,10 @@ def _script_text(js: str) -> str:
 
 
 def _html_data(graph: nx.Graph, positions: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
+    """The page's JSON: nodes and edges with their drawing attributes (``graph`` is
+    decorated), the legend, and what the filters need (roles, years)."""
     ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
-    degree = dict(graph.degree())
-    nodes = []
-    for node in sorted(graph):
-        data = graph.nodes[node]
-        x, y = positions[str(node)]
-        entry: dict[str, Any] = {
-            "id": ids[node],
-            "label": str(data.get("label", node)),
-            "kind": str(data.get("kind", "work")),
-            "iri": str(data.get("iri", node)),
-            "x": x,
-            "y": y,
-            "size": 10 + min(20, 2 * degree[node]),
-        }
-        if data.get("year") is not None:
-            entry["year"] = int(data["year"])
-        nodes.append(entry)
+    nodes = [_html_node(graph, node, ids[node], positions[str(node)]) for node in sorted(graph)]
     edges = []
     for i, (u, v) in enumerate(sorted(tuple(sorted((a, b))) for a, b in graph.edges())):
         data = graph.edges[u, v]
@@ -341,48 +268,57 @@ def _html_data(graph: nx.Graph, positions: Mapping[str, tuple[int, int]]) -> dic
                 "from": ids[u],
                 "to": ids[v],
                 "label": str(data.get("label", "")),
+                "caption": str(data.get("caption", "")),
                 "relation": str(data.get("relation", "credit")),
                 "details": [str(d) for d in data.get("details", [])],
                 "evidence": [str(q) for q in data.get("evidence", [])],
-                "width": 1 + min(5, int(data.get("count", 1))),
+                "width": float(data.get("width", 1.0)),
+                "color": str(data.get("color", "#999999")),
+                "dashes": bool(data.get("dashed", False)),
+                "reunion": bool(data.get("reunion", False)),
+                "years": sorted({int(y) for y in data.get("years", []) if y is not None}),
             }
         )
-    kind_counts = Counter(n["kind"] for n in nodes)
-    relation_counts = Counter(e["relation"] for e in edges)
-    kinds = [
-        {
-            "kind": kind,
-            "label": KINDS.get(kind, KINDS["work"]).label,
-            "color": KINDS.get(kind, KINDS["work"]).color,
-            "shape": KINDS.get(kind, KINDS["work"]).shape,
-            "count": count,
-        }
-        for kind, count in sorted(kind_counts.items(), key=lambda kv: _kind_order(str(kv[0])))
+    legend = [
+        {"mark": e.mark, "color": e.color, "label": e.label, "dashes": e.dashed}
+        for e in graph.graph.get("legend", [])
     ]
-    relations = [
-        {
-            "relation": rel,
-            "label": _relation(rel)[0],
-            "color": _relation(rel)[1],
-            "dashes": _relation(rel)[2],
-            "count": count,
-        }
-        for rel, count in sorted((str(r), c) for r, c in relation_counts.items())
-    ]
+    shown = sum(1 for n in nodes if n["labelled"])
+    names = "" if shown == len(nodes) else f" Names shown for the {shown} most central."
     return {
         "nodes": nodes,
         "edges": edges,
-        "kinds": kinds,
-        "relations": relations,
+        "legend": legend,
+        "roles": sorted({r for n in nodes for r in n["roles"]}),
         "edgeLabels": len(edges) <= 300,
-        "summary": f"{len(nodes)} nodes, {len(edges)} edges. Hover for evidence; "
+        "summary": f"{len(nodes)} nodes, {len(edges)} edges.{names} Hover for evidence; "
         "drag to pan, scroll to zoom.",
     }
 
 
-def _kind_order(kind: str) -> tuple[int, str]:
-    order = list(KINDS)
-    return (order.index(kind) if kind in order else len(order), kind)
+def _html_node(graph: nx.Graph, node: str, ident: str, xy: tuple[int, int]) -> dict[str, Any]:
+    data = graph.nodes[node]
+    kind = str(data.get("kind", "work"))
+    entry: dict[str, Any] = {
+        "id": ident,
+        "label": str(data.get("label", node)),
+        "kind": kind,
+        "iri": str(data.get("iri", node)),
+        "x": xy[0],
+        "y": xy[1],
+        "size": round(float(data.get("size", 10)), 2),
+        "color": str(data.get("color", "#bbbbbb")),
+        "shape": KINDS.get(kind, KINDS["work"]).shape,
+        "labelled": bool(data.get("show_label", True)),
+        "reunion": bool(data.get("reunion", False)),
+        "roles": [str(r) for r in data.get("roles", [])],
+        "years": [int(y) for y in data.get("years", [])],
+    }
+    if data.get("community") is not None:
+        entry["community"] = int(data["community"]) + 1
+    if data.get("year") is not None:
+        entry["year"] = int(data["year"])
+    return entry
 
 
 def render_html(graph: nx.Graph, *, title: str = "filmkg collaboration network") -> str:
@@ -392,22 +328,18 @@ def render_html(graph: nx.Graph, *, title: str = "filmkg collaboration network")
     ``details``, ``evidence`` and ``count``.
     """
     template = (resources.files("filmkg.network") / "templates" / "network.html").read_text("utf-8")
+    drawn = decorate(graph)
     values = {
         "TITLE": html.escape(title),
         "VERSION": html.escape(__version__),
         "VIS_JS": _script_text(vis_network_js()),
-        "DATA": _script_json(_html_data(graph, layout(graph))),
+        "DATA": _script_json(_html_data(drawn, layout(drawn))),
     }
     # one pass, so text inserted for one placeholder is never scanned for another
     return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1)], template)
 
 
 # -- static images -------------------------------------------------------------------------
-
-
-def graphviz_available(engine: str = "neato") -> bool:
-    """True when the Graphviz binary ``engine`` is on PATH."""
-    return shutil.which(engine) is not None
 
 
 def _dot_string(text: str) -> str:
@@ -426,35 +358,27 @@ def _html_label_text(text: str) -> str:
 
 
 def _dot_legend(graph: nx.Graph, title: str) -> str:
-    kinds = sorted({str(d.get("kind", "work")) for _, d in graph.nodes(data=True)}, key=_kind_order)
-    relations = sorted({str(d.get("relation", "credit")) for _, _, d in graph.edges(data=True)})
-    cells = [
-        f'<td bgcolor="{KINDS.get(k, KINDS["work"]).color}"> </td>'
-        f'<td align="left">{_html_label_text(KINDS.get(k, KINDS["work"]).label)}</td>'
-        for k in kinds
-    ]
-    cells += [
-        f'<td><font color="{_relation(r)[1]}">{"- - -" if _relation(r)[2] else "———"}</font></td>'
-        f'<td align="left">{_html_label_text(_relation(r)[0])}</td>'
-        for r in relations
-    ]
+    cells = []
+    for entry in graph.graph.get("legend", []):
+        mark = (
+            f'<td bgcolor="{entry.color}"> </td>'
+            if entry.mark == "node"
+            else f'<td><font color="{entry.color}">{"- - -" if entry.dashed else "———"}</font></td>'
+        )
+        cells.append(f'<tr>{mark}<td align="left">{_html_label_text(entry.label)}</td></tr>')
     return (
-        '<<table border="0" cellspacing="4" cellpadding="2">'
-        f'<tr><td colspan="{2 * max(len(cells), 1)}"><font point-size="16">'
-        f"{_html_label_text(title)}</font></td></tr>"
-        f"<tr>{''.join(cells)}</tr></table>>"
+        '<<table border="0" cellspacing="2" cellpadding="2">'
+        f'<tr><td colspan="2"><font point-size="16">{_html_label_text(title)}</font></td></tr>'
+        f"{''.join(cells)}</table>>"
     )
 
 
-def _relation(relation: str) -> tuple[str, str, bool]:
-    return RELATIONS.get(relation, (relation, "#999999", False))
-
-
 def render_dot(graph: nx.Graph, *, title: str = "filmkg collaboration network") -> str:
-    """The Graphviz DOT text of a picture of ``graph``: nodes coloured by kind, edges
-    labelled by role (when there are at most 60), a legend; for ``neato`` with overlap
-    removal (``overlap=prism``) and edge labels placed as external labels (``xlabel``)
-    that Graphviz keeps clear of the nodes."""
+    """The Graphviz DOT text of a picture of ``graph``, for people who lay out with
+    Graphviz themselves (``neato -Tsvg``): the colours, widths, labels (at most 60 on
+    edges) and legend of the other formats; overlap removal (``overlap=prism``), edge
+    labels as external labels (``xlabel``) kept clear of the nodes."""
+    graph = decorate(graph)
     ids = {node: f"n{i}" for i, node in enumerate(sorted(graph))}
     large = graph.number_of_nodes() >= 300
     graph_attrs = [
@@ -482,99 +406,39 @@ def render_dot(graph: nx.Graph, *, title: str = "filmkg collaboration network") 
     for node in sorted(graph):
         data = graph.nodes[node]
         kind = KINDS.get(str(data.get("kind", "work")), KINDS["work"])
-        label = str(data.get("label", node))
-        if data.get("year") is not None:
+        label = str(data.get("label", node)) if data.get("show_label", True) else ""
+        if label and data.get("year") is not None:
             label = f"{label} ({data['year']})"
         shape = {"dot": "box", "box": "box", "diamond": "hexagon"}[kind.shape]
         lines.append(
-            f"  {ids[node]} [label={_dot_string(label)}, fillcolor={_dot_string(kind.color)}, "
+            f"  {ids[node]} [label={_dot_string(label)}, fillcolor={_dot_string(data['color'])}, "
             f"shape={shape}, tooltip={_dot_string(str(data.get('iri', node)))}];"
         )
     edge_labels = graph.number_of_edges() <= 60
     for u, v in sorted(tuple(sorted((a, b))) for a, b in graph.edges()):
         data = graph.edges[u, v]
-        _, colour, dashed = _relation(str(data.get("relation", "credit")))
-        attrs = [f"color={_dot_string(colour)}"]
-        if dashed:
+        attrs = [f"color={_dot_string(data['color'])}", f"penwidth={data['width']:g}"]
+        if data.get("dashed"):
             attrs.append("style=dashed")
-        if edge_labels and data.get("label"):
-            attrs.append(f"xlabel={_dot_string(str(data['label']))}")
+        if (edge_labels or data.get("reunion")) and data.get("caption"):
+            attrs.append(f"xlabel={_dot_string(str(data['caption']))}")
         lines.append(f"  {ids[u]} -- {ids[v]} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _run_graphviz(engine: str, fmt: str, dot: bytes) -> bytes:
-    try:
-        done = subprocess.run(
-            [engine, f"-T{fmt}"], input=dot, capture_output=True, check=False, timeout=300
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise InternalError(f"graphviz {engine} failed: {exc}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InternalError(f"graphviz {engine} failed: {message[-1] if message else 'no output'}")
-    return done.stdout
-
-
 def render_image(
     graph: nx.Graph, fmt: str = "svg", *, title: str = "filmkg collaboration network"
 ) -> bytes:
-    """An SVG or PNG picture of ``graph``: Graphviz when installed, else matplotlib.
+    """An SVG or PNG picture of ``graph``, drawn by matplotlib alone (the same picture
+    whatever else is installed), with a legend and labels.
 
     >>> g = nx.Graph()
     >>> g.add_node("a", label="Ann", kind="person")
     >>> render_image(g, "svg").lstrip().startswith(b"<?xml")
     True
     """
-    if fmt not in ("svg", "png"):
-        raise UsageError(f"unknown image format {fmt!r}", hint="use svg or png")
-    engine = "sfdp" if graph.number_of_nodes() >= 300 else "neato"
-    if graphviz_available(engine):
-        return _run_graphviz(engine, fmt, render_dot(graph, title=title).encode("utf-8"))
-    return _matplotlib_image(graph, fmt, title=title)
-
-
-def _matplotlib_image(graph: nx.Graph, fmt: str, *, title: str) -> bytes:
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams["svg.hashsalt"] = "filmkg"
-    positions = layout(graph)
-    n = max(graph.number_of_nodes(), 1)
-    side = min(40.0, 6 + math.sqrt(n) * 1.5)
-    fig, ax = plt.subplots(figsize=(side, side * 0.75))
-    ax.set_title(title)
-    ax.axis("off")
-    for u, v in sorted(tuple(sorted((a, b))) for a, b in graph.edges()):
-        _, colour, dashed = _relation(str(graph.edges[u, v].get("relation", "credit")))
-        (x1, y1), (x2, y2) = positions[str(u)], positions[str(v)]
-        ax.plot([x1, x2], [-y1, -y2], color=colour, linestyle="--" if dashed else "-", lw=0.8)
-    for node in sorted(graph):
-        data = graph.nodes[node]
-        kind = KINDS.get(str(data.get("kind", "work")), KINDS["work"])
-        x, y = positions[str(node)]
-        ax.text(
-            x,
-            -y,
-            str(data.get("label", node)),
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white",
-            bbox={"boxstyle": "round,pad=0.3", "fc": kind.color, "ec": "#333333", "lw": 0.5},
-        )
-    ax.autoscale()
-    ax.margins(0.08)
-    buffer = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(buffer, format=fmt, metadata=metadata, dpi=100)
-    plt.close(fig)
-    return buffer.getvalue()
+    return draw_static(decorate(graph), fmt, title=title)
 
 
 # -- build artefacts -----------------------------------------------------------------------
