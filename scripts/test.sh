@@ -13,11 +13,10 @@ fi
 
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# Browser tests need Debian's chromium (never `playwright install`); static images and
-# graph layouts use graphviz when present. Install them when we can (root), else say so.
+# Browser tests need Debian's chromium (never `playwright install`). Install it when we
+# can (root), else say so. (Pictures need no Graphviz: matplotlib draws them.)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v dot >/dev/null 2>&1 || need+=(graphviz)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages: ${need[*]}"

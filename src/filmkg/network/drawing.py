@@ -1,15 +1,19 @@
 """Pictures of the network: a self-contained interactive HTML page and static SVG / PNG.
 
-The HTML page inlines vis-network's JavaScript from the installed ``pyvis`` wheel (read at
-render time, never copied into the repository) into a template of our own
-(``filmkg/network/templates/network.html``): no CDN, no request of any kind (its
-Content-Security-Policy forbids them too). Positions are computed in Python (physics off),
+What is drawn (colours, widths, labels, legend) is decided once, by
+:func:`filmkg.network.style.decorate`; the renderers only read it. Up to
+:data:`WEBGL_THRESHOLD` nodes the HTML page inlines vis-network's JavaScript from the
+installed ``pyvis`` wheel (read at render time, never copied into the repository) into a
+template of our own (``filmkg/network/templates/network.html``); bigger graphs get
+``network_webgl.html`` with sigma.js and graphology inlined from
+``templates/vendor`` (MIT, versions in its README). Either way: no CDN, no request of
+any kind (the Content-Security-Policy forbids them too). Positions are computed in Python (physics off),
 the data is embedded as JSON in a ``<script type="application/json">`` block with ``<``,
 ``>``, ``&``, U+2028 and U+2029 escaped, and the page builds every label, tooltip and list
 with ``textContent``: a name such as ``<img src=x onerror=alert(1)>`` is shown as text.
 
-Static images use Graphviz (``neato`` with overlap removal, ``sfdp`` for large graphs)
-when its binaries are installed, and matplotlib otherwise.
+Static images are drawn by matplotlib alone (:mod:`filmkg.network.static`), so they are
+the same whatever else is installed; ``-f dot`` still writes Graphviz source.
 
 >>> import networkx as nx
 >>> g = nx.Graph()
@@ -68,8 +72,14 @@ __all__ = [
 ]
 
 
-#: Above this many nodes the HTML view keeps only the best-connected people by default.
+#: Above this many people a static picture keeps only the best-connected by default.
 DEFAULT_MAX_PEOPLE = 150
+#: The same for an HTML page (drawn with WebGL past :data:`WEBGL_THRESHOLD` nodes).
+DEFAULT_MAX_PEOPLE_HTML = 10_000
+#: Pages with more nodes than this are drawn by sigma.js (WebGL) instead of vis-network.
+WEBGL_THRESHOLD = 1_000
+#: The HTML renderers: ``auto`` picks by size.
+RENDERERS = ("auto", "vis-network", "sigma")
 
 
 @dataclass(frozen=True)
@@ -77,12 +87,15 @@ class ViewOptions:
     """What to draw: ``view`` "overview" (people, works, companies) or "people" (the
     collaboration graph); ``person`` keeps that person's neighbourhood; ``min_shared``
     keeps people who share at least that many works with someone; ``top`` keeps the
-    ``top`` people with the most collaborators."""
+    ``top`` people with the most collaborators (by default up to ``max_people``);
+    ``depth`` is the radius (in collaboration hops) of ``person``'s neighbourhood."""
 
     view: str = "overview"
     person: str | None = None
     min_shared: int = 0
     top: int | None = None
+    depth: int = 1
+    max_people: int = DEFAULT_MAX_PEOPLE
 
 
 # -- the graph to draw ---------------------------------------------------------------------
@@ -108,6 +121,8 @@ def view_graph(
         raise UsageError(f"--min-shared must be 0 or more, not {options.min_shared}")
     if options.top is not None and options.top < 1:
         raise UsageError(f"--top must be 1 or more, not {options.top}")
+    if options.depth < 1:
+        raise UsageError(f"--depth must be 1 or more, not {options.depth}")
     collab = collaboration_graph(kg, engine=engine, lean=False)
     quotes = evidence_quotes(kg, engine=engine)
     keep = _people_to_keep(collab, options)
@@ -132,7 +147,7 @@ def _people_to_keep(collab: nx.Graph, options: ViewOptions) -> set[str]:
     people = set(collab)
     if options.person is not None:
         center = resolve_node(collab, options.person)
-        people = set(nx.ego_graph(collab, center, radius=1))
+        people = set(nx.ego_graph(collab, center, radius=options.depth))
     if options.min_shared > 0:
         people = {
             p
@@ -142,8 +157,8 @@ def _people_to_keep(collab: nx.Graph, options: ViewOptions) -> set[str]:
         if options.person is not None:
             people.add(resolve_node(collab, options.person))
     top = options.top
-    if top is None and len(people) > DEFAULT_MAX_PEOPLE:
-        top = DEFAULT_MAX_PEOPLE
+    if top is None and len(people) > options.max_people:
+        top = options.max_people
     if top is not None and len(people) > top:
         ranked = sorted(people, key=lambda p: (-collab.degree(p), str(p)))
         people = set(ranked[:top])
@@ -296,6 +311,42 @@ def _html_data(graph: nx.Graph, positions: Mapping[str, tuple[int, int]]) -> dic
     }
 
 
+def _webgl_data(graph: nx.Graph, positions: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
+    """The sigma page's JSON, compact for thousands of nodes: the nodes as on the
+    vis-network page; each edge one array ``[from, to, width, colour, reunion, works,
+    years]`` (node indexes; no per-edge evidence, which the smaller pages show)."""
+    order = sorted(graph)
+    index = {node: i for i, node in enumerate(order)}
+    nodes = [_html_node(graph, n, f"n{i}", positions[str(n)]) for i, n in enumerate(order)]
+    edges = []
+    for u, v in sorted(tuple(sorted((a, b))) for a, b in graph.edges()):
+        data = graph.edges[u, v]
+        edges.append(
+            [
+                index[u],
+                index[v],
+                round(float(data.get("width", 1.0)), 2),
+                str(data.get("color", "#999999")),
+                1 if data.get("reunion") else 0,
+                str(data.get("label", "")),
+                sorted({int(y) for y in data.get("years", []) if y is not None}),
+            ]
+        )
+    legend = [
+        {"mark": e.mark, "color": e.color, "label": e.label, "dashes": e.dashed}
+        for e in graph.graph.get("legend", [])
+    ]
+    shown = sum(1 for n in nodes if n["labelled"])
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "legend": legend,
+        "roles": sorted({r for n in nodes for r in n["roles"]}),
+        "summary": f"{len(nodes)} nodes, {len(edges)} edges. Names shown for the {shown} "
+        "most central; zoom in for more. Drag to pan, scroll to zoom, click for details.",
+    }
+
+
 def _html_node(graph: nx.Graph, node: str, ident: str, xy: tuple[int, int]) -> dict[str, Any]:
     data = graph.nodes[node]
     kind = str(data.get("kind", "work"))
@@ -321,22 +372,50 @@ def _html_node(graph: nx.Graph, node: str, ident: str, xy: tuple[int, int]) -> d
     return entry
 
 
-def render_html(graph: nx.Graph, *, title: str = "filmkg collaboration network") -> str:
-    """One self-contained HTML page drawing ``graph`` with vis-network (offline).
+def render_html(
+    graph: nx.Graph, *, title: str = "filmkg collaboration network", renderer: str = "auto"
+) -> str:
+    """One self-contained HTML page drawing ``graph`` (offline, nothing fetched).
 
-    Nodes need ``label``, ``kind`` and ``iri``; edges may have ``label``, ``relation``,
-    ``details``, ``evidence`` and ``count``.
+    ``renderer`` "vis-network" (edge labels, evidence tooltips) or "sigma" (WebGL, smooth
+    at thousands of nodes; search, filters by role and years); "auto" picks sigma past
+    :data:`WEBGL_THRESHOLD` nodes. Nodes need ``label``, ``kind`` and ``iri``; edges may
+    have ``label``, ``relation``, ``details``, ``evidence`` and ``count``.
+
+    >>> g = nx.Graph()
+    >>> g.add_node("p", label="Ann", kind="person", iri="p")
+    >>> "new Sigma(" in render_html(g, renderer="sigma"), "vis.Network" in render_html(g)
+    (True, True)
     """
-    template = (resources.files("filmkg.network") / "templates" / "network.html").read_text("utf-8")
+    if renderer not in RENDERERS:
+        raise UsageError(f"unknown renderer {renderer!r}", hint="use " + ", ".join(RENDERERS))
+    if renderer == "auto":
+        renderer = "sigma" if graph.number_of_nodes() > WEBGL_THRESHOLD else "vis-network"
     drawn = decorate(graph)
     values = {
         "TITLE": html.escape(title),
         "VERSION": html.escape(__version__),
-        "VIS_JS": _script_text(vis_network_js()),
-        "DATA": _script_json(_html_data(drawn, layout(drawn))),
     }
+    positions = layout(drawn)
+    if renderer == "sigma":
+        values["DATA"] = _script_json(_webgl_data(drawn, positions))
+        name = "network_webgl.html"
+        values["GRAPHOLOGY_JS"] = _script_text(_vendor_js("graphology.umd.min.js"))
+        values["SIGMA_JS"] = _script_text(_vendor_js("sigma.min.js"))
+    else:
+        name = "network.html"
+        values["DATA"] = _script_json(_html_data(drawn, positions))
+        values["VIS_JS"] = _script_text(vis_network_js())
+    template = (resources.files("filmkg.network") / "templates" / name).read_text("utf-8")
     # one pass, so text inserted for one placeholder is never scanned for another
     return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1)], template)
+
+
+def _vendor_js(name: str) -> str:
+    """A vendored minified build (``templates/vendor``, see its README), without its
+    source-map comment (no map is shipped; the page requests nothing)."""
+    text = (resources.files("filmkg.network") / "templates" / "vendor" / name).read_text("utf-8")
+    return re.sub(r"^//# sourceMappingURL=\S*\s*$", "", text, flags=re.MULTILINE)
 
 
 # -- static images -------------------------------------------------------------------------

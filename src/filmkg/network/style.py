@@ -166,16 +166,29 @@ def decorate(graph: nx.Graph, *, max_labels: int = MAX_LABELS, seed: int = SEED)
 
 def _central(graph: nx.Graph, nodes: Iterable[str], limit: int) -> set[str]:
     """The ``limit`` most central of ``nodes``: most shared works, then collaborators."""
-    ranked = sorted(
-        nodes,
-        key=lambda n: (
-            -graph.degree(n, weight="count"),
-            -graph.degree(n),
-            str(graph.nodes[n].get("label", n)),
-            str(n),
-        ),
-    )
-    return set(ranked[:limit])
+    return set(sorted(nodes, key=_rank(graph))[:limit])
+
+
+def _central_by_community(graph: nx.Graph, groups: Sequence[Sequence[str]], limit: int) -> set[str]:
+    """The ``limit`` people to name: the most central of each community in turn (largest
+    community first), so that the names spread over the picture."""
+    ranked = [sorted(_central(graph, g, limit), key=_rank(graph)) for g in groups]
+    out: set[str] = set()
+    for depth in range(limit):
+        for people in ranked:
+            if len(out) >= limit:
+                return out
+            if depth < len(people):
+                out.add(people[depth])
+    return out
+
+
+def _rank(graph: nx.Graph) -> Any:
+    def key(n: str) -> tuple[int, int, str, str]:
+        label = str(graph.nodes[n].get("label", n))
+        return (-graph.degree(n, weight="count"), -graph.degree(n), label, str(n))
+
+    return key
 
 
 def _decorate_people(graph: nx.Graph, *, max_labels: int, seed: int) -> None:
@@ -192,7 +205,7 @@ def _decorate_people(graph: nx.Graph, *, max_labels: int, seed: int) -> None:
     shown = _highlighted(reunions)
     highlighted = {pair for r in shown for pair in r.pairs}
     in_reunion = {m for r in shown for m in r.members}
-    labelled = _central(graph, graph, max_labels)
+    labelled = _central_by_community(graph, groups, max_labels)
     if len(in_reunion) <= 12:
         labelled |= in_reunion
     for node, data in graph.nodes(data=True):
@@ -443,27 +456,43 @@ def _spring(graph: nx.Graph, iterations: int = 150) -> Mapping[str, Any]:
         return {next(iter(graph)): (0.0, 0.0)}
     k = 2.0 / math.sqrt(n)
     pos: Mapping[str, Any] = nx.spring_layout(
-        graph, seed=SEED, k=k, iterations=iterations, weight="pull"
+        _tied(graph), seed=SEED, k=k, iterations=iterations, weight="pull"
     )
     return pos
 
 
-def _sunflower(nodes: Sequence[str]) -> dict[str, tuple[float, float]]:
+def _tied(graph: nx.Graph) -> nx.Graph:
+    """``graph`` with each smaller connected component tied to the largest by one weak
+    edge, so that a spring layout keeps them near instead of flinging them to the edges."""
+    parts = sorted(
+        (sorted(c, key=str) for c in nx.connected_components(graph)),
+        key=lambda c: (-len(c), str(c[0])),
+    )
+    if len(parts) <= 1:
+        return graph
+    tied = nx.Graph(graph)
+    for part in parts[1:]:
+        tied.add_edge(part[0], parts[0][0], pull=0.05)
+    return tied
+
+
+def _sunflower(nodes: Sequence[Any]) -> dict[Any, tuple[float, float]]:
     """Nodes on a Vogel spiral in a unit disc, the first in the middle (O(n), no overlap)."""
     golden = math.pi * (3 - math.sqrt(5))
     n = max(len(nodes), 1)
-    return {
-        node: (
-            math.sqrt((i + 0.5) / n) * math.cos(i * golden),
-            math.sqrt((i + 0.5) / n) * math.sin(i * golden),
-        )
-        for i, node in enumerate(nodes)
-    }
+    out = {}
+    for i, node in enumerate(nodes):
+        r = math.sqrt((i + 0.5) / n)
+        out[node] = (r * math.cos(i * golden), r * math.sin(i * golden))
+    return out
 
 
-def _grouped(graph: nx.Graph, groups: Sequence[Sequence[str]]) -> dict[str, tuple[float, float]]:
+def _grouped(
+    graph: nx.Graph, groups: Sequence[Sequence[str]], depth: int = 0
+) -> dict[str, tuple[float, float]]:
     """Communities as discs (radius ∝ √size) placed by a spring layout of the community
-    graph and pushed apart; inside each, a spring layout (or a sunflower past 400)."""
+    graph and pushed apart; inside each, a spring layout, or for a big community the same
+    again with its own sub-communities."""
     index = {node: i for i, group in enumerate(groups) for node in group}
     meta = nx.Graph()
     meta.add_nodes_from(range(len(groups)))
@@ -472,21 +501,41 @@ def _grouped(graph: nx.Graph, groups: Sequence[Sequence[str]]) -> dict[str, tupl
         if a != b:
             w = meta.get_edge_data(a, b, {"pull": 0})["pull"]
             meta.add_edge(a, b, pull=w + 1)
-    centres = {int(k): (float(x), float(y)) for k, (x, y) in _spring(meta, 100).items()}
+    heaviest = max((d["pull"] for _, _, d in meta.edges(data=True)), default=1)
+    for _, _, data in meta.edges(data=True):
+        data["pull"] = 0.1 + 0.9 * data["pull"] / heaviest  # ties of components pull 0.05
+    main = max(nx.connected_components(meta), key=lambda c: (len(c), -min(c)))
+    placed = _spring(nx.Graph(meta.subgraph(main)), 100)
+    # groups not linked to the main ones start in the middle and are pushed out to its rim
+    centres = {
+        k: (float(placed[k][0]), float(placed[k][1])) if k in placed else (1e-3 * k, 1e-3)
+        for k in meta
+    }
     total = sum(len(g) for g in groups)
     radii = [math.sqrt(len(g) / total) for g in groups]
     centres = _push_apart(centres, radii)
     out: dict[str, tuple[float, float]] = {}
     for i, group in enumerate(groups):
-        sub = graph.subgraph(group)
-        if len(group) <= 400:
-            local = _normalised(_spring(nx.Graph(sub), 60))
-        else:
-            local = _sunflower(sorted(group, key=lambda n: (-sub.degree(n), n)))
+        local = _local(nx.Graph(graph.subgraph(group)), depth)
         cx, cy = centres[i]
         for node, (x, y) in local.items():
             out[node] = (cx + radii[i] * x, cy + radii[i] * y)
     return _normalised(out)
+
+
+def _local(sub: nx.Graph, depth: int) -> dict[str, tuple[float, float]]:
+    """Positions of one community in the unit disc."""
+    if sub.number_of_nodes() <= 400:
+        return _normalised(_spring(sub, 60))
+    if depth < 2:
+        parts = communities(sub, seed=SEED)
+        if len(parts) > 1:
+            merged = [
+                *parts[: MAX_LAYOUT_GROUPS - 1],
+                sorted(n for p in parts[MAX_LAYOUT_GROUPS - 1 :] for n in p),
+            ]
+            return _grouped(sub, [p for p in merged if p], depth + 1)
+    return _sunflower(sorted(sub, key=lambda n: (-sub.degree(n), n)))
 
 
 def _normalised(pos: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -505,9 +554,6 @@ def _push_apart(
 ) -> dict[int, tuple[float, float]]:
     """Move discs apart until none overlaps (a few rounds of pairwise pushes)."""
     pos = {k: [float(x), float(y)] for k, (x, y) in centres.items()}
-    spread = max(sum(radii), 1e-9)
-    for key in pos:
-        pos[key] = [pos[key][0] * spread, pos[key][1] * spread]
     keys = sorted(pos)
     for _ in range(rounds):
         moved = False
