@@ -7,10 +7,11 @@ installed ``pyvis`` wheel (read at render time, never copied into the repository
 template of our own (``filmkg/network/templates/network.html``); bigger graphs get
 ``network_webgl.html`` with sigma.js and graphology inlined from
 ``templates/vendor`` (MIT, versions in its README). Either way: no CDN, no request of
-any kind (the Content-Security-Policy forbids them too). Positions are computed in Python (physics off),
-the data is embedded as JSON in a ``<script type="application/json">`` block with ``<``,
-``>``, ``&``, U+2028 and U+2029 escaped, and the page builds every label, tooltip and list
-with ``textContent``: a name such as ``<img src=x onerror=alert(1)>`` is shown as text.
+any kind (the Content-Security-Policy forbids them too). Positions are computed in
+Python (physics off), the data is embedded as JSON in a ``<script
+type="application/json">`` block with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped,
+and the page builds every label, tooltip and list with ``textContent``: a name such as
+``<img src=x onerror=alert(1)>`` is shown as text.
 
 Static images are drawn by matplotlib alone (:mod:`filmkg.network.static`), so they are
 the same whatever else is installed; ``-f dot`` still writes Graphviz source.
