@@ -215,3 +215,32 @@ def test_a_film_matches_across_sources_with_years_one_apart(tmp_path: Path) -> N
         "filmkg:releaseYear ?y } ORDER BY ?y"
     ).rows
     assert [str(r[0]) for r in rows] == ["2000", "2001"]  # each source's year, with its evidence
+
+
+def test_link_one_mention_to_the_graph_with_a_confidence() -> None:
+    from filmkg.importers.linking import link
+    from filmkg.importers.resolution import ReferenceIndex
+
+    index = ReferenceIndex.from_graph(load_project(infer=False))
+    kg = "https://w3id.org/filmkg/id/"
+    plain = link("Robin Wright Penn", "Person", index)
+    assert plain is not None
+    with_context = link("Robin Wright Penn", "Person", index, context=["Forrest Gump", "Tom Hanks"])
+    assert with_context is not None
+    assert with_context.iri == plain.iri == kg + "person/robin-wright"
+    assert plain.confidence == 0.55  # the alias rule's base, with nothing shared
+    assert with_context.confidence == 0.82  # a shared film and a co-worker: 0.55 + 0.45 × 0.6
+    assert kg + "film/forrest-gump-1994" in with_context.shared
+    assert link("Tom Hanks Jr.", "Person", index) is None  # a son is not his father
+    assert link("Nobody Known", "Person", index) is None
+    here = link("Here", "Film", index, year="2023", context=["Robert Zemeckis"])
+    assert here is not None
+    assert (here.iri, here.method) == (
+        kg + "film/here-2024",
+        "same title, year one apart, a shared person",
+    )
+    assert link("Here", "Film", index, year="2023") is None  # a year apart, nothing shared
+    assert link("Here", "Film", index, year="2024").confidence == 0.9  # type: ignore[union-attr]
+    miramax = link("MIRAMAX", "Organisation", index)
+    assert miramax is not None
+    assert (miramax.iri, miramax.confidence) == (kg + "org/miramax", 0.95)

@@ -10,7 +10,9 @@ Films
     otherwise they are *homonyms* and stay apart, each IRI suffixed with its identity.
     A *mangled duplicate title* ("22 July" / "22-Jul") is a pair of films of the same year
     that share a person and whose titles differ only by abbreviated words. A film already
-    in the graph with the same key keeps its IRI.
+    in the graph with the same key keeps its IRI; so does one with the same title and a
+    year one apart when a director or cast member is shared (release year vs premiere
+    year: a ``near-year-match``, with a Match node).
 Places, organisations
     The folded label.
 People
@@ -25,8 +27,13 @@ People
     one record (one cast list) are two people and never a candidate; nor is a name that
     ends in a generational suffix (Jr., Sr., III): a son is not his father.
 
-Exact-name merges across sources are identity by name: the standard assumption of
-name-keyed datasets without identifiers; homonymous people cannot be told apart by name.
+Homonyms: the mentions of one folded name are one person unless their careers say
+otherwise: two careers at least :data:`CAREER_GAP` years apart, with no shared role, film
+or co-worker (Steve McQueen the actor of the 1960s, Steve McQueen the director of the
+2010s) are two people, the second ``person/<name>-<role>-<year>``; the pair goes to the
+review list with both careers as evidence (``homonym-person``). Otherwise exact-name
+merges are identity by name: the standard assumption of name-keyed datasets without
+identifiers. :func:`filmkg.importers.linking.link` applies these rules to one mention.
 
 >>> from filmkg.importers.pipeline import Mention
 >>> ms = [Mention(0, "film", "Film", "Swan Song", "Swan Song", "2021", "A", "r1"),
@@ -52,7 +59,7 @@ if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
     from filmkg.importers.pipeline import Mention
 
-__all__ = ["ReferenceIndex", "Resolution", "resolve"]
+__all__ = ["CAREER_GAP", "ReferenceIndex", "Resolution", "resolve"]
 
 KG_NS = str(KG)
 
@@ -73,6 +80,23 @@ class ReferenceIndex:
     credits: set[tuple[str, str]] = field(default_factory=set)  # (work IRI, agent IRI)
 
     _names_on: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
+    _maps: tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def credit_maps(self) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+        """(person → films, film → people, folded title → films) of the graph, built once."""
+        if self._maps is None:
+            films_of: dict[str, set[str]] = defaultdict(set)
+            people_on: dict[str, set[str]] = defaultdict(set)
+            titles: dict[str, set[str]] = defaultdict(set)
+            for w, a in self.credits:
+                films_of[a].add(w)
+                people_on[w].add(a)
+            for (title, _), iri in self.films.items():
+                titles[title].add(iri)
+            self._maps = (films_of, people_on, titles)
+        return self._maps
 
     def people_names_on(self, work: str) -> set[str]:
         """The folded names of the people credited on ``work`` in the graph."""
