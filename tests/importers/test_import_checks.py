@@ -94,11 +94,11 @@ def test_a_mapping_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixtur
             "did you mean 'role:director'?",
         ),
         (
-            '"releasestatus:current"',
-            '"releasestatus:curent"',
-            "assertion #1 (Release): property 'releaseStatus': 'releasestatus:curent' is not a "
+            '"releasestatus:released"',
+            '"releasestatus:relesed"',
+            "assertion #1 (Release): property 'releaseStatus': 'releasestatus:relesed' is not a "
             "term of the release-status vocabulary",
-            "did you mean 'releasestatus:current'?",
+            "did you mean 'releasestatus:released'?",
         ),
         (
             '"role:cast-member"',
