@@ -392,7 +392,7 @@ def test_querying_reaches_nothing(canary: Canary, engine: Engine) -> None:
 
 
 def test_limited_query_reaches_nothing(canary: Canary) -> None:
-    from filmkg.sparql.safety import GraphSource, limited_query
+    from filmkg.sparql.limited import GraphSource, limited_query
 
     source = GraphSource(nquads=b"<https://e.org/s> <https://e.org/p> <https://e.org/o> .\n")
     for sparql in (
@@ -407,7 +407,7 @@ def test_limited_query_reaches_nothing(canary: Canary) -> None:
 def test_pyld_with_the_offline_loader_fetches_no_context(canary: Canary) -> None:
     from pyld import jsonld
 
-    from filmkg.sparql.safety import offline_document_loader
+    from filmkg.io.jsonld import offline_document_loader
 
     document = {"@context": canary.url + "context.jsonld", "@id": "https://e.org/s", "name": "x"}
     with pytest.raises(jsonld.JsonLdError) as info:

@@ -17,16 +17,10 @@ from filmkg.errors import (
     QuerySyntaxError,
     ResourceLimitError,
 )
+from filmkg.io.jsonld import offline_document_loader
+from filmkg.sparql.limited import GraphSource, limited_query, run_with_limits
 from filmkg.sparql.results import QueryResult
-from filmkg.sparql.safety import (
-    GraphSource,
-    QueryInfo,
-    check_query,
-    limited_query,
-    may_touch_outside,
-    offline_document_loader,
-    run_with_limits,
-)
+from filmkg.sparql.safety import QueryInfo, check_query, may_touch_outside
 
 G = "https://e.org/g"
 P = URIRef("https://e.org/p")

@@ -3,7 +3,7 @@
 The text is checked before it runs (:func:`filmkg.sparql.safety.check_query`): ``SERVICE``,
 ``FROM``, ``LOAD`` and updates are refused unless a flag allows them. The query runs in
 a worker process that is stopped at the time limit, and a result past the row limit is
-refused (:func:`filmkg.sparql.safety.limited_query`).
+refused (:func:`filmkg.sparql.limited.limited_query`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from filmkg.cli.query import emit, engine_option, graph_options, open_graph
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from filmkg.sparql.limited import GraphSource
     from filmkg.sparql.results import QueryResult
-    from filmkg.sparql.safety import GraphSource
 
 __all__ = ["read_query", "sparql", "with_prefixes"]
 
@@ -203,7 +203,7 @@ def sparql(
             click.echo(f"update applied to {store}", err=True)
             return
         source = _graph_source(data, not no_project_data, store)
-        from filmkg.sparql.safety import limited_query
+        from filmkg.sparql.limited import limited_query
 
         result = limited_query(
             source,
@@ -250,7 +250,7 @@ def _update_store(store: Path, text: str) -> None:
 
 
 def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:
-    from filmkg.sparql.safety import GraphSource
+    from filmkg.sparql.limited import GraphSource
 
     if store is not None:
         if data or not project_data:

@@ -225,7 +225,7 @@ class KnowledgeGraph:
         have as a URL or file, naming a graph that is missing or empty is refused unless
         ``allow_from``. More than ``max_rows`` rows (or triples) raise
         :class:`~filmkg.errors.ResourceLimitError`. No time limit here: use
-        :func:`filmkg.sparql.safety.limited_query` for that.
+        :func:`filmkg.sparql.limited.limited_query` for that.
         """
         if engine not in ENGINES:
             raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")

@@ -36,7 +36,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from filmkg.errors import ExportError, FilmKGError, UsageError
+from filmkg.errors import ExportError, FilmKGError, ForbiddenOperationError, UsageError
 from filmkg.resources import ontology_dir
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "expanded_from_quads",
     "frame_quads",
     "load_frame",
+    "offline_document_loader",
 ]
 
 #: The IRI of the filmkg JSON-LD context; served from the package, never fetched.
@@ -214,6 +215,22 @@ def regenerate_context() -> str:
 # -- the document loader --------------------------------------------------------------
 
 
+def offline_document_loader(url: str, options: Mapping[str, Any] | None = None) -> Any:
+    """A pyld ``documentLoader`` that loads nothing: pass it to every pyld call.
+
+    pyld's default loader fetches remote ``@context`` URLs (and reads ``file:`` ones).
+
+    >>> offline_document_loader("https://schema.org/")
+    Traceback (most recent call last):
+    ...
+    filmkg.errors.ForbiddenOperationError: JSON-LD context <https://schema.org/> is not fetched ...
+    """
+    raise ForbiddenOperationError(
+        f"JSON-LD context <{url}> is not fetched (filmkg makes no network request)",
+        hint="inline the context: give its JSON object instead of the URL",
+    )
+
+
 def document_loader(url: str, options: object = None) -> JsonObject:
     """pyld document loader that serves only the bundled context and refuses everything else."""
     if url == CONTEXT_URL:
@@ -223,8 +240,6 @@ def document_loader(url: str, options: object = None) -> JsonObject:
             "document": context(),
             "contentType": "application/ld+json",
         }
-    from filmkg.sparql.safety import offline_document_loader
-
     return offline_document_loader(url)  # type: ignore[no-any-return]
 
 
