@@ -34,7 +34,8 @@ __all__ = ["import_"]
     "store_path",
     type=click.Path(path_type=Path),
     help="Add the import to this on-disk store (created with the project graph if new); "
-    "a re-import replaces the source's named graph and the derived triples.",
+    "a re-import replaces the source's named graph and the derived triples. All or "
+    "nothing: if the import fails or is killed, the store is left as it was.",
 )
 @click.option(
     "--report-dir",

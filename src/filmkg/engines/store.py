@@ -16,6 +16,8 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import errno
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -27,11 +29,13 @@ from rdflib.term import Node
 from filmkg.engines.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 from filmkg.errors import (
     ForbiddenOperationError,
+    OutputError,
     ParseError,
     QuerySyntaxError,
     SourceNotFoundError,
     UsageError,
 )
+from filmkg.io.fileio import atomic_dir, clean_stale_staging
 from filmkg.io.loading import check_file, format_for, parse_error, parse_file
 from filmkg.sparql.results import QueryResult, Row
 from filmkg.sparql.safety import iter_limited
@@ -69,6 +73,8 @@ class KnowledgeGraph:
         """
         p = Path(path)
         if not (p / "CURRENT").is_file():
+            clean_stale_staging(p)  # a write killed half-way through its swap is undone here
+        if not (p / "CURRENT").is_file():
             raise SourceNotFoundError(
                 f"{p}: no filmkg store here", hint="create it with: filmkg build --store PATH"
             )
@@ -76,6 +82,60 @@ class KnowledgeGraph:
             return cls(p, read_only=True)
         except OSError as exc:
             raise SourceNotFoundError(f"{p}: cannot open the store ({exc})") from None
+
+    @classmethod
+    @contextlib.contextmanager
+    def staged(cls, path: str | Path) -> Iterator[KnowledgeGraph]:
+        """A copy of the on-disk store at ``path`` (or a new store) to change in a ``with``.
+
+        The copy is made beside ``path`` (a RocksDB checkpoint: hard links, cheap) and
+        replaces ``path`` in one rename when the block succeeds
+        (:func:`filmkg.io.fileio.atomic_dir`); when it fails, or the process is killed,
+        ``path`` is left exactly as it was. A full disk or an unwritable folder is an
+        :class:`OutputError`.
+
+        >>> import tempfile, pathlib
+        >>> db = pathlib.Path(tempfile.mkdtemp()) / "kg.db"
+        >>> with KnowledgeGraph.staged(db) as kg:
+        ...     kg.add_triples("https://e.org/g", [(URIRef("https://e.org/a"),) * 3])
+        >>> try:
+        ...     with KnowledgeGraph.staged(db) as kg:
+        ...         kg.clear_graph("https://e.org/g")
+        ...         raise RuntimeError("boom")
+        ... except RuntimeError:
+        ...     pass
+        >>> len(KnowledgeGraph.open(db)), sorted(p.name for p in db.parent.iterdir())
+        (1, ['kg.db'])
+        """
+        target = Path(path)
+        _check_store_target(target)
+        with atomic_dir(target) as staging:
+            db = staging / "db"  # the staging folder stays locked: the store goes inside
+            try:
+                if (target / "CURRENT").is_file():
+                    # read-write: a read-only checkpoint would miss what is still in the log
+                    source = ox.Store(str(target))
+                    source.backup(str(db))
+                    del source
+                kg = cls(db)
+            except OSError as exc:
+                raise _write_error(target, exc) from None
+            try:
+                yield kg
+                kg.store.flush()
+            except OSError as exc:
+                if exc.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+                    raise  # not the store's: an input file, say
+                raise _write_error(target, exc) from None
+            finally:
+                kg.store = ox.Store()  # closes the copy on disk; `kg` is empty from here on
+                kg._changed()
+            try:
+                for item in db.iterdir():
+                    item.rename(staging / item.name)
+                db.rmdir()
+            except OSError as exc:
+                raise _write_error(target, exc) from None
 
     # -- writing -------------------------------------------------------------------
     def compact(self) -> None:
@@ -362,6 +422,32 @@ class KnowledgeGraph:
         for triple in iter_limited(iter(result), max_rows):
             graph.add(triple)  # type: ignore[arg-type]
         return graph
+
+
+def _check_store_target(path: Path) -> None:
+    """Refuse to replace what is not a store: a file, or a folder holding other things."""
+    if path.is_dir() and not (path / "CURRENT").is_file() and any(path.iterdir()):
+        raise OutputError(
+            f"{path}: this folder holds no filmkg store, and importing would replace it",
+            hint="give a new path, or a store made by filmkg import --into or build --store",
+        )
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{path}: a file, not a store", hint="give a folder path for the store")
+
+
+def _write_error(path: Path, exc: OSError) -> OutputError:
+    """The one line for a store that cannot be written (full disk, read-only, in use)."""
+    text = str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+        reason, hint = "no space left on the disk", "free some space, or choose another disk"
+    elif "lock" in text.lower():
+        reason = "another process has it open (filmkg serve, or another import?)"
+        hint = "stop that process, or write to another store"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) or "ermission denied" in text:
+        reason, hint = "permission denied", "choose a store in a folder you can write to"
+    else:
+        reason, hint = _first_line(exc), "check the disk and the path"
+    return OutputError(f"{path}: cannot write the store ({reason}); it is as it was", hint=hint)
 
 
 def _first_line(exc: BaseException) -> str:

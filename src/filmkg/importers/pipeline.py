@@ -1006,11 +1006,28 @@ def import_into(
 
     A new or empty store first receives the project graph (ontology, vocabularies, data).
     The source's named graph is replaced, then the derived triples are computed again.
+
+    A store given by its path changes in one step or not at all: the whole import runs
+    on a staged copy (:meth:`KnowledgeGraph.staged`), which replaces the store only when
+    every stage succeeded. Whatever fails (reading, mapping, resolution, derivation, a
+    full disk, a kill) leaves every graph of the store as it was. A ``KnowledgeGraph``
+    object given directly is changed in place.
     """
-    from filmkg.build import inference
     from filmkg.engines.store import KnowledgeGraph
 
-    kg = store_path if isinstance(store_path, KnowledgeGraph) else KnowledgeGraph(Path(store_path))
+    options: dict[str, Any] = {"threshold": threshold, "select": select, "limits": limits}
+    if isinstance(store_path, KnowledgeGraph):
+        return _import_into(store_path, source, mapping, infer=infer, **options)
+    source_files(source, mapping)  # a wrong path fails before anything is staged
+    with KnowledgeGraph.staged(Path(store_path)) as kg:
+        return _import_into(kg, source, mapping, infer=infer, **options)
+
+
+def _import_into(
+    kg: Any, source: str | Path, mapping: Mapping, *, infer: bool, **options: Any
+) -> ImportResult:
+    from filmkg.build import inference
+
     if len(kg) == 0:
         from filmkg.build.project import load_project
 
@@ -1018,9 +1035,7 @@ def import_into(
         kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
     kg.clear_graph(mapping.graph)
     kg.clear_graph(inference.INFERRED_GRAPH)
-    result = import_source(
-        source, mapping, reference=kg, threshold=threshold, select=select, limits=limits
-    )
+    result = import_source(source, mapping, reference=kg, **options)
     kg.add_quads(result.quads)
     if infer:
         inference.infer(kg)

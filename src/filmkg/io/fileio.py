@@ -17,10 +17,12 @@ came between moving the old target away and moving the new one in.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,9 +245,56 @@ def atomic_dir(target: Path) -> Iterator[Path]:
                 message = exc.message.replace(str(staging), str(target))
                 raise OutputError(message, hint=exc.hint) from None
             raise
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        if target.exists():
+        _swap(staging, target)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the folder ``staging`` at ``target`` and remove what was there.
+
+    Where the system can (Linux: ``renameat2(RENAME_EXCHANGE)``), the two are exchanged
+    in one step, so ``target`` is never missing, not even for an instant; elsewhere the
+    old target is first moved aside to ``.NAME.old`` (put back if the second rename fails
+    here, or by :func:`clean_stale_staging` after a kill in between).
+    """
+    try:
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+        elif _exchange(staging, target):
+            _remove(staging)  # it holds the old target now
+        else:
+            old = target.with_name(f".{target.name}.old")
+            _remove(old)
             os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
+            try:
+                os.replace(staging, target)
+            except BaseException:
+                os.replace(old, target)
+                raise
+            _remove(old)
+    except OSError as exc:
+        _remove(staging)
+        raise _cannot_write(target, exc) from None
+    with contextlib.suppress(OSError):  # make the rename durable
+        fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); ``False`` where not supported."""
+    renameat2 = getattr(_LIBC, "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False  # this file system (or kernel) cannot exchange: rename in two steps
+    raise OSError(err, os.strerror(err), str(b))
