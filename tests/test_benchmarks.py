@@ -64,3 +64,18 @@ def test_end_to_end_script_runs_every_step(tmp_path: Path) -> None:
     assert result["failed"] == []
     assert result["triples"] > 1000
     assert not (tmp_path / "work" / "e2e-12").exists()  # cleaned up
+
+
+@pytest.mark.slow
+def test_extract_benchmark_runs_on_a_few_leads(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    done = _script(tmp_path, "extract.py", "--leads", "40")
+    assert done.returncode == 0, done.stderr
+    results = json.loads((tmp_path / "results" / "extract.json").read_text())
+    main = results["seed"]["cold"]["credits + adaptation + releases + distribution (stated)"]
+    assert main["precision"] >= 0.9
+    assert main["recall"] >= 0.8
+    if results["wikipedia"] is not None:
+        assert results["wikipedia"]["leads"] == 40
+        assert results["wikipedia"]["leads_per_second"] > 0
+        assert results["wikipedia"]["sample sizes"] == {"dev": 60, "held-out": 63}

@@ -433,3 +433,35 @@ def test_cli_round_trip_and_errors(
     assert "is not a date" in capsys.readouterr().err
     assert main(["accept", str(review)]) == 2
     assert "--into STORE" in capsys.readouterr().err
+
+
+# -- the measured bar ----------------------------------------------------------------------------
+def test_seed_article_meets_the_bar_per_class(empty: Extractor, known: Extractor) -> None:
+    from filmkg.extract.scoring import candidate_fact, curated_facts, score
+
+    gold = curated_facts(REPO / "graph" / "here.ttl")
+    assert sum(1 for read in gold.values() if read) >= 4  # noted facts are scored apart
+    for extractor in (empty, known):
+        found = extractor.propose(SEED.read_text(encoding="utf-8"), "s", "2024-06-22")
+        by_id = {p.id: p.candidate for p in found}
+        scores = score(gold, [candidate_fact(p.candidate, by_id) for p in found])
+        for cls in ("Credit", "Adaptation", "Release", "RightsGrant"):
+            s = scores[(cls, "stated")]
+            assert s.precision >= 0.9, (cls, s.wrong)
+            assert s.recall >= 0.8, (cls, s.misses)
+
+
+def test_labelled_sample_is_well_formed() -> None:
+    path = REPO / "benchmarks" / "data" / "wikipedia-leads-labels.tsv"
+    rows = [
+        line.split("\t")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert len(rows) >= 100
+    assert all(len(r) == 7 for r in rows)
+    assert {r[0] for r in rows} == {"dev", "held-out"}
+    assert len({(r[1], r[2]) for r in rows}) == len(rows)
+    if LEADS.is_file():
+        records = {(r["title"], str(r["year"])) for r in json.loads(LEADS.read_text("utf-8"))}
+        assert {(r[1], r[2]) for r in rows} <= records

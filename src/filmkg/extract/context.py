@@ -81,6 +81,23 @@ _MONTHS = {
 }
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS.update({"sept": 9})
+#: "Blatty's Exorcist novel": a name before one of these is no title of a film
+_WORK_WORDS = {
+    "novel",
+    "novels",
+    "series",
+    "book",
+    "books",
+    "play",
+    "comic",
+    "comics",
+    "franchise",
+    "character",
+    "characters",
+    "story",
+    "stories",
+    "novella",
+}
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 
 
@@ -154,7 +171,7 @@ def read_text(text: str, nlp: Language, source_date: str | None = None) -> Docum
     sentences: list[Sentence] = []
     for paragraph, (doc, offset) in enumerate(zip(nlp.pipe(lines), offsets, strict=True)):
         runs = name_runs(doc)
-        for sent in doc.sents:
+        for sent in _joined(doc):
             sentence = Sentence(doc, sent, offset, paragraph)
             _add_mentions(sentence, runs)
             sentences.append(sentence)
@@ -162,6 +179,19 @@ def read_text(text: str, nlp: Language, source_date: str | None = None) -> Docum
     _discover_titles(document)
     _type_mentions(document)
     return document
+
+
+def _joined(doc: Doc) -> list[Span]:
+    """The sentences, a split before a lower-case word undone ("What Happened Was... is
+    a 1994 film", "Zapped Again! is a 1990 film")."""
+    out: list[Span] = []
+    for sent in doc.sents:
+        first = next((t for t in sent if t.is_alpha), None)
+        if out and first is not None and first.is_lower:
+            out[-1] = doc[out[-1].start : sent.end]
+        else:
+            out.append(sent)
+    return out
 
 
 def _add_mentions(sentence: Sentence, runs: list[Run]) -> None:
@@ -200,7 +230,20 @@ def _discover_titles(document: Document) -> None:
                 document.titles.add(m.text)
             if prev == "of" and s.lower(m.start - 2) == "release" and s.lower(m.end) == "in":
                 document.titles.add(m.text)
-            if prev in ("'s", "'", "’s", "’") and m.label == "NAME" and m.start >= 2:
+            if m.label == "NAME" and (
+                (
+                    prev == "film"
+                    and (is_year(s.lower(m.start - 2)) or s.lower(m.start - 2) == "the")
+                )
+                or (prev in ("to", "of") and s.lower(m.start - 2) in ("sequel", "remake"))
+            ):
+                document.titles.add(m.text)  # "the 1963 film The Incredible Journey"
+            if (
+                prev in ("'s", "'", "’s", "’")
+                and m.label == "NAME"
+                and m.start >= 2
+                and s.lower(m.end) not in _WORK_WORDS
+            ):
                 owner = s.mentions.get(_mention_start(s, m.start - 2))
                 if owner is not None and _is_person(owner, surnames):
                     document.titles.add(m.text)
@@ -208,7 +251,9 @@ def _discover_titles(document: Document) -> None:
     if lead is not None:
         document.titles.add(lead[0])
         document.main_film = lead[0]
-        document.film_years[lead[0]] = lead[1]
+        if lead[1]:
+            document.film_years[lead[0]] = lead[1]
+        _lead_mentions(document, lead[0])
     for s in document.sentences:
         for m in s.mentions.values():
             if m.text in document.titles:
@@ -222,6 +267,15 @@ def _is_person(m: Mention, surnames: set[str]) -> bool:
     return m.label == "PERSON" or (
         m.label == "NAME" and (len(m.text.split()) >= 2 or m.text in surnames)
     )
+
+
+def _lead_mentions(document: Document, title: str) -> None:
+    """Names inside the lead's title ("Critters" of "Critters 3") are the film itself."""
+    s = document.sentences[0]
+    end = s.span.start_char + len(title)
+    for m in s.mentions.values():
+        if s.doc[m.start].idx < end:
+            m.label, m.name = "FILM", title
 
 
 def _mention_start(s: Sentence, last: int) -> int:
@@ -239,10 +293,12 @@ def _lead_title(document: Document) -> tuple[str, str] | None:
     toks = list(s.span)
     for i, tok in enumerate(toks[:40]):
         if tok.lower_ in ("is", "was") and i > 0 and i + 2 < len(toks):
-            rest = [t.lower_ for t in toks[i + 1 : i + 12]]
-            year = next((t for t in rest[:3] if _YEAR.match(t)), None)
-            if year is None or not any(w in ("film", "movie", "documentary") for w in rest):
-                return None
+            rest = [t.lower_ for t in toks[i + 1 : i + 25]]
+            year = next((t for t in rest[:3] if _YEAR.match(t)), "")
+            if rest[0] not in ("a", "an") or not any(
+                w in ("film", "movie", "documentary", "miniseries") for w in rest
+            ):
+                continue  # "What Happened Was... is a 1994 film"
             head = toks[:i]
             cut = next((k for k, t in enumerate(head) if t.text == "("), len(head))
             title = s.doc[s.span.start : s.span.start + cut].text.strip(" ,")

@@ -26,6 +26,7 @@ _BY_VERBS = {
     "scripted": "screenwriter",
     "penned": "screenwriter",
     "produced": "producer",
+    "adapted": "screenwriter",
 }
 _BY_GLUE = [
     "and",
@@ -100,8 +101,39 @@ _CAST_SKIP = {
     "are",
 }
 
+#: "a story by", "the novel written by": the author of a source work, not a credit
+_WORK_NOUNS = {
+    "story",
+    "novel",
+    "book",
+    "play",
+    "article",
+    "comic",
+    "poem",
+    "memoir",
+    "characters",
+    "song",
+    "novella",
+}
+_NOT_CAST = {"soundtrack", "score", "music", "album", "song", "songs", "video", "footage"}
+_SUBJECT_VERBS = {
+    "directed": "director",
+    "wrote": "screenwriter",
+    "co-wrote": "screenwriter",
+    "scripted": "screenwriter",
+    "penned": "screenwriter",
+    "produced": "producer",
+}
+
 #: rule name → Matcher patterns of the words that state a credit
 CREDIT_RULES: dict[str, list[list[dict[str, object]]]] = {
+    "credit.subject-verb": [
+        [
+            {"LOWER": {"IN": list(_SUBJECT_VERBS)}},
+            {"LOWER": {"IN": ["the", "this"]}},
+            {"LOWER": {"IN": ["film", "movie", "screenplay", "script", "picture"]}},
+        ]
+    ],
     "credit.by": [
         [
             {"LOWER": {"IN": list(_BY_VERBS)}},
@@ -165,27 +197,19 @@ CREDIT_RULES: dict[str, list[list[dict[str, object]]]] = {
 def _credit_by(c: Ctx) -> Iterator[Candidate]:
     s = c.s
     words = [s.lower(k) for k in range(c.start, c.end)]
-    if any(
-        s.lower(k)
-        in (
-            "story",
-            "novel",
-            "book",
-            "play",
-            "article",
-            "comic",
-            "series",
-            "poem",
-            "memoir",
-            "characters",
-        )
-        for k in range(c.start - 3, c.start)
-    ):
+    before = c.start - 1
+    while s.lower(before) in ("a", "the"):
+        before -= 1
+    if s.lower(before) in _WORK_NOUNS or s.lower(c.start) in _WORK_NOUNS:
         return
+    i = c.end
+    while s.lower(i) in (",", "and", "&", "also", "starring", "produced", "edited", "by"):
+        words.append(s.lower(i))  # "written by and starring X", "written, directed by, and …"
+        i += 1
     roles = sorted({_BY_VERBS[w] for w in words if w in _BY_VERBS})
     if "executive" in words and "producer" in roles:
         roles = [("executive-producer" if r == "producer" else r) for r in roles]
-    names, _ = read_list(c, c.end, person)
+    names, _ = read_list(c, i, person)
     film = film_of(c)
     for m, _ch in names:
         for role in roles:
@@ -195,6 +219,8 @@ def _credit_by(c: Ctx) -> Iterator[Candidate]:
 
 
 def _credit_stars(c: Ctx) -> Iterator[Candidate]:
+    if any(c.s.lower(k) in _NOT_CAST for k in range(c.start - 3, c.start)):
+        return  # "The soundtrack features …"
     names, i = read_list(c, c.end, person, _CAST_SKIP)
     s = c.s
     # "… with B and C in supporting roles", "… are joined by D", "… alongside E"
@@ -350,6 +376,18 @@ def _credit_screenplay_with(c: Ctx) -> Iterator[Candidate]:
             yield cand
 
 
+def _credit_subject_verb(c: Ctx) -> Iterator[Candidate]:
+    """ "Harry Hook directed the film.", "X wrote the screenplay" """
+    verb = c.s.lower(c.start)
+    role = _SUBJECT_VERBS[verb]
+    names = read_back(c, c.start, person)
+    film = film_of(c)
+    for m in names:
+        cand = credit(c, film, m, role, "credit.subject-verb")
+        if cand:
+            yield cand
+
+
 def _credit_possessive(c: Ctx) -> Iterator[Candidate]:
     owner = next((m for m in c.s.mentions.values() if m.end == c.start), None)
     title = c.s.mentions.get(c.end)
@@ -366,6 +404,7 @@ def _credit_possessive(c: Ctx) -> Iterator[Candidate]:
 
 
 CREDIT_HANDLERS: dict[str, Callable[[Ctx], Iterator[Candidate]]] = {
+    "credit.subject-verb": _credit_subject_verb,
     "credit.by": _credit_by,
     "credit.stars": _credit_stars,
     "credit.star-in": _credit_star_in,

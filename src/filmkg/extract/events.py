@@ -105,6 +105,8 @@ EVENT_RULES: dict[str, list[list[dict[str, object]]]] = {
     "adaptation.based-on": [
         [{"LOWER": {"IN": ["based", "adapted"]}}, {"LOWER": {"IN": ["on", "from"]}}],
         [{"LOWER": "adaptation"}, {"LOWER": "of"}],
+        [{"LOWER": "inspired"}, {"LOWER": "by"}],
+        [{"LOWER": "from"}, {"LOWER": {"IN": ["his", "her", "their"]}}, {"LOWER": "own"}],
     ],
     "release.date": [
         [{"LOWER": {"IN": ["on"]}}, {"IS_ALPHA": True}, {"IS_DIGIT": True}],
@@ -180,28 +182,33 @@ def _read_title(s: Sentence, i: int) -> tuple[str, int] | None:
             return doc[i + 1 : close].text, close + 1
         return None
     j = i
+    glue = ("of", "the", "a", "an", "and", "in", "to", "for", ":", "-")
     while j < s.span.end:
         tok = doc[j]
-        glue = tok.lower_ in ("of", "the", "a", "an", "and", "in", "to", "for", ":", "-")
-        if (
-            tok.text[:1].isupper()
-            or tok.is_digit
-            or (glue and (j + 1 < s.span.end and doc[j + 1].text[:1].isupper()))
-        ):
+        if tok.text[:1].isupper() or tok.is_digit:
             j += 1
-        else:
+            continue
+        k = j
+        while k < s.span.end and doc[k].lower_ in glue:
+            k += 1  # "Secret of the Ron Mor Skerry"
+        if k == j or k >= s.span.end or not doc[k].text[:1].isupper():
             break
+        j = k
     return (doc[i:j].text, j) if j > i else None
 
 
 def _based_on(c: Ctx) -> Iterator[Candidate]:
     s, i = c.s, c.end
     author: Mention | None = None
+    if s.lower(c.end - 1) == "own":  # "adapted by X from his own play"
+        before = [p for p in s.mentions.values() if p.end <= c.start and person(p)]
+        author = before[-1] if before else None
     kind = None
-    for _ in range(8):
+    eponymous = False
+    for _ in range(10):
         w = s.lower(i)
         m = s.mentions.get(i)
-        if w in ("the", "a", "an", "his", "her", "their", "its") or is_year(w):
+        if w in ("the", "a", "an", "his", "her", "their", "its", "-") or is_year(w):
             i += 1
         elif m is not None and person(m):
             author, i = m, m.end
@@ -209,32 +216,50 @@ def _based_on(c: Ctx) -> Iterator[Candidate]:
         elif (kind := _kind_at(s, i)) is not None:
             i += len(kind.split())
             break
-        elif w in _NOT_WORKS or not (s.doc[i].is_alpha and s.doc[i].is_lower):
+        elif m is not None:
+            i = m.end  # "Blatty's Exorcist novel", "Pulitzer Prize-winning play"
+        elif w == "own" and s.lower(i - 1) in ("his", "her", "their"):
+            before = [p for p in s.mentions.values() if p.end <= c.start and person(p)]
+            author = before[-1] if before else author  # "adapted by X from his own play"
+            i += 1
+        elif w in _NOT_WORKS or not s.doc[i].is_alpha:
             return
         else:
+            eponymous = eponymous or w == "eponymous"
             i += 1
     if kind is None:
         return
-    yield from _adaptation(c, kind, author, i)
+    yield from _adaptation(c, kind, author, i, eponymous)
 
 
-def _adaptation(c: Ctx, kind: str, author: Mention | None, i: int) -> Iterator[Candidate]:
+def _adaptation(
+    c: Ctx, kind: str, author: Mention | None, i: int, eponymous: bool = False
+) -> Iterator[Candidate]:
     s = c.s
     film = film_of(c)
     if film is None:
         return
-    shares = [s.lower(i + k) for k in range(4)] == ["of", "the", "same", "name"]
+    same = [s.lower(i + k) for k in range(4)]
+    shares = eponymous or same in (["of", "the", "same", "name"], ["of", "the", "same", "title"])
     title: str | None = film if shares else None
-    if shares:
+    if shares and not eponymous:
         i += 4
+    elif person(s.mentions.get(i)) and s.lower(s.mentions[i].end) == "wrote":
+        author = s.mentions[i]  # "a short story Raimi wrote"
     elif (found := _read_title(s, i)) is not None and s.doc[i].lower_ != "by":
         title, i = found
-    if s.lower(i) == "written":
-        i += 1
+    while s.lower(i) in ("(", ")", ",", "written") or is_year(s.lower(i)):
+        i += 1  # "Legion (1983)", "Secret of the Ron Mor Skerry, by …"
     if author is None and s.lower(i) == "by" and person(s.mentions.get(i + 1)):
         author = s.mentions[i + 1]
+    note = None
+    if title is None and (author is None or kind == "story"):
+        return  # nothing to call the work; "based on a story by X" is a story credit
+    if title is None and author is not None:
+        title = f"{kind} by {author.name}"
+        note = f"The text names no title: the work is called by its kind and author ({title})."
     if title is None:
-        return  # the source names no title: nothing to call the work
+        return
     cls = "GraphicNovel" if kind == "graphic novel" else "CreativeWork"
     work = ref(title, cls)
     fields: dict[str, FieldValue] = {
@@ -243,7 +268,7 @@ def _adaptation(c: Ctx, kind: str, author: Mention | None, i: int) -> Iterator[C
         "kind": kind,
         "shares_title": shares,
     }
-    yield _cand(c, "Adaptation", fields, "adaptation.based-on")
+    yield _cand(c, "Adaptation", fields, "adaptation.based-on", note)
     if author is not None:
         credit: dict[str, FieldValue] = {
             "work": ref(title, cls),

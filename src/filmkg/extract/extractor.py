@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from filmkg.extract.context import read_text
+from filmkg.extract.context import Document, read_text
 from filmkg.extract.linking import Linker
 from filmkg.extract.model import Candidate, EntityRef
 from filmkg.extract.nlp import pipeline
@@ -62,6 +62,16 @@ class Extractor:
         rejected: Iterable[str] = (),
     ) -> list[Proposal]:
         """Like :meth:`extract`, with each candidate's id."""
+        return self.analyse(text, source_id, source_date, rejected)[1]
+
+    def analyse(
+        self,
+        text: str,
+        source_id: str,
+        source_date: str | None = None,
+        rejected: Iterable[str] = (),
+    ) -> tuple[Document, list[Proposal]]:
+        """The text as read (sentences, titles, main film) and the proposals."""
         document = read_text(text, self.nlp, source_date)
         raw = [c for c in apply_rules(document, self.nlp, self.matcher) if _complete(c)]
         years = dict(document.film_years)
@@ -78,7 +88,7 @@ class Extractor:
         skip = set(rejected)
         out = [p for p in proposals if p.id not in skip]
         out.sort(key=lambda p: (p.candidate.quotes[0].start, p.candidate.cls, p.candidate.key()))
-        return out
+        return document, out
 
     def _link(self, candidates: list[Candidate], years: dict[str, str]) -> None:
         cache: dict[tuple[str, str], EntityRef] = {}

@@ -75,6 +75,8 @@ _NOT_NAME = _MONTHS | {
     "oscar",
     "academy",
     "award",
+    "awards",
+    "prize",
     "american",
     "i",
     "british",

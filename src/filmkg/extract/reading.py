@@ -16,7 +16,50 @@ from dataclasses import dataclass
 from filmkg.extract.context import Document, Mention, Sentence
 from filmkg.extract.model import Candidate, EntityRef, FieldValue, Quote
 
-__all__ = ["Ctx", "credit", "film_of", "person", "read_back", "read_list", "ref", "subject"]
+_QUOTES = {'"', "“", "'", "‘"}
+
+#: words that describe a person just before the name
+DESCRIBING = {
+    "filmmaker",
+    "filmmakers",
+    "director",
+    "writer",
+    "writers",
+    "screenwriter",
+    "actor",
+    "actress",
+    "comedian",
+    "former",
+    "veteran",
+    "first-time",
+    "producer",
+    "novelist",
+    "playwright",
+    "cartoonist",
+    "author",
+    "stuntman",
+    "newcomer",
+    "journalist",
+    "singer",
+    "rapper",
+    "musician",
+    "brothers",
+    "duo",
+    "documentarian",
+    "animator",
+}
+
+__all__ = [
+    "DESCRIBING",
+    "Ctx",
+    "credit",
+    "film_of",
+    "person",
+    "read_back",
+    "read_list",
+    "ref",
+    "subject",
+]
 
 
 @dataclass
@@ -48,17 +91,39 @@ def person(m: Mention | None) -> bool:
 def read_list(
     c: Ctx, i: int, ok: Callable[[Mention], bool], skip: set[str] | None = None
 ) -> tuple[list[tuple[Mention, str | None]], int]:
-    """Names from token ``i``: "A, B and C" (each "as <character>" optionally)."""
+    """Names from token ``i``: "A, B and C" (each "as <character>" optionally).
+
+    Words of ``skip`` and a describing word before a name ("filmmaker", "Taiwanese
+    filmmaker", "former stuntman") are passed over.
+    """
     s, out = c.s, []
-    skip = skip or set()
+    skip = (skip or set()) | DESCRIBING
     while i < s.span.end:
         skipped = 0
-        while s.lower(i) in skip and skipped < 5 and i not in s.mentions:
-            i, skipped = i + 1, skipped + 1
+        while skipped < 5:
+            m = s.mentions.get(i)
+            if m is None and s.lower(i) in skip:
+                i, skipped = i + 1, skipped + 1
+            elif (
+                m is not None
+                and " " not in m.text
+                and m.label == "NAME"
+                and (s.lower(m.end) in DESCRIBING)
+            ):
+                i, skipped = m.end, skipped + 1  # "Taiwanese filmmaker …"
+            else:
+                break
         m = s.mentions.get(i)
         if m is None or not ok(m):
             break
         i = m.end
+        if s.lower(i) in ("'s", "’s", "'", "’"):
+            # "… and Lumet's daughter, Jenny Lumet": the owner is not in the list
+            comma = next((k for k in range(i, min(i + 5, s.span.end)) if s.lower(k) == ","), None)
+            if comma is None:
+                break
+            i = comma + 1
+            continue
         character = None
         if s.lower(i) == "as" and (i + 1) in s.mentions:
             ch = s.mentions[i + 1]
@@ -97,9 +162,9 @@ def film_of(c: Ctx, i: int | None = None) -> str | None:
     before = [m for m in films if m.end <= i]
     if before:
         return before[-1].name
-    after = [m for m in films if m.start >= i]
+    after = [m for m in films if m.start >= i and c.s.lower(m.start - 1) not in _QUOTES]
     if after:
-        return after[0].name
+        return after[0].name  # "Based on the novel by X, Here tells …" (not a quoted title)
     return c.document.main_film
 
 
