@@ -244,3 +244,39 @@ def test_link_one_mention_to_the_graph_with_a_confidence() -> None:
     miramax = link("MIRAMAX", "Organisation", index)
     assert miramax is not None
     assert (miramax.iri, miramax.confidence) == (kg + "org/miramax", 0.95)
+
+
+def test_a_namesake_of_the_graph_with_another_career_stays_apart(tmp_path: Path) -> None:
+    kg = KnowledgeGraph()
+    actor = _source(
+        tmp_path,
+        "actor",
+        [
+            '1,The Great Escape,1963,John Sturges,"Steve McQueen, James Garner"',
+            '2,Bullitt,1968,Peter Yates,"Steve McQueen, Jacqueline Bisset"',
+        ],
+    )
+    later = _source(
+        tmp_path,
+        "later",
+        [
+            '1,Hunger,2008,Steve McQueen,"Michael Fassbender"',  # the director
+            '2,Nevada Smith,1966,Henry Hathaway,"Steve McQueen, Karl Malden"',  # the actor
+        ],
+    )
+    import_into(kg, actor, load_mapping(actor / "my-films.toml"), infer=False)
+    result = import_into(kg, later, load_mapping(later / "my-films.toml"), infer=False)
+    credits = {a.split("/id/credit/", 1)[1] for a, c in result.assertions.items() if c == "Credit"}
+    assert "nevada-smith-1966/steve-mcqueen/cast-member" in credits  # the graph's actor
+    assert "hunger-2008/steve-mcqueen-director-2008/director" in credits
+    (review,) = result.review
+    assert (review["iri"].rsplit("/", 1)[1], review["candidate_iri"].rsplit("/", 1)[1]) == (
+        "steve-mcqueen-director-2008",
+        "steve-mcqueen",
+    )
+    first, other = review["evidence"]["careers"]
+    assert (first["years"], other["years"], review["evidence"]["gap_years"]) == (
+        "1963–1968",
+        "2008",
+        40,
+    )

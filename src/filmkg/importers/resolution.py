@@ -78,6 +78,14 @@ class ReferenceIndex:
     others: dict[tuple[str, str], str] = field(default_factory=dict)  # (class, folded) → IRI
     other_labels: dict[str, str] = field(default_factory=dict)
     credits: set[tuple[str, str]] = field(default_factory=set)  # (work IRI, agent IRI)
+    namesakes: dict[str, list[str]] = field(default_factory=dict)  # folded label → IRIs
+    film_years: dict[str, int] = field(default_factory=dict)  # film IRI → its first year
+    credit_roles: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+    def namesakes_of(self, key: str) -> list[str]:
+        """The people of the graph named ``key`` (folded), the plainest IRI first."""
+        found = self.namesakes.get(key) or ([self.persons[key]] if key in self.persons else [])
+        return sorted(found, key=lambda iri: (len(iri), iri))
 
     _names_on: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
     _maps: tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]] | None = field(
@@ -121,6 +129,7 @@ class ReferenceIndex:
             index.persons.setdefault(fold(label), iri)
             if row["alt"] is None:
                 index.person_labels.setdefault(iri, label)
+                index.namesakes.setdefault(fold(label), []).append(iri)
         q = pre + (
             "SELECT ?f ?label ?d WHERE { ?f a filmkg:Film ; rdfs:label ?label . "
             "OPTIONAL { ?r filmkg:work ?f . { ?r filmkg:releaseYear ?d } UNION "
@@ -131,6 +140,8 @@ class ReferenceIndex:
             year = row["d"].value[:4] if row["d"] is not None else None
             index.films.setdefault((fold(label), year), iri)
             index.film_labels.setdefault(iri, label)
+            if year is not None and year.isdigit():
+                index.film_years[iri] = min(int(year), index.film_years.get(iri, int(year)))
         q = pre + (
             "SELECT ?e ?c ?label WHERE { VALUES ?c { filmkg:Place filmkg:Organisation } "
             "?e a ?c ; rdfs:label ?label }"
@@ -139,9 +150,15 @@ class ReferenceIndex:
             local = row["c"].value.rsplit("#", 1)[1]
             index.others.setdefault((local, fold(row["label"].value)), row["e"].value)
             index.other_labels.setdefault(row["e"].value, row["label"].value)
-        q = pre + "SELECT ?w ?a WHERE { ?c a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?a }"
+        q = pre + (
+            "SELECT ?w ?a ?role WHERE { ?c a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?a "
+            "OPTIONAL { ?c filmkg:role ?role } }"
+        )
         for row in kg.store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
-            index.credits.add((row["w"].value, row["a"].value))
+            pair = (row["w"].value, row["a"].value)
+            index.credits.add(pair)
+            if row["role"] is not None:
+                index.credit_roles.setdefault(pair, set()).add(row["role"].value)
         return index
 
 
@@ -446,7 +463,10 @@ class _Career:
         self.coworkers |= other.coworkers
 
     def span(self) -> str:
-        return f"{min(self.years)}–{max(self.years)}" if self.years else "years unknown"
+        if not self.years:
+            return "years unknown"
+        low, high = min(self.years), max(self.years)
+        return str(low) if low == high else f"{low}–{high}"
 
     def describe(self) -> str:
         roles = ", ".join(sorted(r.rsplit("/", 1)[-1] for r in self.roles)) or "no role"
@@ -565,30 +585,58 @@ def _resolve_names(
             names_on[res.iris[w]].add(fold(ctx.mentions[a].label))
     key_iri: dict[str, str] = {}
     for key, members in by_key.items():
-        careers = _careers(members, ctx, names_on)
-        existing = index.persons.get(key)
-        for n, career in enumerate(careers):
-            iri = _name_iri(career, existing if n == 0 else None, index, res, source_id, n)
-            if n == 0:
-                key_iri[key] = iri
-            else:
-                _review_homonym(careers[0], career, key_iri[key], iri, res)
+        namesakes = [(iri, _reference_career(iri, key, index)) for iri in index.namesakes_of(key)]
+        first: tuple[str, _Career] | None = None
+        for career in _careers(members, ctx, names_on):
+            iri = _place_career(career, namesakes, first, index, res, source_id)
+            key_iri.setdefault(key, iri)
+            first = first or (iri, career)
     return key_iri
+
+
+def _reference_career(iri: str, key: str, index: ReferenceIndex) -> _Career:
+    """What the graph says of a person: films, their years, roles and co-workers."""
+    films = set(index.credit_maps()[0].get(iri, ()))
+    years = {index.film_years[f] for f in films if f in index.film_years}
+    roles = {r for f in films for r in index.credit_roles.get((f, iri), ())}
+    coworkers = {p for f in films for p in index.people_names_on(f)} - {key}
+    return _Career([], films, years, roles, coworkers)
+
+
+def _place_career(
+    career: _Career,
+    namesakes: list[tuple[str, _Career]],
+    first: tuple[str, _Career] | None,
+    index: ReferenceIndex,
+    res: Resolution,
+    source_id: str,
+) -> str:
+    """The IRI of one career: the graph's namesake it fits, the name's own IRI, or (when
+    it is apart from the namesakes, or from the name's first career here) its own."""
+    fits = [iri for iri, ref in namesakes if not _apart(career, ref)]
+    if fits:
+        return _name_iri(career, fits[0], False, index, res, source_id)
+    if not namesakes and first is None:
+        return _name_iri(career, None, False, index, res, source_id)
+    other_iri, other = namesakes[0] if namesakes else first  # type: ignore[misc]
+    iri = _name_iri(career, None, True, index, res, source_id)
+    _review_homonym(other, career, other_iri, iri, res)
+    return iri
 
 
 def _name_iri(
     career: _Career,
     existing: str | None,
+    homonym: bool,
     index: ReferenceIndex,
     res: Resolution,
     source_id: str,
-    n: int,
 ) -> str:
     members = career.members
     spellings = Counter(m.label for m in members)
     label = (index.person_labels.get(existing, "") if existing else "") or _prefer(spellings)
     iri = existing or KG_NS + f"person/{slug(label) or 'unnamed'}"
-    if n:  # a homonym: its own IRI, named by its first role and year
+    if homonym:  # its own IRI, named by its first role and year
         role = sorted(r.rsplit("/", 1)[-1] for r in career.roles)[0]
         iri = f"{iri}-{role}-{min(career.years)}"
     res.labels.setdefault(iri, label)
