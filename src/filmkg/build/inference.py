@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.engines.terms import to_oxigraph, to_rdflib
+from filmkg.io import progress
 from filmkg.rdf.namespaces import GRAPH
 from filmkg.resources import ontology_dir
 
@@ -83,19 +84,24 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
             return derived
     target = ox.NamedNode(str(INFERRED_GRAPH))
     store = kg.store
-    for rule in rule_files():
-        triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
-        assert isinstance(triples, ox.QueryTriples)
-        # Stream the rule's output into the store in batches: memory holds one batch, not
-        # a rule's whole output. Queries read a snapshot, and the rules are idempotent, so
-        # writing while the query runs changes nothing.
-        new = (
-            ox.Quad(t.subject, t.predicate, t.object, target)
-            for t in triples
-            if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
-        )
-        while batch := list(islice(new, _BATCH)):
-            kg.add_quads(batch)
+    rules = rule_files()
+    with progress.task("deriving", total=len(rules), unit="rules") as step:
+        for rule in rules:
+            step.describe(f"deriving: {rule.stem}")
+            triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+            assert isinstance(triples, ox.QueryTriples)
+            # Stream the rule's output into the store in batches: memory holds one batch,
+            # not a rule's whole output. Queries read a snapshot, and the rules are
+            # idempotent, so writing while the query runs changes nothing.
+            new = (
+                ox.Quad(t.subject, t.predicate, t.object, target)
+                for t in triples
+                if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
+            )
+            while batch := list(islice(new, _BATCH)):
+                kg.add_quads(batch)
+            step.advance()
+        step.describe("deriving")
     return count_graph(store, target)
 
 
@@ -145,23 +151,31 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
     if _derives_schema(subproperties):
         return None
     stated = _StatedIndex(store, target)
-    with tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp,
+        progress.task("deriving", total=len(ordinary) + 1, unit="rules") as step,
+    ):
         scratch = Path(tmp) / "derived.nq"
         for rule in ordinary:
+            step.describe(f"deriving: {rule.stem}")
             result = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
             assert isinstance(result, ox.QueryTriples)
             triples = ((t.subject, t.predicate, t.object) for t in result)
             derived = _with_closure(triples, subproperties, subclasses)  # type: ignore[arg-type]
             _load_via_file(store, stated.new_quads(derived), scratch)
+            step.advance()
         if _closure(store, "subPropertyOf") != subproperties or (
             _closure(store, "subClassOf") != subclasses
         ):
             return None  # a rule derived schema triples: the queries redo it (idempotent)
         # triples with blank nodes: a re-parse labels them afresh, so read them from the store
+        step.describe("deriving: RDFS closure of the stated triples")
         reparsed = _stated_triples(sources)
         blank = _stated_blank_triples(store, target)
         derived = _with_closure(chain(reparsed, blank), subproperties, subclasses, keep=False)
         _load_via_file(store, stated.new_quads(derived), scratch)
+        step.advance()
+        step.describe("deriving")
     kg._changed()
     return count_graph(store, target)
 

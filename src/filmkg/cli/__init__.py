@@ -19,6 +19,7 @@ import click
 
 from filmkg import __version__
 from filmkg.errors import EXIT_CODES, FilmKGError, OutputError
+from filmkg.io import progress
 
 __all__ = ["COMMANDS", "cli", "main"]
 
@@ -95,11 +96,19 @@ _EPILOG = "\b\nExit codes:\n" + "\n".join(f"  {c:>3}  {text}" for c, text in EXI
     cls=LazyGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]}
 )
 @click.version_option(__version__, "-V", "--version", prog_name="filmkg")
-def cli() -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress display (it is shown on stderr only when stderr is a terminal).",
+)
+def cli(quiet: bool) -> None:
     """filmkg: an open knowledge graph of film relationships.
 
     Build, validate, query, export and draw the graph. Run `filmkg COMMAND --help`.
+    Long operations show their progress (counts and rate) on a terminal.
     """
+    progress.configure(enabled=False if quiet else None)
 
 
 def main(argv: list[str] | None = None) -> int:

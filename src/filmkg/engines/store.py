@@ -35,6 +35,7 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
+from filmkg.io import progress
 from filmkg.io.fileio import atomic_dir, clean_stale_staging
 from filmkg.io.loading import check_file, format_for, parse_error, parse_file
 from filmkg.sparql.results import QueryResult, Row
@@ -174,15 +175,17 @@ class KnowledgeGraph:
         from filmkg.rdf.literals import check_literals
 
         name = ox.NamedNode(str(graph))
-        parsed = parse_file(path, fmt=fmt)
-        check_literals(parsed, Path(path).read_bytes(), str(path))
-        quads = [
-            ox.Quad(q.subject, q.predicate, q.object, name)
-            if isinstance(q.graph_name, ox.DefaultGraph)
-            else q
-            for q in parsed
-        ]
-        self.add_quads(quads)
+        with progress.task(f"loading {Path(path).name}", unit="statements") as step:
+            parsed = parse_file(path, fmt=fmt)
+            check_literals(parsed, Path(path).read_bytes(), str(path))
+            quads = [
+                ox.Quad(q.subject, q.predicate, q.object, name)
+                if isinstance(q.graph_name, ox.DefaultGraph)
+                else q
+                for q in parsed
+            ]
+            self.add_quads(quads)
+            step.advance(len(quads))
         return len(quads)
 
     def bulk_load(self, path: str | Path, *, graph: str | URIRef, fmt: str | None = None) -> None:
@@ -202,12 +205,26 @@ class KnowledgeGraph:
 
         check_file_literals(str(p), rdf_format)
         try:
-            self.store.bulk_load(path=str(p), format=rdf_format, to_graph=ox.NamedNode(str(graph)))
+            self._bulk_load(p, rdf_format, ox.NamedNode(str(graph)))
         except SyntaxError as exc:
             raise parse_error(exc, str(p)) from None
         except (ValueError, OSError) as exc:
             raise ParseError(str(exc), path=str(p)) from None
         self._changed()
+
+    def _bulk_load(self, path: Path, rdf_format: ox.RdfFormat, graph: ox.NamedNode) -> None:
+        """pyoxigraph's bulk loader on ``path``; on a terminal, read through a counting
+        file object so progress shows the bytes read and the rate."""
+        if not progress.enabled():
+            self.store.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
+            return
+        size = path.stat().st_size
+        with (
+            progress.task(f"loading {path.name}", total=size, unit="bytes") as step,
+            path.open("rb") as handle,
+        ):
+            reader = progress.CountingReader(handle, step)
+            self.store.bulk_load(reader, format=rdf_format, to_graph=graph)  # type: ignore[arg-type]
 
     def update(self, sparql: str, *, allow_load: bool = False, allow_service: bool = False) -> None:
         """Run a SPARQL Update (meant for trusted, project-owned text).

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias, cast
 import pyoxigraph as ox
 
 from filmkg.errors import ExportError, UsageError
+from filmkg.io import progress
 from filmkg.io.fileio import atomic_open
 
 if TYPE_CHECKING:
@@ -938,6 +939,23 @@ def write_export(
     :func:`dump_store`) or ``auto`` (see :func:`choose_order`).
     """
     spec = export_format(fmt)
+    with progress.task(f"exporting {spec.label}", unit="bytes") as step:
+        if progress.enabled():
+            out = cast(BinaryIO, progress.CountingWriter(out, step))
+        _write_export(kg, spec, out, profile, inferred, frame, prefixes, chunk_size, order)
+
+
+def _write_export(
+    kg: KnowledgeGraph,
+    spec: ExportFormat,
+    out: BinaryIO,
+    profile: Profile,
+    inferred: bool,
+    frame: str | None,
+    prefixes: Mapping[str, str] | None,
+    chunk_size: int,
+    order: Order,
+) -> None:
     if choose_order(kg, spec, order, profile=profile, frame=frame) == "store":
         dump_store(
             kg,

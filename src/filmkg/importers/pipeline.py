@@ -80,6 +80,7 @@ from filmkg.importers.mapping import (
 )
 from filmkg.importers.quality import Issue, QualityReport
 from filmkg.importers.tables import NOTES, Record, read_tables
+from filmkg.io import progress
 from filmkg.rdf.literals import XSD, well_formed
 from filmkg.rdf.namespaces import FILMKG_NS, KG, PREFIXES
 
@@ -278,7 +279,9 @@ class _Engine:
             if table == NOTES:
                 continue
             maps = [m for m in self.m.maps if m.table == table]
-            for rec in records:
+            for rec in progress.track(
+                records, f"importing {table}", total=len(records), unit="records"
+            ):
                 chosen = [m for m in maps if matches_where(rec, m.where)]
                 if not chosen:
                     if maps:

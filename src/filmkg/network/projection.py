@@ -50,6 +50,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from filmkg.build.inference import entailed
 from filmkg.errors import UnknownEntityError, UsageError
+from filmkg.io import progress
 from filmkg.rdf.namespaces import FILMKG, GRAPH, KG, PROV
 from filmkg.sparql.results import QueryResult
 
@@ -330,7 +331,7 @@ def collaboration_graph_from_rows(rows: Iterable[CreditRow]) -> nx.Graph:
             person, label=people[person], kind=PERSON, iri=person, works=len(works_of[person])
         )
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for credits in _by_work(rows):
+    for credits in progress.track(_by_work(rows), "projecting", unit="works"):
         first = credits[0]
         roles: dict[str, list[str]] = defaultdict(list)
         credit_iris: dict[str, list[str]] = defaultdict(list)
@@ -479,7 +480,8 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
     first: dict[int, int] = {}
     last: dict[int, int] = {}
     count = counts.get
-    for work in sorted(members):
+    works = sorted(members)
+    for work in progress.track(works, "projecting", total=len(works), unit="works"):
         cast = sorted({ids[person] for person in members.pop(work)})
         for pid in cast:
             works_of[pid] += 1

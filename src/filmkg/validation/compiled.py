@@ -40,6 +40,7 @@ from rdflib.term import Node
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.engines.terms import to_oxigraph, to_rdflib
 from filmkg.errors import UsageError
+from filmkg.io import progress
 from filmkg.rdf.namespaces import SH
 
 if TYPE_CHECKING:
@@ -928,7 +929,7 @@ def run_checks(
     """
     gates: dict[str, bool] = {}
     sizes: dict[str, int] = {}
-    for check in checks:
+    for check in progress.track(checks, "validating", total=len(checks), unit="checks"):
         query = check.query
         if check.gate is not None:
             if check.gate not in gates:

@@ -18,12 +18,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.engines.terms import to_rdflib
+from filmkg.io import progress
 from filmkg.io.loading import parse_file
 from filmkg.rdf.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
 from filmkg.resources import shapes_file
@@ -209,8 +211,18 @@ def _validate_pyshacl(kg: KnowledgeGraph, shapes_graph: Graph) -> ValidationRepo
     """pySHACL over the union graph (the reference engine)."""
     from pyshacl import validate as shacl_validate
 
-    data = kg.union_graph()
-    conforms, report_graph, _ = shacl_validate(
+    with progress.task("validating with pySHACL", unit="statements") as step:
+        data = kg.union_graph()
+        step.advance(len(data))
+        conforms, report_graph, _ = _pyshacl(shacl_validate, data, shapes_graph)
+    assert isinstance(report_graph, Graph)
+    findings = sorted(_findings(report_graph, data, shapes_graph))
+    return ValidationReport(bool(conforms), tuple(findings), report_graph)
+
+
+def _pyshacl(shacl_validate: Any, data: Graph, shapes_graph: Graph) -> Any:
+    """pySHACL with the project's settings: no inference, no imports, no JS."""
+    return shacl_validate(
         data,
         shacl_graph=shapes_graph,
         ont_graph=None,
@@ -223,9 +235,6 @@ def _validate_pyshacl(kg: KnowledgeGraph, shapes_graph: Graph) -> ValidationRepo
         js=False,
         do_owl_imports=False,
     )
-    assert isinstance(report_graph, Graph)
-    findings = sorted(_findings(report_graph, data, shapes_graph))
-    return ValidationReport(bool(conforms), tuple(findings), report_graph)
 
 
 def _findings(report: Graph, data: Graph, shapes: Graph) -> Iterable[Finding]:
