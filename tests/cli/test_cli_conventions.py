@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import resource
 import signal
 import subprocess
@@ -121,3 +122,130 @@ def test_a_full_disk_is_exit_6_and_leaves_nothing(
     assert "free some space" in lines[-1]
     assert "left as it was" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+# -- formats from suffixes, stdin, long query text ---------------------------------------
+
+
+def test_query_output_format_comes_from_the_suffix(tmp_path: Path) -> None:
+    target = tmp_path / "x.csv"
+    assert main(["query", "coworkers", "-o", str(target)]) == 0
+    data = target.read_bytes()
+    rows = data.split(b"\r\n")
+    assert rows[0].startswith(b"person,person_label,coworker,")
+    assert rows[-1] == b""  # every record ends with CRLF (RFC 4180)
+    assert b"|" not in data
+    import csv
+    import io
+
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert len({len(r) for r in parsed}) == 1
+    assert parsed[1][0].startswith("https://w3id.org/filmkg/id/person/")
+    as_json = tmp_path / "x.srj"
+    assert main(["query", "coworkers", "-o", str(as_json)]) == 0
+    assert json.loads(as_json.read_text())["head"]["vars"][0] == "person"
+    forced = tmp_path / "y.csv"
+    assert main(["query", "coworkers", "-o", str(forced), "-f", "tsv"]) == 0
+    assert forced.read_text().startswith("?person\t")
+
+
+@pytest.mark.parametrize(
+    ("suffix", "starts"),
+    [("ttl", b"@prefix"), ("nt", b"<https://"), ("nq", b"<https://"), ("jsonld", b"{")],
+)
+def test_sparql_construct_format_from_the_suffix(
+    tmp_path: Path, suffix: str, starts: bytes
+) -> None:
+    target = tmp_path / f"g.{suffix}"
+    assert main(["sparql", "CONSTRUCT WHERE { ?s a filmkg:Film }", "-o", str(target)]) == 0
+    assert target.read_bytes().lstrip().startswith(starts)
+
+
+def test_an_unknown_output_suffix_asks_for_f(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sparql", "SELECT * { ?s ?p ?o } LIMIT 1", "-o", str(tmp_path / "r.nt")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot tell the format of query results from the suffix .nt; give -f" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_on_stdin() -> None:
+    here = (REPO / "graph" / "here.ttl").read_text(encoding="utf-8")
+    result = run("validate", "-", input=here)
+    assert result.returncode == 0, result.stderr
+    assert "conforms" in result.stdout
+    broken = run("validate", "-", input="<a> <b> .\n")
+    assert broken.returncode == 2
+    assert broken.stderr.startswith("filmkg: error: <stdin>:1:")
+    counted = run("stats", "-", input=here)
+    assert counted.stdout.splitlines()[-1].endswith("in 1 named graph (graph:stdin 480)")
+
+
+def test_input_format_overrides_the_suffix(tmp_path: Path) -> None:
+    text = tmp_path / "here.txt"
+    text.write_bytes((REPO / "graph" / "here.ttl").read_bytes())
+    result = run("validate", str(text))
+    assert result.returncode == 2
+    assert "--input-format" in result.stderr
+    assert run("validate", "--input-format", "turtle", str(text)).returncode == 0
+    nt = run("export", "--input-format", "ttl", str(text), "-f", "nt")
+    assert nt.returncode == 0
+    assert nt.stdout.startswith("<https://")
+
+
+def test_long_one_line_query_text_is_never_a_path(capsys: pytest.CaptureFixture[str]) -> None:
+    needle = "x" * 300
+    query = f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(CONTAINS(STR(?s), '{needle}')) }}"
+    assert main(["sparql", query]) == 0
+    assert "(no rows)" in capsys.readouterr().out
+    assert main(["sparql", "a" * 300 + ".rq"]) == 2
+
+
+# -- one way of counting -----------------------------------------------------------------
+
+
+def test_counts_agree_across_build_stats_and_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmkg.build.stats import count_statements
+    from filmkg.cli._options import load_graph
+
+    expected = count_statements(load_graph([], None))
+    dist = tmp_path / "dist"
+    assert main(["build", "-o", str(dist)]) == 0
+    built = capsys.readouterr().err.strip().splitlines()[-1]
+    assert main(["stats"]) == 0
+    stated = capsys.readouterr().out.strip().splitlines()[-1]
+    assert main(["export", "-o", str(tmp_path / "g.trig")]) == 0
+    exported = capsys.readouterr().err.strip()
+    assert stated == expected.describe()
+    assert exported.startswith(f"wrote {expected.describe()} as TriG to ")
+    # build also writes the derived network graph, and says so, graph by graph
+    for graph, n in expected.graphs.items():
+        assert f"{graph.rsplit('/', 1)[-1]} {n:,}" in built
+    assert "graph:network" in built
+    assert main(["stats", str(dist / "filmkg.trig"), "-f", "json"]) == 0
+    from_file = json.loads(capsys.readouterr().out)
+    assert built.startswith(f"built {from_file['statements']:,} statements in 5 named graphs")
+    assert {g: n for g, n in from_file["graphs"].items() if not g.endswith("/network")} == dict(
+        expected.graphs
+    )
+
+
+def test_stats_of_a_file_counts_only_the_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", str(REPO / "graph" / "here.ttl"), "-f", "json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["graphs"] == {"https://w3id.org/filmkg/graph/here": counts["statements"]}
+    assert counts["films"] == 2  # the ontology is read beside it, for its classes
+
+
+def test_stats_of_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--store", str(tmp_path / "st")]) == 0
+    capsys.readouterr()
+    assert main(["stats", "--location", str(tmp_path / "st"), "-f", "json"]) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["films"] == 2
+    assert counts["named graphs"] == 4
+    assert main(["stats", "--store", str(tmp_path / "st"), "x.ttl"]) == 2
+    assert "give FILES or --store, not both" in capsys.readouterr().err

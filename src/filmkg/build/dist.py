@@ -12,9 +12,10 @@ old ``dist/`` stays as it was, and the report says why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from filmkg.build.stats import StatementCount, count_statements
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.io.fileio import atomic_dir, atomic_write_text
 from filmkg.validation.report import ValidationReport, validate
@@ -31,6 +32,8 @@ class BuildResult:
     triples: int
     #: what the reader should know (collaborations left out, shapes run by pySHACL)
     notes: tuple[str, ...] = ()
+    #: the statements of the graph built, graph by graph
+    counts: StatementCount = field(default_factory=StatementCount)
 
 
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
@@ -73,11 +76,11 @@ def build(
             "`build --collaborations` keeps them",
         )
     if not report.conforms:
-        return BuildResult(report, (), len(kg), notes)
+        return BuildResult(report, (), len(kg), notes, count_statements(kg))
     with atomic_dir(out) as staging:
         written = write_artefacts(kg, report, staging)
     files = tuple(out / p.relative_to(staging) for p in written)
-    return BuildResult(report, files, len(kg), notes)
+    return BuildResult(report, files, len(kg), notes, count_statements(kg))
 
 
 class _NotConformingError(Exception):
@@ -102,7 +105,7 @@ def build_store(
         with atomic_dir(store) as staging:
             kg = load_project(extra, include_data=include_data, store_path=staging / "db")
             report = validate(kg)
-            result = BuildResult(report, (), len(kg), report.notes)
+            result = BuildResult(report, (), len(kg), report.notes, count_statements(kg))
             kg.compact()
             del kg
             if not report.conforms:
@@ -114,4 +117,4 @@ def build_store(
         pass
     assert result is not None
     files = (store,) if result.report.conforms else ()
-    return BuildResult(result.report, files, result.triples, result.notes)
+    return BuildResult(result.report, files, result.triples, result.notes, result.counts)

@@ -1,5 +1,7 @@
 """Options shared by several commands, declared once: which graph a command reads
-(``FILES`` or ``--store``, also spelled ``--location`` as in the Oxigraph CLI) and
+(``FILES`` or ``--store``, also spelled ``--location`` as in the Oxigraph CLI; ``-`` for
+data on stdin; ``--input-format`` when a file's suffix does not say it), how its output
+is written (the format from the output file's suffix unless ``-f`` says otherwise) and
 ``--timeout`` (one meaning everywhere: the seconds one query may take before it is given
 up).
 
@@ -14,16 +16,67 @@ up).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from filmkg.errors import ParseError, UsageError
+
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
 
-__all__ = ["load_graph", "store_option", "timeout_option"]
+__all__ = [
+    "input_format_option",
+    "input_paths",
+    "load_graph",
+    "output_format",
+    "store_option",
+    "timeout_option",
+]
+
+#: ``--input-format`` names (the loader also takes media types) → the suffix that says it.
+INPUT_FORMATS: dict[str, str] = {
+    "turtle": ".ttl",
+    "ttl": ".ttl",
+    "ntriples": ".nt",
+    "nt": ".nt",
+    "nquads": ".nq",
+    "nq": ".nq",
+    "trig": ".trig",
+    "jsonld": ".jsonld",
+    "rdfxml": ".rdf",
+    "rdf": ".rdf",
+    "xml": ".rdf",
+}
+
+#: Output suffix → SPARQL results format (SELECT / ASK answers).
+RESULT_SUFFIXES: dict[str, str] = {
+    "csv": "csv",
+    "tsv": "tsv",
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "txt": "table",
+}
+
+#: Output suffix → RDF format (CONSTRUCT / DESCRIBE answers).
+GRAPH_SUFFIXES: dict[str, str] = {
+    "ttl": "turtle",
+    "nt": "ntriples",
+    "nq": "nquads",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "json": "jsonld",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",
+    "owl": "rdfxml",
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -66,7 +119,7 @@ def load_graph(
     vocabularies stay); ``project`` goes to :func:`filmkg.build.project.load_project`. The same
     one-line errors for every command: both given, or a file that is missing.
     """
-    from filmkg.errors import SourceNotFoundError, UsageError
+    from filmkg.errors import SourceNotFoundError
 
     if store is not None:
         if files or not project_data:
@@ -80,3 +133,77 @@ def load_graph(
     from filmkg.build.project import load_project
 
     return load_project(files, include_data=project_data, **project)
+
+
+def input_format_option(func: F) -> F:
+    """``--input-format FORMAT``: the RDF format of the input files, whatever their suffix."""
+    return click.option(
+        "--input-format",
+        type=click.Choice(sorted(INPUT_FORMATS)),
+        help="Read the input files (and - for stdin) in this RDF format instead of guessing "
+        "it from their suffixes (default for stdin: turtle).",
+    )(func)
+
+
+@contextlib.contextmanager
+def input_paths(files: Sequence[Path], input_format: str | None = None) -> Iterator[list[Path]]:
+    """``files`` as paths the loader reads: ``-`` is stdin, ``input_format`` the format.
+
+    Data on stdin goes to a temporary ``stdin.<suffix>`` (its named graph is
+    ``graph:stdin``); a file whose suffix does not say ``input_format`` is read through a
+    link with that suffix. Errors name the file as the user gave it (``<stdin>:3:7``).
+    """
+    suffix = INPUT_FORMATS[input_format] if input_format else None
+    if not any(str(f) == "-" for f in files) and not suffix:
+        yield list(files)
+        return
+    names: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="filmkg-input-") as scratch:
+        paths: list[Path] = []
+        for given in files:
+            if str(given) == "-":
+                path = Path(scratch) / f"stdin{suffix or '.ttl'}"
+                path.write_bytes(sys.stdin.buffer.read())
+                names[str(path)] = "<stdin>"
+            elif suffix and given.suffix.lower() != suffix:
+                path = Path(scratch) / f"{given.stem}{suffix}"
+                path.symlink_to(given.resolve())
+                names[str(path)] = str(given)
+            else:
+                path = given
+            paths.append(path)
+        try:
+            yield paths
+        except ParseError as exc:
+            if exc.path in names:
+                exc.path = names[exc.path]
+            raise
+        except UsageError as exc:  # messages that name the temporary path
+            for temporary, name in names.items():
+                exc.message = exc.message.replace(temporary, name)
+            raise
+
+
+def output_format(fmt: str | None, output: Path | None, *, graph: bool = False) -> str | None:
+    """The format of an answer: ``fmt`` (``-f``) if given, else from the ``output`` file's
+    suffix (results: csv, tsv, json, srj, xml, srx; graphs: ttl, nt, nq, trig, jsonld,
+    rdf), else ``None`` (the command's default).
+
+    >>> output_format(None, Path("rows.csv")), output_format("json", Path("rows.csv"))
+    ('csv', 'json')
+    >>> output_format(None, Path("graph.ttl"), graph=True), output_format(None, None)
+    ('turtle', None)
+    """
+    if fmt is not None or output is None:
+        return fmt
+    suffix = output.suffix.lower().lstrip(".")
+    table = GRAPH_SUFFIXES if graph else RESULT_SUFFIXES
+    if suffix in table:
+        return table[suffix]
+    if suffix:
+        kind = "an RDF graph" if graph else "query results"
+        raise UsageError(
+            f"{output}: cannot tell the format of {kind} from the suffix .{suffix}",
+            hint="give -f, or name the file ." + ", .".join(sorted(table)),
+        )
+    return None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from filmkg.cli._options import input_format_option, input_paths, store_option
+
 
 @click.command()
 @click.option(
@@ -17,21 +19,24 @@ import click
     show_default=True,
     help="Folder to write the artefacts to (replaced whole, atomically).",
 )
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Build an on-disk Oxigraph store here instead of dist/ (big graphs: bulk load, "
-    "SPARQL-compiled validation); other commands read it with --store.",
+@store_option(
+    "Build an on-disk Oxigraph store here instead of dist/ (big graphs: bulk load, "
+    "SPARQL-compiled validation); other commands read it with --store."
 )
+@input_format_option
 @click.option(
     "--collaborations/--no-collaborations",
     default=None,
     help="Write (or not) the derived person-person collaborations into the exports; by "
     "default only when they at most double the graph (they grow with the square of a cast).",
 )
-@click.argument("extra", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("extra", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 def build(
-    out: Path, extra: tuple[Path, ...], store: Path | None, collaborations: bool | None
+    out: Path,
+    extra: tuple[Path, ...],
+    store: Path | None,
+    input_format: str | None,
+    collaborations: bool | None,
 ) -> int:
     """Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.
 
@@ -41,10 +46,11 @@ def build(
     from filmkg.build.dist import build as run_build
     from filmkg.build.dist import build_store
 
-    if store is not None:
-        result = build_store(store, extra)
-    else:
-        result = run_build(out, extra, collaborations=collaborations)
+    with input_paths(extra, input_format) as paths:
+        if store is not None:
+            result = build_store(store, tuple(paths))
+        else:
+            result = run_build(out, tuple(paths), collaborations=collaborations)
     for note in result.notes:
         click.echo(f"filmkg: note: {note}", err=True)
     if store is not None:
@@ -59,5 +65,5 @@ def build(
     for path in result.files:
         click.echo(str(path))
     n_w = len(result.report.warnings)
-    click.echo(f"built {result.triples} statements, conforms ({n_w} warning(s)) → {out}/", err=True)
+    click.echo(f"built {result.counts.describe()}; conforms ({n_w} warning(s)) → {out}/", err=True)
     return 0

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
 
@@ -17,7 +19,8 @@ _FORMATS = "turtle, ntriples, nquads, trig, jsonld, rdfxml"
 
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
+@input_format_option
 @click.option(
     "-f",
     "--format",
@@ -45,11 +48,9 @@ _FORMATS = "turtle, ntriples, nquads, trig, jsonld, rdfxml"
     is_flag=True,
     help="Leave out the graph of derived triples (shortcuts and alignment).",
 )
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Export the on-disk store made by `filmkg build --store PATH` (big graphs; "
-    "streamed in constant memory, see --order) instead of the project graph.",
+@store_option(
+    "Export the on-disk store made by `filmkg build --store PATH` (big graphs; "
+    "streamed in constant memory, see --order) instead of the project graph."
 )
 @click.option(
     "--order",
@@ -76,6 +77,7 @@ def export(
     frame: str | None,
     store: Path | None,
     order: str,
+    input_format: str | None,
 ) -> None:
     """Export the project graph, or FILES, deterministically.
 
@@ -97,15 +99,8 @@ def export(
     if frame is not None and fmt is None:
         fmt = "jsonld"
     spec = export_format(fmt, output)
-    if store is not None:
-        from filmkg.engines.store import KnowledgeGraph
-        from filmkg.errors import UsageError
-
-        if files:
-            raise UsageError("give either FILES or --store, not both")
-        kg = KnowledgeGraph.open(store)
-    else:
-        kg = _load(files, profile)
+    with input_paths(files, input_format) as paths:
+        kg = load_graph(paths, store) if store is not None else _load(paths, profile)
     options: dict[str, object] = {
         "profile": profile,
         "inferred": not no_inferred,
@@ -116,10 +111,23 @@ def export(
         export_to_stream(kg, sys.stdout.buffer, spec, **options)
         return
     path = export_to_path(kg, output, spec, **options)
-    click.echo(f"wrote {spec.label} to {path}", err=True)
+    click.echo(f"wrote {_what(kg, profile, no_inferred)} as {spec.label} to {path}", err=True)
 
 
-def _load(files: tuple[Path, ...], profile: str) -> KnowledgeGraph:
+def _what(kg: KnowledgeGraph, profile: str, no_inferred: bool) -> str:
+    """The statements written, counted as every command counts them."""
+    from filmkg.build.stats import count_statements
+    from filmkg.rdf.namespaces import GRAPH
+
+    if profile != "full":
+        return f"the {profile} profile"
+    counts = count_statements(kg)
+    if no_inferred:
+        counts = counts.only(g for g in counts.graphs if g != str(GRAPH.inferred))
+    return counts.describe()
+
+
+def _load(files: list[Path], profile: str) -> KnowledgeGraph:
     from filmkg.build.project import load_project
 
     if not files:

@@ -19,6 +19,13 @@ from filmkg.cli._endpoint import (
     make_endpoint,
     refuse_local_options,
 )
+from filmkg.cli._options import (
+    input_format_option,
+    input_paths,
+    load_graph,
+    output_format,
+    store_option,
+)
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -44,31 +51,30 @@ engine_option = click.option(
 
 def graph_options(func: F) -> F:
     """The options that say which graph a query reads, and where its answer goes:
-    ``--data``, ``--no-project-data``, ``--store`` and ``-o/--output`` (shared by
-    ``filmkg query`` and ``filmkg sparql``)."""
+    ``--data``, ``--input-format``, ``--no-project-data``, ``--store`` and ``-o/--output``
+    (shared by ``filmkg query`` and ``filmkg sparql``)."""
     decorators = (
         click.option(
             "--data",
             multiple=True,
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Also query this RDF file (repeatable), read strictly, shortcuts derived.",
+            type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+            help="Also query this RDF file (repeatable; - reads stdin), read strictly, "
+            "shortcuts derived.",
         ),
+        input_format_option,
         click.option(
             "--no-project-data",
             is_flag=True,
             help="Leave out the project's own graph data (keep the ontology and "
             "vocabularies): query only the --data files.",
         ),
-        click.option(
-            "--store",
-            type=click.Path(file_okay=False, path_type=Path),
-            help="Query an on-disk store made by `filmkg build --store PATH` instead.",
-        ),
+        store_option("Query an on-disk store made by `filmkg build --store PATH` instead."),
         click.option(
             "-o",
             "--output",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Write to this file (atomically) instead of stdout.",
+            help="Write to this file (atomically) instead of stdout; its suffix picks the "
+            "format unless -f is given (.csv, .tsv, .json/.srj, .xml/.srx, .txt).",
         ),
     )
     for decorator in reversed(decorators):
@@ -99,24 +105,18 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def open_graph(
-    data: Sequence[Path], *, project_data: bool = True, store: Path | None = None
+    data: Sequence[Path],
+    *,
+    project_data: bool = True,
+    store: Path | None = None,
+    input_format: str | None = None,
 ) -> KnowledgeGraph:
     """The graph to query: an on-disk store, or the project (ontology, vocabularies,
     data unless ``project_data`` is false) plus ``data`` files, shortcuts derived."""
-    from filmkg.errors import SourceNotFoundError, UsageError
-
-    if store is not None:
-        if data or not project_data:
-            raise UsageError("--store cannot be combined with --data or --no-project-data")
-        from filmkg.engines.store import KnowledgeGraph
-
-        return KnowledgeGraph.open(store)
-    for path in data:
-        if not path.is_file():
-            raise SourceNotFoundError(f"{path}: no such file", hint="check the --data path")
-    from filmkg.build.project import load_project
-
-    return load_project(data, include_data=project_data)
+    with input_paths(data, input_format) as paths:
+        return load_graph(
+            paths, store, project_data=project_data, files_name="--data / --no-project-data"
+        )
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -156,10 +156,8 @@ def _list_queries() -> str:
     "--format",
     "fmt",
     type=click.Choice(_RESULT_FORMATS),
-    default="table",
-    show_default=True,
-    help="table: aligned, prefixed names, plain values; csv/tsv/json/xml: the W3C SPARQL "
-    "1.1 results formats.",
+    help="table (the default on stdout): aligned, prefixed names, plain values; "
+    "csv/tsv/json/xml: the W3C SPARQL 1.1 results formats (default: from the -o suffix).",
 )
 @engine_option
 @graph_options
@@ -172,9 +170,10 @@ def query(
     list_: bool,
     describe: bool,
     params: tuple[str, ...],
-    fmt: str,
+    fmt: str | None,
     engine: str,
     data: tuple[Path, ...],
+    input_format: str | None,
     no_project_data: bool,
     store: Path | None,
     output: Path | None,
@@ -205,6 +204,7 @@ def query(
         return
     if name is None:
         raise UsageError("give a query NAME, or --list to see them", hint="filmkg query --list")
+    fmt = output_format(fmt, output) or "table"
     nq = queries.get(name)
     if describe:
         emit(queries.describe(nq), output)
@@ -214,7 +214,7 @@ def query(
         nq.param(param_name)  # an undeclared name fails before the graph is loaded
     source: KnowledgeGraph | Executor
     if endpoint is not None:
-        refuse_local_options(ctx, ("engine", "data", "no_project_data", "store"))
+        refuse_local_options(ctx, ("engine", "data", "no_project_data", "store", "input_format"))
         source = make_endpoint(
             endpoint,
             credentials_file=credentials_file,
@@ -223,7 +223,9 @@ def query(
             default_graphs=default_graphs,
         )
     else:
-        source = open_graph(data, project_data=not no_project_data, store=store)
+        source = open_graph(
+            data, project_data=not no_project_data, store=store, input_format=input_format
+        )
     result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
     emit(result.serialize(fmt), output)  # type: ignore[arg-type]
     sys.stdout.flush()

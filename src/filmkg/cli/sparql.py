@@ -9,8 +9,9 @@ refused (:func:`filmkg.sparql.limited.limited_query`).
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,18 +21,20 @@ from filmkg.cli._endpoint import (
     make_endpoint,
     refuse_local_options,
 )
+from filmkg.cli._options import output_format, timeout_option
 from filmkg.cli.query import emit, engine_option, graph_options, open_graph
+from filmkg.errors import ParseError, UsageError
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from filmkg.sparql.limited import GraphSource
     from filmkg.sparql.results import QueryResult
+    from filmkg.sparql.limited import GraphSource
 
 __all__ = ["read_query", "sparql", "with_prefixes"]
 
 _RESULT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-_GRAPH_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml")
+_GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
 
 
 def read_query(query_or_file: str) -> tuple[str, str]:
@@ -44,8 +47,7 @@ def read_query(query_or_file: str) -> tuple[str, str]:
 
     if query_or_file == "-":
         return sys.stdin.read(), "<stdin>"
-    looks_like_file = "\n" not in query_or_file and len(query_or_file) < 4096
-    if looks_like_file:
+    if _names_a_file(query_or_file):
         path = Path(query_or_file)
         if path.is_file():
             try:
@@ -55,6 +57,21 @@ def read_query(query_or_file: str) -> tuple[str, str]:
         if path.suffix.lower() in (".rq", ".sparql", ".ru") and " " not in query_or_file:
             raise SourceNotFoundError(f"{path}: no such file", hint="check the path")
     return query_or_file, "<query>"
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether ``text`` may be a path: one line, no braces, short enough for a file name.
+
+    >>> _names_a_file("q.rq"), _names_a_file("SELECT * { ?s ?p ?o }"), _names_a_file("x" * 300)
+    (True, False, False)
+    """
+    if "\n" in text or "{" in text or len(text) >= 4096:
+        return False
+    try:
+        Path(text).is_file()
+    except (OSError, ValueError):  # a name too long for the file system: query text
+        return False
+    return all(len(part.encode()) <= 255 for part in Path(text).parts)
 
 
 def with_prefixes(text: str) -> str:
@@ -93,13 +110,14 @@ def _graph_text(graph: Graph, fmt: str) -> str:
     "fmt",
     type=click.Choice(_RESULT_FORMATS + _GRAPH_FORMATS),
     help="SELECT / ASK: table (default), csv, tsv, json, xml (the W3C SPARQL 1.1 results "
-    "formats). CONSTRUCT / DESCRIBE: turtle (default), ntriples, jsonld, rdfxml.",
+    "formats). CONSTRUCT / DESCRIBE: turtle (default), ntriples, nquads, trig, jsonld, "
+    "rdfxml. Default: from the -o suffix.",
 )
 @engine_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    help="Stop the query after this many seconds (default: FILMKG_QUERY_TIMEOUT, else 30).",
+@timeout_option(
+    default=None,
+    what="Stop the query after this many seconds (default: FILMKG_QUERY_TIMEOUT, else 30; "
+    "with --endpoint, the wait for its answer)",
 )
 @click.option(
     "--max-rows",
@@ -127,27 +145,7 @@ def _graph_text(graph: Graph, fmt: str) -> str:
 @endpoint_option
 @connection_options(timeout=False)
 @click.pass_context
-def sparql(
-    ctx: click.Context,
-    query_or_file: str,
-    fmt: str | None,
-    engine: str,
-    timeout: float | None,
-    max_rows: int | None,
-    allow_service: bool,
-    allow_from: bool,
-    allow_update: bool,
-    allow_load: bool,
-    no_prefixes: bool,
-    data: tuple[Path, ...],
-    no_project_data: bool,
-    store: Path | None,
-    output: Path | None,
-    endpoint: str | None,
-    credentials_file: Path | None,
-    retries: int,
-    default_graphs: tuple[str, ...],
-) -> None:
+def sparql(ctx: click.Context, /, query_or_file: str, **options: Any) -> None:
     """Run the SPARQL query QUERY_OR_FILE (text, a .rq file, or - for stdin).
 
     The project's prefixes are declared for you. SERVICE, FROM, LOAD and updates are
@@ -158,68 +156,112 @@ def sparql(
     updates are refused; --timeout bounds the wait for its answer).
 
     Examples: filmkg sparql 'SELECT ?d WHERE { ?f wdt:P57 ?d }';
-    filmkg sparql my-query.rq -f json;  filmkg sparql - < q.rq --engine rdflib;
+    filmkg sparql my-query.rq -o rows.csv;  filmkg sparql - < q.rq --engine rdflib;
     filmkg sparql q.rq --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.errors import ParseError, UsageError
-    from filmkg.sparql.safety import check_query
-
+    opts = _Options(**options)
     text, origin = read_query(query_or_file)
-    full = text if no_prefixes else with_prefixes(text)
-    shift = 0 if no_prefixes else 1
-    if endpoint is not None:
-        local = ("engine", "allow_update", "allow_load", "data", "no_project_data", "store")
-        refuse_local_options(ctx, local)
-        from filmkg.io.limits import resolve_limits
-        from filmkg.sparql.results import QueryResult
-
-        remote = make_endpoint(
-            endpoint,
-            credentials_file=credentials_file,
-            timeout=resolve_limits(None).query_timeout_s if timeout is None else timeout,
-            retries=retries,
-            default_graphs=default_graphs,
-        )
-        answer = remote.query(full)  # runs there: SERVICE is the endpoint's business
-        _check_rows(answer, max_rows)
-        form = "ASK" if isinstance(answer, bool) else "SELECT"
-        form = form if isinstance(answer, bool | QueryResult) else "CONSTRUCT / DESCRIBE"
-        emit(_render(answer, fmt, form), output)
+    full = text if opts.no_prefixes else with_prefixes(text)
+    if opts.endpoint is not None:
+        _run_remote(ctx, full, opts)
         return
     try:
-        info = check_query(
-            full,
-            allow_service=allow_service,
-            allow_load=allow_load,
-            allow_update=allow_update,
-            allow_from=allow_from,
-        )
-        if info.form == "UPDATE":
-            if store is None:
-                raise UsageError(
-                    "an update needs --store PATH: the in-memory project graph is not saved"
-                )
-            _update_store(store, full)
-            click.echo(f"update applied to {store}", err=True)
-            return
-        source = _graph_source(data, not no_project_data, store)
-        from filmkg.sparql.limited import limited_query
-
-        result = limited_query(
-            source,
-            full,
-            engine=engine,  # type: ignore[arg-type]
-            timeout_s=timeout,
-            max_rows=max_rows,
-            allow_service=allow_service,
-            allow_from=allow_from,
-        )
-    except ParseError as exc:
+        _run_local(full, opts)
+    except ParseError as exc:  # the user's line numbers, the user's name for the text
+        shift = 0 if opts.no_prefixes else 1
         if exc.line is not None and exc.line > shift:
             exc.line -= shift
         exc.path = origin
         raise
-    emit(_render(result, fmt, info.form), output)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The options of ``filmkg sparql``, as click passes them."""
+
+    fmt: str | None
+    engine: str
+    timeout: float | None
+    max_rows: int | None
+    allow_service: bool
+    allow_from: bool
+    allow_update: bool
+    allow_load: bool
+    no_prefixes: bool
+    data: tuple[Path, ...]
+    input_format: str | None
+    no_project_data: bool
+    store: Path | None
+    output: Path | None
+    endpoint: str | None
+    credentials_file: Path | None
+    retries: int
+    default_graphs: tuple[str, ...]
+
+
+_LOCAL_ONLY = (
+    "engine",
+    "allow_update",
+    "allow_load",
+    "data",
+    "no_project_data",
+    "store",
+    "input_format",
+)
+
+
+def _run_remote(ctx: click.Context, full: str, opts: _Options) -> None:
+    """Run the query on ``--endpoint`` (where SERVICE is the endpoint's business)."""
+    from filmkg.io.limits import resolve_limits
+    from filmkg.sparql.results import QueryResult
+
+    refuse_local_options(ctx, _LOCAL_ONLY)
+    assert opts.endpoint is not None
+    remote = make_endpoint(
+        opts.endpoint,
+        credentials_file=opts.credentials_file,
+        timeout=resolve_limits(None).query_timeout_s if opts.timeout is None else opts.timeout,
+        retries=opts.retries,
+        default_graphs=opts.default_graphs,
+    )
+    answer = remote.query(full)
+    _check_rows(answer, opts.max_rows)
+    form = "ASK" if isinstance(answer, bool) else "SELECT"
+    form = form if isinstance(answer, bool | QueryResult) else "CONSTRUCT / DESCRIBE"
+    emit(_render(answer, opts.fmt, form, opts.output), opts.output)
+
+
+def _run_local(full: str, opts: _Options) -> None:
+    """Check the query, then run it on the embedded engine (or update ``--store``)."""
+    from filmkg.sparql.limited import limited_query
+    from filmkg.sparql.safety import check_query
+
+    info = check_query(
+        full,
+        allow_service=opts.allow_service,
+        allow_load=opts.allow_load,
+        allow_update=opts.allow_update,
+        allow_from=opts.allow_from,
+    )
+    if info.form == "UPDATE":
+        if opts.store is None:
+            raise UsageError(
+                "an update needs --store PATH: the in-memory project graph is not saved"
+            )
+        _update_store(opts.store, full)
+        click.echo(f"update applied to {opts.store}", err=True)
+        return
+    source = _graph_source(opts)
+    result = limited_query(
+        source,
+        full,
+        engine=opts.engine,  # type: ignore[arg-type]
+        timeout_s=opts.timeout,
+        max_rows=opts.max_rows,
+        allow_service=opts.allow_service,
+        allow_from=opts.allow_from,
+    )
+    emit(_render(result, opts.fmt, info.form, opts.output), opts.output)
 
 
 def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> None:
@@ -249,38 +291,37 @@ def _update_store(store: Path, text: str) -> None:
     kg.compact()
 
 
-def _graph_source(data: tuple[Path, ...], project_data: bool, store: Path | None) -> GraphSource:
+def _graph_source(opts: _Options) -> GraphSource:
     from filmkg.sparql.limited import GraphSource
 
-    if store is not None:
-        if data or not project_data:
-            from filmkg.errors import UsageError
-
-            raise UsageError("--store cannot be combined with --data or --no-project-data")
-        return GraphSource(store_path=str(store))
-    if not data and project_data:
+    if opts.store is not None:
+        if opts.data or opts.no_project_data:
+            raise UsageError("give --data / --no-project-data or --store, not both")
+        return GraphSource(store_path=str(opts.store))
+    if not opts.data and not opts.no_project_data:
         return GraphSource(project=True)
-    return GraphSource.snapshot(open_graph(data, project_data=project_data))
+    graph = open_graph(
+        opts.data, project_data=not opts.no_project_data, input_format=opts.input_format
+    )
+    return GraphSource.snapshot(graph)
 
 
-def _render(result: QueryResult | bool | Graph, fmt: str | None, form: str) -> str:
-    from filmkg.errors import UsageError
+def _render(
+    result: QueryResult | bool | Graph, fmt: str | None, form: str, output: Path | None
+) -> str:
+    """The answer as text: ``fmt``, else the format the ``output`` suffix names."""
     from filmkg.sparql.results import QueryResult, boolean_result
 
-    if isinstance(result, bool | QueryResult):
-        chosen = fmt or "table"
-        if chosen not in _RESULT_FORMATS:
-            raise UsageError(
-                f"-f {chosen} is for CONSTRUCT / DESCRIBE; a {form} answer is written as "
-                + ", ".join(_RESULT_FORMATS)
-            )
-        if isinstance(result, bool):
-            return boolean_result(result, chosen)  # type: ignore[arg-type]
-        return result.serialize(chosen)  # type: ignore[arg-type]
-    chosen = fmt or "turtle"
-    if chosen not in _GRAPH_FORMATS:
+    tabular = isinstance(result, bool | QueryResult)
+    chosen = output_format(fmt, output, graph=not tabular) or ("table" if tabular else "turtle")
+    allowed = _RESULT_FORMATS if tabular else _GRAPH_FORMATS
+    if chosen not in allowed:
+        other = "CONSTRUCT / DESCRIBE" if tabular else "SELECT / ASK"
         raise UsageError(
-            f"-f {chosen} is for SELECT / ASK; a {form} answer is written as "
-            + ", ".join(_GRAPH_FORMATS)
+            f"-f {chosen} is for {other}; a {form} answer is written as " + ", ".join(allowed)
         )
+    if isinstance(result, bool):
+        return boolean_result(result, chosen)  # type: ignore[arg-type]
+    if isinstance(result, QueryResult):
+        return result.serialize(chosen)  # type: ignore[arg-type]
     return _graph_text(result, chosen)

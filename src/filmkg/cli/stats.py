@@ -4,23 +4,62 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+
+if TYPE_CHECKING:
+    from filmkg.engines.store import KnowledgeGraph
+
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def stats(files: tuple[Path, ...], fmt: str) -> int:
-    """Count films, people, organisations, credits, facts and sources (of FILES if given)."""
-    from filmkg.build.project import load_project
-    from filmkg.build.stats import graph_stats
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
+@input_format_option
+@store_option("Count the on-disk store made by `filmkg build --store PATH` (big graphs).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def stats(files: tuple[Path, ...], input_format: str | None, store: Path | None, fmt: str) -> int:
+    """Count films, people, organisations, credits, facts and sources, and the statements
+    graph by graph: of the project, of FILES (- reads stdin) or of a --store.
 
-    counts = graph_stats(load_project(files, include_data=not files))
+    FILES are read with the ontology beside them, for its class hierarchy, but only
+    their own statements are counted (as `build FILES` would load them, each file in its
+    named graph graph:<name>).
+    """
+    from filmkg.build.stats import count_statements, graph_stats
+
+    with input_paths(files, input_format) as paths:
+        kg = load_graph(paths, store, project_data=not paths)
+        own = _files_alone(paths) if paths else None
+    counts = graph_stats(kg, of=own)
+    statements = count_statements(own if own is not None else kg)
     if fmt == "json":
-        click.echo(json.dumps(counts, indent=2, sort_keys=True))
-    else:
-        width = max(len(k) for k in counts)
-        for key, value in counts.items():
-            click.echo(f"{key:<{width}}  {value:>8}")
+        document: dict[str, object] = {**counts, "graphs": dict(statements.graphs)}
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        return 0
+    width = max(len(k) for k in counts)
+    for key, value in counts.items():
+        if key not in ("statements", "named graphs"):
+            click.echo(f"{key:<{width}}  {value:>9,}")
+    click.echo(statements.describe())
     return 0
+
+
+def _files_alone(paths: list[Path]) -> KnowledgeGraph:
+    """The files' own statements, each file in its named graph (nothing added)."""
+    from filmkg.build.project import graph_name_for
+    from filmkg.engines.store import KnowledgeGraph
+
+    kg = KnowledgeGraph()
+    for path in paths:
+        kg.load(path, graph=graph_name_for(path))
+    return kg

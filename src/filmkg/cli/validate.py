@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+
 
 @click.command()
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @click.option(
     "-f",
     "--format",
@@ -25,11 +27,8 @@ import click
     type=click.Path(path_type=Path),
     help="Validate against these shapes files instead of filmkg's own (repeatable).",
 )
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Validate the on-disk store built by `filmkg build --store PATH` (big graphs).",
-)
+@store_option("Validate the on-disk store built by `filmkg build --store PATH` (big graphs).")
+@input_format_option
 @click.option(
     "--engine",
     type=click.Choice(["auto", "sparql", "pyshacl"]),
@@ -44,25 +43,20 @@ def validate(
     fmt: str,
     shapes: tuple[Path, ...],
     store: Path | None,
+    input_format: str | None,
     engine: str,
 ) -> int:
     """Validate the project graph, or your own FILES, against the filmkg shapes.
 
     Your files are read with the filmkg ontology beside them (for the class hierarchy) and
     the shortcuts are derived, as in a build. Exits 0 if the data conforms, 1 if not,
-    2 if a file cannot be read or parsed.
+    2 if a file cannot be read or parsed. FILE - reads stdin (`cat data.ttl | filmkg
+    validate -`; Turtle unless --input-format says otherwise).
     """
-    from filmkg.build.project import load_project
     from filmkg.validation.report import validate as run_validate
 
-    if store is not None:
-        from filmkg.engines.store import KnowledgeGraph
-
-        if files:
-            raise click.UsageError("give FILES or --store, not both")
-        kg = KnowledgeGraph.open(store)
-    else:
-        kg = load_project(files, include_data=not files)
+    with input_paths(files, input_format) as paths:
+        kg = load_graph(paths, store, project_data=not paths)
     report = run_validate(kg, shapes, engine=engine)
     for note in report.notes:
         click.echo(f"filmkg: note: {note}", err=True)

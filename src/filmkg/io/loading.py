@@ -114,7 +114,8 @@ def format_for(path: str | Path, fmt: str | None = None) -> ox.RdfFormat:
         raise ParseError(
             f"unknown RDF format {key!r}" if key else "cannot tell the RDF format",
             path=str(path),
-            hint=f"give the file a known extension or format name ({known})",
+            hint=f"give the file a known extension or format name ({known}); on the command "
+            "line, --input-format",
         ) from None
 
 
