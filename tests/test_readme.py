@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def test_first_example_output_matches(capsys) -> None:
     text = README.read_text(encoding="utf-8")
-    block = re.search(r"```console\n\$ \.venv/bin/filmkg stats\n(.*?)```", text, re.S)
+    block = re.search(r"```console\n\$ filmkg stats\n(.*?)```", text, re.S)
     assert block, "the README's first example is missing"
     assert main(["stats"]) == 0
     assert capsys.readouterr().out == block[1]

@@ -111,7 +111,10 @@ def export(
         export_to_stream(kg, sys.stdout.buffer, spec, **options)
         return
     path = export_to_path(kg, output, spec, **options)
-    click.echo(f"wrote {_what(kg, profile, no_inferred)} as {spec.label} to {path}", err=True)
+    union = "" if spec.dataset else " (their union)"
+    click.echo(
+        f"wrote {_what(kg, profile, no_inferred)} as {spec.label}{union} to {path}", err=True
+    )
 
 
 def _what(kg: KnowledgeGraph, profile: str, no_inferred: bool) -> str:

@@ -28,8 +28,8 @@ from filmkg.errors import ParseError, UsageError
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from filmkg.sparql.results import QueryResult
     from filmkg.sparql.limited import GraphSource
+    from filmkg.sparql.results import QueryResult
 
 __all__ = ["read_query", "sparql", "with_prefixes"]
 
