@@ -1,6 +1,6 @@
 """Fuzz ``filmkg import`` for longer than the test suite does (the cases of tests/import_fuzz.py).
 
-    python scripts/fuzz_import.py [--examples 2000] [--seed N]
+    python scripts/fuzz_import.py [--examples 2000] [--seed N] [--keep DIR]
 
 Prints how many runs exited 0 and 2, and every case that broke the contract (an exit
 other than 0 or 2, a traceback, more than one error line, an output that does not
@@ -26,6 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="write each failing case into a folder here")
     args = parser.parse_args()
     codes: Counter[int] = Counter()
     failures: list[tuple[list[str], Case, str]] = []
@@ -45,6 +46,8 @@ def main() -> int:
         found = problems(outcome)
         if found:
             failures.append((found, case, outcome.err))
+            if args.keep is not None:
+                run_case(case, args.keep / f"case-{len(failures)}")
             print(f"FAIL {found}: {outcome.err.strip()[:300]}", file=sys.stderr, flush=True)
         done = sum(codes.values())
         if done % 100 == 0:

@@ -445,3 +445,89 @@ def test_a_misspelled_column_of_a_columns_list(
     assert main(["import", str(EXAMPLE / "top-films.csv"), "-m", str(path), "--check"]) == 2
     err = _one_line(capsys.readouterr().err)
     assert "columns: unknown column 'Star 4'; did you mean 'Star4'?" in err
+
+
+def _graph_counts(store: Path) -> dict[str, int]:
+    from filmkg.engines.store import KnowledgeGraph
+
+    kg = KnowledgeGraph.open(store)
+    rows = kg.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {str(g): int(str(n)) for g, n in rows.rows}
+
+
+def test_check_with_a_store_leaves_it_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "kg.db"
+    mapping = str(EXAMPLE / "my-films.toml")
+    assert main(["import", str(EXAMPLE), "-m", mapping, "--into", str(store)]) == 0
+    before = _graph_counts(store)
+    capsys.readouterr()
+    assert main(["import", str(EXAMPLE), "-m", mapping, "--into", str(store), "--check"]) == 0
+    assert "would make 11 entities" in capsys.readouterr().out
+    assert _graph_counts(store) == before
+    assert before["https://w3id.org/filmkg/graph/import/my-films"] == 142
+
+
+def test_series_titel_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #16: `label = "{Series_Titel}"` gave 0 films, 1,001 bad-value problems, exit 0."""
+    mapping = (EXAMPLE / "top-films.toml").read_text(encoding="utf-8")
+    path = tmp_path / "t.toml"
+    path.write_text(mapping.replace("{Series_Title}", "{Series_Titel}"), encoding="utf-8")
+    out = tmp_path / "o.nq"
+    assert main(["import", str(EXAMPLE / "top-films.csv"), "-m", str(path), "-o", str(out)]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert f"{path}: [[map]] #1 (table rows) entity 'film' label: " in err
+    assert "unknown column 'Series_Titel'; did you mean 'Series_Title'?" in err
+    assert not out.exists()
+
+
+def test_a_title_of_spaces_is_no_title(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz test: a title ' ' made a film with an empty label (invalid)."""
+    csv = "Series_Title,Released_Year,Certificate,Director,Star1\nHeat,1995,A,,\n   ,2000,A,,\n"
+    folder = _imdb(tmp_path, csv)
+    out = tmp_path / "o.nq"
+    args = ["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(out)]
+    assert main([*args, "--max-loss", "0.5"]) == 0
+    assert "bad-value 1" in capsys.readouterr().err
+    assert "untitled" not in out.read_text(encoding="utf-8")
+    assert main(["validate", str(out)]) == 0
+
+
+def test_lone_surrogates_are_bad_input_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON or Cypher escape that is half a surrogate pair is exit 2 at its line and column."""
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "films.json").write_text('[{"title": "Heat\\ud800", "year": 1995}]', "utf-8")
+    mapping = (REPO / "mappings" / "wikipedia-movies.toml").read_text(encoding="utf-8")
+    mapping = mapping.replace(
+        'files = ["movies-1990s.json", "movies-2000s.json", "movies-2020s.json"]',
+        'files = ["films.json"]',
+    )
+    (folder / "w.toml").write_text(mapping, "utf-8")
+    assert main(["import", str(folder), "-m", str(folder / "w.toml")]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert "films.json:1:17: \\ud800 is half of a surrogate pair, not a character" in err
+    cypher = folder / "g.cypher"
+    cypher.write_text("CREATE (a:Movie {title: 'Heat\\ud800', released: 1995})\n", "utf-8")
+    assert main(["import", str(cypher), "-m", "neo4j-movies"]) == 2
+    err = _one_line(capsys.readouterr().err)
+    assert "g.cypher:1:30: \\uD800 is not a character (a lone surrogate or too big)" in err
+    cypher.write_text("CREATE (a:Movie {title: 'Heat \\ud83d\\ude00', released: 1995})\n", "utf-8")
+    assert main(["import", str(cypher), "-m", "neo4j-movies"]) == 0
+    assert '"Heat \U0001f600"' in capsys.readouterr().out
+
+
+def test_a_shipped_mapping_on_part_of_its_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Maps no record matches, fields no record has: listed in the report, not mistakes."""
+    cypher = tmp_path / "g.cypher"
+    cypher.write_text("CREATE (a:Movie {title: 'Heat', released: 1995})\n", "utf-8")
+    out = tmp_path / "o.nq"
+    assert main(["import", str(cypher), "-m", "neo4j-movies", "-o", str(out)]) == 0
+    assert "(missing-field 1, unused-map 7)" in capsys.readouterr().err  # Person + 6 rel. maps
+    report = (tmp_path / "neo4j-movies.quality.md").read_text(encoding="utf-8")
+    assert "| [[map]] #2 (table nodes) | where | _label = 'Person' | nothing made |" in report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -136,14 +137,7 @@ def _check(
     """``--check``: what the import would make, on stdout; nothing is written."""
     from filmkg.importers.pipeline import check_import
 
-    if store_path is not None and store_path.exists():
-        from filmkg.engines.store import KnowledgeGraph
-
-        reference: object = KnowledgeGraph(store_path)
-    else:
-        from filmkg.build.project import load_project
-
-        reference = load_project(infer=False)
+    reference = _reference(store_path)
     report = check_import(source, mapping, reference=reference, threshold=threshold, limits=limits)
     click.echo(f"check {mapping.source_id} ({mapping.path}):")
     for line in report.summary():
@@ -156,3 +150,16 @@ def _check(
     if report.loss is not None:
         raise report.loss
     return 0
+
+
+def _reference(store_path: Path | None) -> Any:
+    """What ``--check`` resolves against: the store (opened read-only), else the project."""
+    if store_path is not None and store_path.exists():
+        from filmkg.engines.store import KnowledgeGraph
+
+        kg = KnowledgeGraph.open(store_path)  # read-only: --check writes nothing
+        if len(kg):
+            return kg
+    from filmkg.build.project import load_project
+
+    return load_project(infer=False)

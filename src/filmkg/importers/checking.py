@@ -152,24 +152,43 @@ def _suggest(name: str, known: Sequence[str]) -> str | None:
     return f"did you mean {close!r}?" if close else _known(known)
 
 
+def _values(records: Sequence[Record], key: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for rec in records:
+        v = rec.fields.get(key)
+        for item in v if isinstance(v, list) else [v]:
+            if item is not None and len(seen) < 10_000:
+                seen.setdefault(str(item).lower() if isinstance(item, bool) else str(item))
+    return list(seen)
+
+
 def _where_problems(
-    m: ImportMapping, rmap: RecordMap, where: str, records: Sequence[Record]
+    m: ImportMapping, rmap: RecordMap, where: str, records: Sequence[Record], notes: list[Issue]
 ) -> list[ParseError]:
+    """A map no record matches: a misspelled where key or value, or a note."""
+    keys: dict[str, None] = {}
+    for rec in records:
+        keys.update(dict.fromkeys(rec.fields))
     for key, value in rmap.where.items():
-        seen: dict[str, None] = {}
-        for rec in records:
-            v = rec.fields.get(key)
-            for item in v if isinstance(v, list) else [v]:
-                if item is not None and len(seen) < 10_000:
-                    seen.setdefault(str(item).lower() if isinstance(item, bool) else str(item))
-        if value not in seen:
-            hint = _suggest(value, list(seen)) if seen else None
-            message = f"no record has {key} = {value!r}"
-            return [ParseError(f"{where} where: {message}", path=m.path, hint=hint)]
+        if key not in keys:
+            close = _close(key, list(keys))
+            hint = f"did you mean {close!r}?" if close else _known(list(keys))
+            what = _WHAT.get(m.fmt, "field")
+            return [ParseError(f"{where} where: unknown {what} {key!r}", path=m.path, hint=hint)]
+        seen = _values(records, key)
+        close = _close(value, seen) if value not in seen else None
+        if close is not None:
+            message = f"{where} where: no record has {key} = {value!r}"
+            return [ParseError(message, path=m.path, hint=f"did you mean {close!r}?")]
+    shown = ", ".join(f"{k} = {v!r}" for k, v in rmap.where.items())
+    detail = f"no record of the source has {shown}: the map makes nothing"
+    notes.append(Issue("unused-map", where, "where", shown, "nothing made", detail))
     return []
 
 
 def _close(name: str, known: Sequence[str]) -> str | None:
+    if not name.startswith("_"):  # a source field is not a misspelled reader field (_line)
+        known = [k for k in known if not k.startswith("_")]
     folded = {k.casefold(): k for k in known}
     if name.casefold() in folded:
         return folded[name.casefold()]
@@ -191,7 +210,7 @@ def _map_problems(
     where = f"[[map]] #{i} (table {rmap.table})"
     taken = [r for r in records if matches_where(r, rmap.where)]
     if not taken:
-        return _where_problems(m, rmap, where, records)
+        return _where_problems(m, rmap, where, records, notes)
     keys: dict[str, None] = {}
     for rec in taken:
         keys.update(dict.fromkeys(rec.fields))
@@ -235,6 +254,10 @@ def mapping_problems(
         records = tables.get(rmap.table, [])
         if records and rmap.table != NOTES:
             problems += _map_problems(m, i, rmap, records, found)
+        elif not records:
+            where = f"[[map]] #{i} (table {rmap.table})"
+            detail = f"the source has no {rmap.table}: the map makes nothing"
+            found.append(Issue("unused-map", where, "table", rmap.table, "nothing made", detail))
     if notes is not None:
         notes.extend(dict.fromkeys(found))
     return problems

@@ -44,6 +44,7 @@ declared with, so evidence can quote it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -449,13 +450,26 @@ class _Parser:
                         c not in "0123456789abcdefABCDEF" for c in digits
                     ):
                         raise self.error(f"bad \\{esc} escape")
-                    out.append(chr(int(digits, 16)))
-                    self.pos += 2 + width
+                    at, self.pos = self.pos, self.pos + 2 + width
+                    out.append(self.code_point(int(digits, 16), esc, at))
                 else:
                     raise self.error(f"unknown escape \\{esc}")
                 continue
             out.append(ch)
             self.pos += 1
+
+    def code_point(self, code: int, esc: str, at: int) -> str:
+        """The character of a ``\\u``/``\\U`` escape; a surrogate pair is two escapes."""
+        text = self.text
+        low = text[self.pos : self.pos + 6]
+        if 0xD800 <= code <= 0xDBFF and re.fullmatch(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}", low):
+            self.pos += 6
+            return chr(0x10000 + ((code - 0xD800) << 10) + (int(low[2:], 16) - 0xDC00))
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise self.error(
+                f"\\{esc}{code:04X} is not a character (a lone surrogate or too big)", at
+            )
+        return chr(code)
 
     def number(self) -> int | float:
         start = self.pos

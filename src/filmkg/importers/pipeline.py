@@ -376,15 +376,10 @@ class _Engine:
         out: list[tuple[int, dict[str, Any]]] = []
         for ctx in self.items(emap, fields, record_id):
             labels = render(emap.label, ctx)
-            if not labels:
-                self.issue(
-                    "bad-value",
-                    record_id,
-                    emap.label,
-                    "",
-                    "entity not imported",
-                    f"no label for {emap.name}",
-                )
+            if not labels or not labels[0].split():  # nothing, or only spaces
+                raw = labels[0] if labels else ""
+                detail = f"no label for {emap.name}"
+                self.issue("bad-value", record_id, emap.label, raw, "entity not imported", detail)
                 continue
             year = self.year(emap, ctx, record_id)
             identity = render(emap.identity, ctx) if emap.identity else []

@@ -44,6 +44,7 @@ KINDS: dict[str, str] = {
     "parenthetical-in-name": "a name with a note in parentheses (the note left out of the name)",
     "role-in-name": "a role inside a cast list, such as '(screenwriter)' (credited in that role)",
     "schema-statement": "a Cypher CREATE CONSTRAINT / INDEX statement (makes no data; skipped)",
+    "unused-map": "a map of the mapping whose where no record of the source matches (nothing made)",
     "unmapped-record": "a record that no map of the mapping takes (not imported)",
 }
 

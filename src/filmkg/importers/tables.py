@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,12 +95,50 @@ def _read_csv(path: Path) -> list[Record]:
     return records
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _is_text(value: Any) -> bool:
+    """Whether every string in a JSON value is text (no lone surrogate from a bad escape)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_is_text(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_text(k) and _is_text(v) for k, v in value.items())
+    return True
+
+
+def _lone_surrogate(text: str, path: Path) -> None:
+    match = _LONE.search(text)
+    line = text.count("\n", 0, match.start()) + 1 if match else None
+    column = match.start() - text.rfind("\n", 0, match.start()) if match else None
+    escape = match.group(0) if match else "\\uD8xx"
+    raise ParseError(
+        f"{escape} is half of a surrogate pair, not a character",
+        path=str(path),
+        line=line,
+        column=column,
+        hint="fix the escape (an emoji is two escapes, \\uD83D\\uDE00)",
+    )
+
+
 def _read_json(path: Path) -> list[Record]:
     text = _read_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(exc.msg, path=str(path), line=exc.lineno, column=exc.colno) from None
+    if _SURROGATE.search(text) and not _is_text(data):
+        _lone_surrogate(text, path)
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
