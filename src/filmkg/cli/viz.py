@@ -10,7 +10,7 @@ import click
 from filmkg.cli.network import common_options, load, resolve_person
 
 if TYPE_CHECKING:
-    from filmkg.engines.store import Engine
+    from filmkg.engines.store import Engine, KnowledgeGraph
 
 FORMATS = ("html", "svg", "png", "dot")
 
@@ -34,11 +34,13 @@ FORMATS = ("html", "svg", "png", "dot")
 )
 @click.option(
     "--view",
-    type=click.Choice(["overview", "people"]),
+    type=click.Choice(["overview", "people", "releases", "career"]),
     default="overview",
     show_default=True,
-    help="overview: people, works and companies; people: the collaboration graph.",
+    help="overview: people, works and companies; people: the collaboration graph; "
+    "releases: the release history of --film; career: --around's credits by year and role.",
 )
+@click.option("--film", default=None, help="The film of --view releases (a title or an IRI).")
 @click.option(
     "--around",
     "--person",
@@ -87,6 +89,7 @@ def viz(
     output: Path,
     fmt: str | None,
     view: str,
+    film: str | None,
     person: str | None,
     depth: int,
     min_shared: int,
@@ -120,6 +123,13 @@ def viz(
             raise UsageError(f"cannot tell the format of {output}", hint="give -f html|svg|png|dot")
         fmt = suffix
     kg = load(data)
+    if view in ("releases", "career"):
+        payload, what = _timeline(kg, view, film, person, fmt, engine)
+        atomic_write_bytes(output, payload)
+        click.echo(f"wrote {output} ({what})", err=True)
+        return 0
+    if film is not None:
+        raise UsageError("--film goes with --view releases", hint="--view releases --film Here")
     who = resolve_person(kg, person, engine) if person else None
     if depth != 1 and person is None:
         raise UsageError("--depth needs --around NAME", hint="e.g. --around 'Tom Hanks' --depth 2")
@@ -144,3 +154,27 @@ def viz(
         err=True,
     )
     return 0
+
+
+def _timeline(
+    kg: KnowledgeGraph, view: str, film: str | None, person: str | None, fmt: str, engine: Engine
+) -> tuple[bytes, str]:
+    """The release or career timeline as ``fmt``, and what it holds (for the message)."""
+    from filmkg.errors import UsageError
+    from filmkg.network.timeline import career_timeline, release_timeline
+
+    if fmt == "dot":
+        raise UsageError(f"--view {view} has no dot form", hint="use -f svg, png or html")
+    if view == "releases":
+        if film is None:
+            raise UsageError("--view releases needs --film TITLE", hint="e.g. --film Here")
+        timeline = release_timeline(kg, film, engine=engine)
+        what = f"{len(timeline.events)} releases of {timeline.label}"
+    else:
+        if person is None:
+            raise UsageError("--view career needs --around NAME", hint="e.g. --around 'Tom Hanks'")
+        timeline = career_timeline(kg, person, engine=engine)
+        what = f"{len(timeline.entries)} works of {timeline.label}"
+    if fmt == "html":
+        return timeline.html().encode("utf-8"), what
+    return (timeline.svg() if fmt == "svg" else timeline.png()), what

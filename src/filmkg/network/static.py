@@ -39,7 +39,7 @@ from matplotlib.text import Text
 from filmkg.errors import UsageError
 from filmkg.network.style import LegendEntry, layout
 
-__all__ = ["RC", "draw_static"]
+__all__ = ["RC", "declutter", "draw_static"]
 
 #: matplotlib settings of every picture: deterministic SVG ids, text kept as text, the
 #: DejaVu Sans that matplotlib ships (the same metrics everywhere).
@@ -66,13 +66,13 @@ def draw_static(graph: nx.Graph, fmt: str, *, title: str) -> bytes:
         labels = _node_labels(ax, graph, positions, ids, boxes=boxes)
         canvas = FigureCanvasAgg(fig)
         if boxes:  # the labels are the nodes: move nodes and labels together
-            positions = _declutter(canvas, ax, labels, positions)
+            positions = declutter(canvas, ax, labels, positions)
         else:
-            _declutter(canvas, ax, labels, {})
+            declutter(canvas, ax, labels, {})
         _draw_edges(ax, graph, positions, ids)
         _draw_markers(ax, graph, positions, boxes=boxes)
         edge_labels = _edge_labels(ax, graph, positions, ids)
-        _declutter(canvas, ax, edge_labels, {}, fixed=list(labels.values()))
+        declutter(canvas, ax, edge_labels, {}, fixed=list(labels.values()))
         _legend(fig, graph.graph.get("legend", []))
         fig.text(0.01, 0.975, title, fontsize=15, va="top", gid="title")
         fig.text(0.01, 0.945, _summary(graph), fontsize=9, color="#555555", va="top")
@@ -147,7 +147,7 @@ def _node_labels(
     return texts
 
 
-def _declutter(
+def declutter(
     canvas: FigureCanvasAgg,
     ax: Any,
     texts: Mapping[str, Text],

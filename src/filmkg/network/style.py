@@ -526,7 +526,7 @@ def _grouped(
 def _local(sub: nx.Graph, depth: int) -> dict[str, tuple[float, float]]:
     """Positions of one community in the unit disc."""
     if sub.number_of_nodes() <= 400:
-        return _normalised(_spring(sub, 60))
+        return _normalised(_spring(sub, 60 if sub.number_of_nodes() <= 150 else 40))
     if depth < 2:
         parts = communities(sub, seed=SEED)
         if len(parts) > 1:

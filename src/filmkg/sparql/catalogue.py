@@ -708,6 +708,21 @@ def resolve_entity(
     return _resolve(_selector(source, engine), kind, value)
 
 
+def entity_label(
+    source: KnowledgeGraph | Executor, kind: str, iri: str, *, engine: Engine | None = None
+) -> str | None:
+    """The first label (sorted) of the entity ``iri`` of ``kind``, or None.
+
+    >>> from filmkg.build.project import load_project
+    >>> entity_label(load_project(), "film", "https://w3id.org/filmkg/id/film/here-2024")
+    'Here'
+    """
+    labels = sorted(
+        label for _, label in _label_index(_selector(source, engine), kind, URIRef(iri))
+    )
+    return labels[0] if labels else None
+
+
 def _resolve(select: Select, kind: str, value: str) -> URIRef:
     noun = "entity" if kind == "iri" else kind
     iri = _as_iri(value)
