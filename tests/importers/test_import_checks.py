@@ -531,3 +531,34 @@ def test_a_shipped_mapping_on_part_of_its_data(
     assert "(missing-field 1, unused-map 7)" in capsys.readouterr().err  # Person + 6 rel. maps
     report = (tmp_path / "neo4j-movies.quality.md").read_text(encoding="utf-8")
     assert "| [[map]] #2 (table nodes) | where | _label = 'Person' | nothing made |" in report
+
+
+def test_an_assertion_naming_every_item_of_a_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A credit without each = "cast" would have every cast member as its one agent."""
+    bad = MAPPING.replace('  each = "cast"\n  evidence = "cast"', '  evidence = "cast"')
+    assert bad != MAPPING
+    code, err = _run(tmp_path, capsys, bad)
+    assert code == 2
+    assert (
+        "assertion #3 (Credit): a Credit takes one agent, and '@cast' is one per item; "
+        'add each = "cast" to the assertion' in _one_line(err)
+    )
+
+
+def test_a_release_with_a_date_and_a_year_is_not_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The shapes take a date or a year (sh:xone): both is reported, not made invalid."""
+    mapping = IMDB_MAPPING.replace(
+        'releaseYear = "{Released_Year}"',
+        'releaseYear = "{Released_Year}", releaseDate = "{Released_Year}-01-01"',
+    )
+    folder = _imdb(tmp_path, mapping=mapping)
+    out = tmp_path / "o.nq"
+    args = ["import", str(folder), "-m", str(folder / "imdb.toml"), "-o", str(out)]
+    assert main(args) == 0
+    assert "incomplete-assertion 4" in capsys.readouterr().err
+    assert "/release/" not in out.read_text(encoding="utf-8")
+    assert main(["validate", str(out)]) == 0

@@ -314,6 +314,8 @@ class Requirements:
 
     required: frozenset[str]
     one_of: tuple[frozenset[str], ...]
+    at_most_one: frozenset[str] = frozenset()  # sh:maxCount 1
+    only_one: tuple[frozenset[str], ...] = ()  # sh:xone: one of them, not two
 
 
 @cache
@@ -354,11 +356,16 @@ def _rdf_list(head: Any, by_subject: MappingABC[str, list[Any]]) -> list[Any]:
     return items
 
 
-def _min_paths(node: Any, by_subject: MappingABC[str, list[Any]]) -> set[str]:
+def _min_paths(
+    node: Any, by_subject: MappingABC[str, list[Any]], count: str = "minCount"
+) -> set[str]:
+    """The filmkg property of a property shape with ``sh:minCount`` (or another count) 1."""
     triples = by_subject.get(str(node), [])
     values = {t.predicate.value: t.object for t in triples}
-    path, low = values.get(_SH + "path"), values.get(_SH + "minCount")
-    if path is None or low is None or int(low.value) < 1 or not path.value.startswith(FILMKG_NS):
+    path, n = values.get(_SH + "path"), values.get(_SH + count)
+    if path is None or n is None or not path.value.startswith(FILMKG_NS):
+        return set()
+    if (count == "minCount" and int(n.value) < 1) or (count == "maxCount" and n.value != "1"):
         return set()
     return {path.value[len(FILMKG_NS) :]}
 
@@ -371,11 +378,15 @@ def requirements(cls: str) -> Requirements:
     ['agent', 'evidence', 'role', 'work']
     >>> [sorted(g) for g in requirements("Release").one_of]
     [['releaseDate', 'releaseYear']]
+    >>> "role" in requirements("Credit").at_most_one, requirements("Release").only_one != ()
+    (True, True)
     """
     parents, by_subject = _shape_graph()
     classes = _superclasses(FILMKG_NS + cls, parents)
     required: set[str] = set()
+    at_most_one: set[str] = set()
     one_of: list[frozenset[str]] = []
+    only_one: list[frozenset[str]] = []
     for triples in by_subject.values():
         if not any(
             t.predicate.value == _SH + "targetClass" and t.object.value in classes for t in triples
@@ -384,13 +395,16 @@ def requirements(cls: str) -> Requirements:
         for t in triples:
             if t.predicate.value == _SH + "property":
                 required |= _min_paths(t.object, by_subject)
+                at_most_one |= _min_paths(t.object, by_subject, "maxCount")
             elif t.predicate.value in (_SH + "or", _SH + "xone"):
                 group = set().union(
                     *(_min_paths(n, by_subject) for n in _rdf_list(t.object, by_subject))
                 )
                 if group:
                     one_of.append(frozenset(group))
-    return Requirements(frozenset(required), tuple(one_of))
+                if group and t.predicate.value == _SH + "xone":
+                    only_one.append(frozenset(group))
+    return Requirements(frozenset(required), tuple(one_of), frozenset(at_most_one), tuple(only_one))
 
 
 # -- the mapping model ------------------------------------------------------------------
@@ -683,6 +697,24 @@ def parse_mapping(text: str, *, path: str = "<mapping>") -> Mapping:
     )
 
 
+def _check_one_per_item(
+    chk: _Checker, entities: list[EntityMap], assertions: list[AssertionMap], where: str
+) -> None:
+    """An assertion that takes one agent (work …) cannot name all the items of a list."""
+    multi = {e.name for e in entities if e.each is not None or e.columns}
+    for j, a in enumerate(assertions, start=1):
+        single = requirements(a.cls).at_most_one
+        for prop, specs in a.properties.items():
+            for spec in specs:
+                per_item = spec.kind == "entity" and spec.entity in multi and spec.join is None
+                if per_item and spec.entity != a.each and prop in single:
+                    raise chk.fail(
+                        f"{where} assertion #{j} ({a.cls})",
+                        f"a {a.cls} takes one {prop}, and '@{spec.entity}' is one per item",
+                        f'add each = "{spec.entity}" to the assertion',
+                    )
+
+
 def _parse_map(
     chk: _Checker, raw: dict[str, Any], i: int, source: _Source, entity_names: set[str]
 ) -> RecordMap:
@@ -708,6 +740,7 @@ def _parse_map(
         _parse_assertion(ctx, chk.table(a, where), f"{where} assertion #{j}", local)
         for j, a in enumerate(chk.array(raw, "assertion", where), start=1)
     ]
+    _check_one_per_item(chk, entities, assertions, where)
     checks = [
         _parse_check(chk, chk.table(c, where), f"{where} check")
         for c in chk.array(raw, "check", where)

@@ -721,20 +721,39 @@ def _resolve_joins(engine: _Engine) -> None:
 
 
 def _drop_incomplete(engine: _Engine) -> None:
-    """Assertions that lost a value their shape requires (a bad year …) are reported, not made."""
+    """Assertions their shape would reject (a value lost to a bad year, two roles) are
+    reported, not made."""
     kept: list[_Pending] = []
     for p in engine.pending:
-        needs = requirements(p.cls)
-        given = {prop for prop, vals in p.values.items() if vals}
-        given |= {"evidence"} if p.evidence is not None else set()
-        missing = sorted(needs.required - given)
-        missing += [" or ".join(sorted(g)) for g in needs.one_of if not g & given]
-        if missing:
-            detail = f"a {p.cls} needs {', '.join(missing)}"
-            engine.issue("incomplete-assertion", p.record, missing[0], "", "not imported", detail)
-        else:
+        problem = _shape_problem(p)
+        if problem is None:
             kept.append(p)
+        else:
+            engine.issue(
+                "incomplete-assertion", p.record, problem[0], "", "not imported", problem[1]
+            )
     engine.pending = kept
+
+
+def _shape_problem(p: _Pending) -> tuple[str, str] | None:
+    """(property, why) when the shapes of ``p``'s class would reject it, else None."""
+    needs = requirements(p.cls)
+    given = {prop for prop, vals in p.values.items() if vals}
+    given |= {"evidence"} if p.evidence is not None else set()
+    missing = sorted(needs.required - given)
+    missing += [" or ".join(sorted(g)) for g in needs.one_of if not g & given]
+    if missing:
+        return missing[0], f"a {p.cls} needs {', '.join(missing)}"
+    for prop in sorted(needs.at_most_one):
+        # values, not mentions: two mentions may be one entity (checked when parsing)
+        values = {v for v in p.values.get(prop, []) if not isinstance(v, int)}
+        if len(values) > 1:
+            return prop, f"a {p.cls} takes one {prop}; the record gives {len(values)}"
+    for group in needs.only_one:
+        if len(group & given) > 1:
+            names = " and ".join(sorted(group & given))
+            return names, f"a {p.cls} takes one of {' or '.join(sorted(group))}, not {names}"
+    return None
 
 
 def _joined(engine: _Engine, values: list[object], prop: str, record: str) -> list[object]:
