@@ -421,7 +421,7 @@ def test_cli_round_trip_and_errors(
         == 0
     )
     err = capsys.readouterr().err
-    assert re.search(r"proposed \d+ candidates .*Credit 19.*linked to the graph", err), err
+    assert re.search(r"proposed \d+ candidates .*Credit 20.*linked to the graph", err), err
     _decide(review, {"*": "accept", "Reunion": "reject"})
     assert main(["accept", str(review), "-o", str(tmp_path / "a.trig")]) == 0
     assert "rejections remembered" in capsys.readouterr().err

@@ -196,7 +196,9 @@ def _release(w: _Writer, c: ReviewedCandidate, by_id: dict[str, ReviewedCandidat
     for place in places if isinstance(places, list) else []:
         w.add(node, _f("place"), w.entity(place))
     status = c.fields.get("status")
-    concept = "superseded" if status == "superseded" else "current"
+    concept = {"superseded": "superseded", "planned": "scheduled", "happened": "released"}.get(
+        str(status), "current"
+    )
     w.add(node, _f("releaseStatus"), ox.NamedNode(PREFIXES["releasestatus"] + concept))
     if w.source.date:
         w.add(node, _f("statusAsOf"), _typed(w.source.date, "date"))

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from filmkg.extract.nlp import Run, name_runs
+from filmkg.extract.nlp import MONTHS, Run, name_runs
 
 __all__ = ["Document", "Mention", "Sentence", "is_year", "parse_date", "read_text"]
 
@@ -60,25 +60,7 @@ _ORG_WORDS = {
     "netflix",
     "cinema",
 }
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
+_MONTHS = {m: i + 1 for i, m in enumerate(MONTHS)}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS.update({"sept": 9})
 #: "Blatty's Exorcist novel": a name before one of these is no title of a film

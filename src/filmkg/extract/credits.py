@@ -284,17 +284,26 @@ def _credit_star_in(c: Ctx) -> Iterator[Candidate]:
                 yield cand
 
 
-def _credit_role_noun(c: Ctx) -> Iterator[Candidate]:
-    word = c.s.lower(c.start)
-    role = _ROLE_NOUNS[word]
-    if c.s.lower(c.start - 1) == "executive" or c.s.lower(c.start - 2) == "executive":
-        role = "executive-producer" if role == "producer" else role
+def _role_at(c: Ctx, i: int) -> str:
+    """The role a role noun at token ``i`` names ("executive producer" → executive-producer)."""
+    role = _ROLE_NOUNS[c.s.lower(i)]
+    if "executive" in (c.s.lower(i - 1), c.s.lower(i - 2)) and role == "producer":
+        return "executive-producer"
+    return role
+
+
+def _names_after(c: Ctx, role: str, rule: str) -> Iterator[Candidate]:
+    """ "producer Jack Rapke", "executive producers … include A, B and C" """
     names, _ = read_list(c, c.end, person)
     film = film_of(c)
     for m, _ch in names:
-        cand = credit(c, film, m, role, "credit.role-noun")
+        cand = credit(c, film, m, role, rule)
         if cand:
             yield cand
+
+
+def _credit_role_noun(c: Ctx) -> Iterator[Candidate]:
+    yield from _names_after(c, _role_at(c, c.start), "credit.role-noun")
 
 
 def _credit_serves_as(c: Ctx) -> Iterator[Candidate]:
@@ -307,10 +316,7 @@ def _credit_serves_as(c: Ctx) -> Iterator[Candidate]:
     roles = []
     while c.s.lower(i) in _ROLE_NOUNS or c.s.lower(i) in ("and", "-", "executive"):
         if c.s.lower(i) in _ROLE_NOUNS:
-            role = _ROLE_NOUNS[c.s.lower(i)]
-            if c.s.lower(i - 1) == "executive":
-                role = "executive-producer" if role == "producer" else role
-            roles.append(role)
+            roles.append(_role_at(c, i))
         i += 1
     film = film_of(c)
     for role in roles:
@@ -320,21 +326,11 @@ def _credit_serves_as(c: Ctx) -> Iterator[Candidate]:
 
 
 def _credit_role_include(c: Ctx) -> Iterator[Candidate]:
-    role = _ROLE_NOUNS[c.s.lower(c.start)]
-    if c.s.lower(c.start - 1) == "executive":
-        role = "executive-producer" if role == "producer" else role
-    names, _ = read_list(c, c.end, person)
-    film = film_of(c)
-    for m, _ch in names:
-        cand = credit(c, film, m, role, "credit.role-include")
-        if cand:
-            yield cand
+    yield from _names_after(c, _role_at(c, c.start), "credit.role-include")
 
 
 def _credit_team_of(c: Ctx) -> Iterator[Candidate]:
-    role = _ROLE_NOUNS[c.s.lower(c.end - 1)]
-    if c.s.lower(c.end - 2) == "executive":
-        role = "executive-producer" if role == "producer" else role
+    role = _role_at(c, c.end - 1)
     people = []
     subj = subject(c)
     if subj is not None:

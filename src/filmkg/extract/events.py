@@ -79,6 +79,18 @@ _RELEASE_WORDS = {
     "set",
 }
 _FUTURE = {"will", "set", "scheduled", "slated", "upcoming", "planned", "expected"}
+_ROLE_NAMES = {
+    "screenwriter": "screenwriter",
+    "screenwriters": "screenwriter",
+    "actor": "cast-member",
+    "actors": "cast-member",
+    "actress": "cast-member",
+    "actresses": "cast-member",
+    "director": "director",
+    "filmmaker": "director",
+    "producer": "producer",
+    "producers": "producer",
+}
 _NUMBERS = {
     "ten": 10,
     "fifteen": 15,
@@ -504,28 +516,13 @@ def _partnership(c: Ctx) -> Iterator[Candidate]:
 
 
 def _reunion(c: Ctx) -> Iterator[Candidate]:
-    s = c.s
     film = film_of(c)
-    members = []
-    owner = next((m for m in s.mentions.values() if m.end <= c.start and person(m)), None)
-    if owner is not None:
-        members.append(owner)
-    with_at = next((k for k in range(c.end, s.span.end) if s.lower(k) == "with"), None)
-    i = (with_at or c.end) + 1
-    while i < s.span.end:
-        m = s.mentions.get(i)
-        if m is not None and person(m):
-            names, i = read_list(c, i, person)
-            members += [n for n, _ in names]
-            continue
-        if s.lower(i) in (".", ";") or (m is not None and m.label == "FILM"):
-            break
-        i += 1
+    members = _reunited(c)
     earlier, gap = _earlier_work(c)
     if film is None or earlier is None or len(members) < 2:
         return
     fields: dict[str, FieldValue] = {
-        "members": [ref(m.name, "Person") for m in members],
+        "members": [ref(m.name, "Person") for m, _ in members],
         "earlier_work": ref(earlier[0], "Film"),
         "later_work": ref(film, "Film"),
         "gap_years": gap,
@@ -533,6 +530,46 @@ def _reunion(c: Ctx) -> Iterator[Candidate]:
     cand = _cand(c, "Reunion", fields, "reunion.reunites")
     cand.add_evidence(earlier[1], "reunion.since")
     yield cand
+    for m, role in members:
+        if role is None:
+            continue
+        note = (
+            f"{m.name} is reunited with the others of {earlier[0]} as its {role}: "
+            f"the text calls {m.name} the {role} of {film}, not of {earlier[0]}."
+        )
+        credit: dict[str, FieldValue] = {
+            "work": ref(earlier[0], "Film"),
+            "agent": ref(m.name, "Person"),
+            "role": role,
+        }
+        read = _cand(c, "Credit", credit, "reunion.member-role", note)
+        read.add_evidence(earlier[1], "reunion.member-role")
+        read.confidence = 0.6
+        yield read
+
+
+def _reunited(c: Ctx) -> list[tuple[Mention, str | None]]:
+    """Who "<film>, which reunites the filmmaker with screenwriter A as well as actors B
+    and C" names, each with the role the sentence gives them."""
+    s, out = c.s, []
+    owner = next((m for m in s.mentions.values() if m.end <= c.start and person(m)), None)
+    if owner is not None:
+        noun = s.lower(c.end + 1) if s.lower(c.end) == "the" else ""
+        out.append((owner, "director" if noun in ("filmmaker", "director") else None))
+    with_at = next((k for k in range(c.end, s.span.end) if s.lower(k) == "with"), None)
+    i, role = (with_at or c.end) + 1, None
+    while i < s.span.end:
+        m = s.mentions.get(i)
+        if m is not None and person(m):
+            names, i = read_list(c, i, person)
+            out += [(n, role) for n, _ in names]
+            role = None
+            continue
+        if s.lower(i) in (".", ";") or (m is not None and m.label == "FILM"):
+            break
+        role = _ROLE_NAMES.get(s.lower(i), role)
+        i += 1
+    return out
 
 
 def _earlier_work(c: Ctx) -> tuple[tuple[str, Quote] | None, int | None]:

@@ -76,6 +76,15 @@ class Linker:
         linker = cls()
         query = sparql_prefixes() + _NAMES_QUERY.read_text(encoding="utf-8")
         rows = kg.select(query).as_dicts()
+        specific = {
+            str(r["e"]) for r in rows if str(r["class"]).endswith(("#Film", "#GraphicNovel"))
+        }
+        # a film is also a CreativeWork once the RDFS closure is derived: keep the narrower class
+        rows = [
+            r
+            for r in rows
+            if not (str(r["e"]) in specific and str(r["class"]).endswith("#CreativeWork"))
+        ]
         for row in sorted(rows, key=lambda r: (str(r["e"]), bool(r.get("alt")), str(r["label"]))):
             cls_name = str(row["class"]).rsplit("#", 1)[1]
             year = str(row["year"]) if row.get("year") is not None else None

@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Token
 if TYPE_CHECKING:
     from filmkg.extract.linking import Linker
 
-__all__ = ["ENT_LABELS", "Run", "cap", "name_runs", "pipeline"]
+__all__ = ["ENT_LABELS", "MONTHS", "Run", "cap", "name_runs", "pipeline"]
 
 #: the entity ruler's label for each class family of the graph
 ENT_LABELS = {
@@ -43,7 +43,8 @@ ENT_LABELS = {
     "CreativeWork": "WORK",
     "GraphicNovel": "WORK",
 }
-_MONTHS = {
+#: the months, in order (dates are read with them, and they are never names)
+MONTHS = (
     "january",
     "february",
     "march",
@@ -56,7 +57,8 @@ _MONTHS = {
     "october",
     "november",
     "december",
-}
+)
+_MONTHS = set(MONTHS)
 #: capitalised words that describe people or dates, never part of a name
 _NOT_NAME = _MONTHS | {
     "director",

@@ -65,8 +65,9 @@ class Score:
 
 
 def _status(status: str, when: str, as_of: str) -> str:
-    if status.endswith("superseded"):
-        return "superseded"
+    concept = status.rsplit("/", 1)[-1]
+    if concept in ("superseded", "scheduled", "released"):
+        return {"scheduled": "planned", "released": "happened"}.get(concept, concept)
     return "planned" if as_of and when > as_of[: len(when)] else "happened"
 
 
