@@ -61,11 +61,32 @@ def test_a_licence_that_is_not_an_iri(tmp_path: Path, capsys: pytest.CaptureFixt
             '[dataset]\norigin = "my laptop"',
             "origin 'my laptop' is not an absolute IRI",
         ),
+        (
+            'format = "csv" ',
+            'format = "csv"\nlang = "en US"\n',
+            "[source]: lang 'en US' is not a language tag",
+        ),
+        (
+            'files = ["my-films.csv"]',
+            'files = ["../../etc/passwd"]',
+            "[source]: file '../../etc/passwd' is outside the source folder",
+        ),
+        (
+            'split = ";" }',
+            'split = ";", lang = "e n" }',
+            "entity 'film': lang 'e n' is not a language tag",
+        ),
+        (
+            'split = ";" }',
+            'split = ";", datatype = "http://example.org/t" }',
+            "datatype 'http://example.org/t' is not an XML Schema type",
+        ),
     ],
 )
-def test_dataset_values_are_checked(
+def test_values_of_the_mapping_itself_are_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
 ) -> None:
+    assert old in MAPPING
     code, err = _run(tmp_path, capsys, MAPPING.replace(old, new))
     if message == "[dataset]: licence":  # a TOML date is a date: accepted
         assert code == 0, err

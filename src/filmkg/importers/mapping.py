@@ -55,6 +55,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from filmkg.errors import ParseError, SourceNotFoundError
 from filmkg.rdf.namespaces import FILMKG_NS, GRAPH, PREFIXES
 
@@ -85,6 +87,7 @@ _NUMBER = re.compile(r"^[-+]?\d{1,3}(?:[,_ ]\d{3})+(?:\.\d+)?$|^[-+]?\d+(?:\.\d+
 _MINUTES = re.compile(r"^(\d+)\s*(?:min|mins|minutes|m)?\.?$", re.IGNORECASE)
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _SH = "http://www.w3.org/ns/shacl#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 # -- text helpers ----------------------------------------------------------------------
@@ -223,8 +226,6 @@ class OntologyTerms:
 @cache
 def ontology_terms() -> OntologyTerms:
     """The classes and properties of ``ontology/filmkg.ttl`` (local names) and their ranges."""
-    import pyoxigraph as ox
-
     from filmkg.resources import ontology_file
 
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -261,8 +262,6 @@ def vocabularies() -> dict[str, frozenset[str]]:
     >>> "director" in vocabularies()["https://w3id.org/filmkg/vocab/role/"]
     True
     """
-    import pyoxigraph as ox
-
     from filmkg.resources import ontology_dir
 
     concept = "http://www.w3.org/2004/02/skos/core#Concept"
@@ -320,8 +319,6 @@ class Requirements:
 
 @cache
 def _shape_graph() -> tuple[dict[str, set[str]], dict[str, list[Any]]]:
-    import pyoxigraph as ox
-
     from filmkg.resources import ontology_file, shapes_file
 
     sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -522,6 +519,18 @@ class _Checker:
             raise self.fail(where, f"{key!r} must be a string")
         return value
 
+    def lang(self, data: MappingABC[str, Any], where: str) -> str | None:
+        """A ``lang`` value: a BCP 47 language tag, checked by the RDF engine itself."""
+        tag: str | None = self.string(data, "lang", where, required=False)
+        if tag is not None:
+            try:
+                ox.Literal("", language=tag)
+            except ValueError:
+                raise self.fail(
+                    where, f"lang {tag!r} is not a language tag", "use en, fr, pt-BR …"
+                ) from None
+        return tag
+
     def array(self, data: MappingABC[str, Any], key: str, where: str) -> list[Any]:
         value = data.get(key, [])
         if not isinstance(value, list):
@@ -566,13 +575,18 @@ def _value_specs(
         if isinstance(item, dict):
             chk.keys(item, {"value", "lang", "datatype", "split"}, where)
             template = chk.string(item, "value", where, required=True)
+            datatype = chk.string(item, "datatype", where, required=False)
+            if datatype is not None and not datatype.startswith(("xsd:", _XSD)):
+                raise chk.fail(
+                    where, f"datatype {datatype!r} is not an XML Schema type", "use xsd:…"
+                )
             specs.append(
                 ValueSpec(
                     "literal",
                     template,
-                    lang=item.get("lang"),
-                    datatype=item.get("datatype"),
-                    split=item.get("split"),
+                    lang=chk.lang(item, where),
+                    datatype=datatype,
+                    split=chk.string(item, "split", where, required=False) or None,
                 )
             )
             continue
@@ -643,7 +657,12 @@ def _parse_source(chk: _Checker, data: MappingABC[str, Any]) -> _Source:
     files = source.get("files", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise chk.fail("[source]", "'files' must be a list of file names")
-    lang = chk.string(source, "lang", "[source]", required=False) or "en"
+    for name in files:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise chk.fail(
+                "[source]", f"file {name!r} is outside the source folder", "name it from there"
+            )
+    lang = chk.lang(source, "[source]") or "en"
     record = chk.string(source, "record", "[source]", required=False)
     return _Source(source_id, fmt, list(files), lang, record)
 
@@ -906,8 +925,6 @@ def _iri_problem(value: str) -> str | None:
     """
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value):
         return "not an absolute IRI"
-    import pyoxigraph as ox
-
     try:
         ox.NamedNode(value)
     except ValueError as exc:
