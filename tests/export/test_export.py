@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.engines.terms import to_oxigraph, to_oxigraph_graph_name
 from filmkg.errors import ExportError, ForbiddenOperationError, UsageError
 from filmkg.export.formats import (
     DIST_FILES,
@@ -34,6 +33,7 @@ from filmkg.export.formats import (
     write_export,
 )
 from filmkg.io import jsonld as jsonld
+from filmkg.rdf.convert import to_oxigraph, to_oxigraph_graph_name
 from filmkg.resources import graph_dir
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,9 +17,9 @@ import pytest
 from rdflib import RDF, BNode, Graph
 from rdflib.compare import isomorphic
 
-from filmkg.engines.terms import quads_to_rdflib
 from filmkg.errors import ParseError
 from filmkg.io.loading import parse_file
+from filmkg.rdf.convert import quads_to_rdflib
 
 W3C = Path(__file__).parents[1] / "data" / "w3c"
 

@@ -16,6 +16,7 @@ from filmkg.errors import ParameterError, QuerySyntaxError, UnknownEntityError, 
 from filmkg.resources import queries_dir
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
+from filmkg.sparql.tokenizer import strip_comments, tokens
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 CATALOGUE = queries.catalogue()
@@ -47,7 +48,7 @@ def test_header_documents_the_query(name: str) -> None:
     nq = CATALOGUE[name]
     assert nq.summary
     assert nq.description
-    body = queries._tokens(queries._strip_comments(nq.text))
+    body = tokens(strip_comments(nq.text))
     for p in nq.params:
         assert f"?{p.name}" in body, p.name
     assert nq.form == "SELECT"

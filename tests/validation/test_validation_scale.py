@@ -19,9 +19,8 @@ from filmkg.validation.compiled import (
     UnsupportedShapesError,
     compile_shapes,
     datatype_ok,
-    validate_sparql,
 )
-from filmkg.validation.report import validate
+from filmkg.validation.report import validate, validate_sparql
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")  # rdflib on ill-typed values
 

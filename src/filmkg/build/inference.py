@@ -32,8 +32,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.engines.terms import to_oxigraph, to_rdflib
 from filmkg.io import progress
+from filmkg.rdf.convert import to_oxigraph, to_rdflib
 from filmkg.rdf.namespaces import GRAPH
 from filmkg.resources import ontology_dir
 

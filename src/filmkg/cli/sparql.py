@@ -91,8 +91,8 @@ def with_prefixes(text: str) -> str:
 def _graph_text(graph: Graph, fmt: str) -> str:
     import pyoxigraph as ox
 
-    from filmkg.engines.terms import to_oxigraph
     from filmkg.export.formats import serialize
+    from filmkg.rdf.convert import to_oxigraph
     from filmkg.rdf.namespaces import PREFIXES
 
     quads = [

@@ -47,7 +47,6 @@ from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from filmkg import __version__
-from filmkg.engines.terms import RdfTerm, to_rdflib
 from filmkg.errors import (
     AuthenticationError,
     EndpointError,
@@ -56,8 +55,10 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
+from filmkg.rdf.convert import RdfTerm, to_rdflib
 from filmkg.sparql.results import QueryResult, Row
 from filmkg.sparql.terms import to_sparql
+from filmkg.sparql.tokenizer import tokens
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -688,9 +689,7 @@ def query_form(sparql: str) -> str:
     >>> query_form("PREFIX x: <http://e.org/> CLEAR ALL")
     'UPDATE'
     """
-    from filmkg.sparql.catalogue import _tokens
-
-    for token in _tokens(sparql):
+    for token in tokens(sparql):
         word = token.upper()
         if word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return word

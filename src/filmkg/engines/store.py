@@ -26,7 +26,6 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
-from filmkg.engines.terms import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 from filmkg.errors import (
     ForbiddenOperationError,
     OutputError,
@@ -38,6 +37,7 @@ from filmkg.errors import (
 from filmkg.io import progress
 from filmkg.io.fileio import atomic_dir, clean_stale_staging
 from filmkg.io.loading import check_file, format_for, parse_error, parse_file
+from filmkg.rdf.convert import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
 from filmkg.sparql.results import QueryResult, Row
 from filmkg.sparql.safety import iter_limited
 

@@ -79,6 +79,7 @@ from filmkg.importers.mapping import (
     vocabulary_problem,
 )
 from filmkg.importers.quality import Issue, QualityReport
+from filmkg.importers.resolution import Mention, ReferenceIndex, resolve
 from filmkg.importers.tables import NOTES, Record, read_tables
 from filmkg.io import progress
 from filmkg.rdf.literals import XSD, well_formed
@@ -117,21 +118,6 @@ _DEFAULT_RECORD = {
 
 def _f(local: str) -> ox.NamedNode:
     return ox.NamedNode(FILMKG_NS + local)
-
-
-@dataclass
-class Mention:
-    """One mention of an entity in one record (before resolution gives it an IRI)."""
-
-    id: int
-    map_name: str
-    cls: str
-    label: str
-    raw: str
-    year: str | None
-    identity: str | None
-    record: str
-    properties: list[tuple[str, ValueSpec, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -666,7 +652,6 @@ def run_mapping(
     notes: Sequence[Issue] = (),
 ) -> ImportResult:
     """Apply ``mapping`` to tables already read and checked (see :func:`import_source`)."""
-    from filmkg.importers.resolution import ReferenceIndex, resolve
 
     engine = _Engine(mapping)
     engine.issues.extend(notes)

@@ -35,7 +35,7 @@ review list with both careers as evidence (``homonym-person``). Otherwise exact-
 merges are identity by name: the standard assumption of name-keyed datasets without
 identifiers. :func:`filmkg.importers.linking.link` applies these rules to one mention.
 
->>> from filmkg.importers.pipeline import Mention
+>>> from filmkg.importers.resolution import Mention
 >>> ms = [Mention(0, "film", "Film", "Swan Song", "Swan Song", "2021", "A", "r1"),
 ...       Mention(1, "film", "Film", "Swan Song", "Swan Song", "2021", "B", "r2")]
 >>> r = resolve(ms, [], ReferenceIndex(), source_id="demo", threshold=0.85)
@@ -51,20 +51,34 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from filmkg.importers.mapping import fold, slug
+from filmkg.importers.mapping import ValueSpec, fold, slug
 from filmkg.importers.quality import Issue
 from filmkg.rdf.namespaces import KG, sparql_prefixes
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
-    from filmkg.importers.pipeline import Mention
 
-__all__ = ["CAREER_GAP", "ReferenceIndex", "Resolution", "resolve"]
+__all__ = ["CAREER_GAP", "Mention", "ReferenceIndex", "Resolution", "resolve"]
 
 KG_NS = str(KG)
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _PATHS = {"Film": "film", "Person": "person", "Organisation": "org", "Place": "place"}
+
+
+@dataclass
+class Mention:
+    """One mention of an entity in one record (before resolution gives it an IRI)."""
+
+    id: int
+    map_name: str
+    cls: str
+    label: str
+    raw: str
+    year: str | None
+    identity: str | None
+    record: str
+    properties: list[tuple[str, ValueSpec, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass

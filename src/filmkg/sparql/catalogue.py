@@ -70,6 +70,7 @@ from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
 from filmkg.sparql.results import QueryResult, compact
 from filmkg.sparql.terms import check_iri, values_block
+from filmkg.sparql.tokenizer import scan, strip_comments, tokens
 
 __all__ = [
     "ENTITY_KINDS",
@@ -158,7 +159,7 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """The query form: SELECT, ASK, CONSTRUCT or DESCRIBE."""
-        for token in _tokens(self.text):
+        for token in tokens(self.text):
             upper = token.upper()
             if upper in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
                 return upper
@@ -266,8 +267,8 @@ def parse_named_query(name: str, text: str, *, path: Path | None = None) -> Name
         raise QuerySyntaxError("the header needs exactly one '#+ summary:' line", path=source)
     params = tuple(_parse_param(spec, source) for spec in header.get("param", []))
     seen: set[str] = set()
-    body = _strip_comments(text)
-    body_variables = {token[1:] for token in _tokens(body) if token[:1] in "?$"}
+    body = strip_comments(text)
+    body_variables = {token[1:] for token in tokens(body) if token[:1] in "?$"}
     for p in params:
         if p.name in seen:
             raise QuerySyntaxError(f"parameter {p.name!r} is declared twice", path=source)
@@ -370,38 +371,11 @@ def describe(query: str | NamedQuery) -> str:
 
 # -- the SPARQL text ------------------------------------------------------------------
 
-_TOKEN = re.compile(
-    r"""
-      (?P<comment>\#[^\n\r]*)
-    | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                | '''(?:[^'\\]|\\.|'(?!''))*'''
-                | "(?:[^"\\\n\r]|\\.)*"
-                | '(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<word>[?$]?[A-Za-z0-9_:][A-Za-z0-9_:.\-]*)
-    | (?P<space>\s+)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-def _scan(text: str) -> list[tuple[str, str, int]]:
-    return [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)]
-
-
-def _tokens(text: str) -> list[str]:
-    return [tok for kind, tok, _ in _scan(text) if kind not in ("comment", "space")]
-
-
-def _strip_comments(text: str) -> str:
-    return "".join(tok for kind, tok, _ in _scan(text) if kind != "comment")
-
 
 def _outer_where_index(text: str) -> int:
     """Index just after the ``{`` that follows the first ``WHERE`` keyword, or -1."""
     seen_where = False
-    for kind, tok, start in _scan(text):
+    for kind, tok, start in scan(text):
         if kind in ("comment", "space"):
             continue
         if seen_where:
@@ -425,7 +399,7 @@ def _groups(text: str) -> list[_Group]:
     nested in it (OPTIONAL, UNION branches, MINUS, EXISTS, GRAPH, a sub-select's WHERE),
     but not a group that holds a sub-select, a VALUES data block or a CONSTRUCT template.
     """
-    significant = [(kind, tok, start) for kind, tok, start in _scan(text)]
+    significant = [(kind, tok, start) for kind, tok, start in scan(text)]
     significant = [t for t in significant if t[0] not in ("comment", "space")]
     groups: list[_Group] = []
     stack: list[tuple[int, bool, bool, set[str]]] = []  # (insert_at, insertable, outer, vars)

@@ -32,8 +32,8 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Literal, URIRef
 
-from filmkg.engines.terms import RdfTerm
 from filmkg.errors import UsageError
+from filmkg.rdf.convert import RdfTerm
 from filmkg.rdf.namespaces import PREFIXES
 
 __all__ = [

@@ -20,6 +20,7 @@ SELECT constraints. A shapes graph using anything else raises
 pySHACL), so the fast path never silently checks less.
 
 >>> from filmkg.build.project import load_project
+>>> from filmkg.validation.report import validate_sparql
 >>> validate_sparql(load_project()).conforms
 True
 """
@@ -29,8 +30,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -38,20 +37,16 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.engines.terms import to_oxigraph, to_rdflib
 from filmkg.errors import UsageError
 from filmkg.io import progress
+from filmkg.rdf.convert import to_oxigraph, to_rdflib
 from filmkg.rdf.namespaces import SH
-
-if TYPE_CHECKING:
-    from filmkg.validation.report import ValidationReport
 
 __all__ = [
     "CompiledShapes",
     "UnsupportedShapesError",
     "compile_each",
     "compile_shapes",
-    "validate_sparql",
 ]
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
@@ -297,10 +292,10 @@ Subclasses = Callable[[URIRef], Sequence[Node]]
 def compile_shapes(shapes: Graph, subclasses: Subclasses | None = None) -> list[Check]:
     """Every constraint of every targeted shape, as SPARQL checks (all or nothing).
 
-    ``subclasses`` (optional; :func:`validate_sparql` reads them from the data) lets a
-    ``sh:class`` test join the type index with the subclass closure as ``VALUES`` instead
-    of evaluating the property path ``rdf:type/rdfs:subClassOf*`` per value. A shape the
-    compiler cannot translate raises :class:`UnsupportedShapesError`
+    ``subclasses`` (optional; :func:`~filmkg.validation.report.validate_sparql` reads them
+    from the data) lets a ``sh:class`` test join the type index with the subclass closure
+    as ``VALUES`` instead of evaluating the property path ``rdf:type/rdfs:subClassOf*``
+    per value. A shape the compiler cannot translate raises :class:`UnsupportedShapesError`
     (:func:`compile_each` sets such shapes aside instead).
     """
     compiled = compile_each(shapes, subclasses)
@@ -967,42 +962,6 @@ def run_checks(
                 yield RawResult(
                     focus, path, value, check.severity, message, check.component, check.shape
                 )
-
-
-def validate_sparql(
-    kg: KnowledgeGraph, shapes: Sequence[Path] = (), *, lateral_rows: int = LATERAL_ROWS
-) -> ValidationReport:
-    """Validate ``kg`` (the union of its graphs) with the shapes compiled to SPARQL.
-
-    Returns a :class:`filmkg.validation.report.ValidationReport` equal to what
-    :func:`filmkg.validation.report.validate` (pySHACL) returns for the same graph.
-    ``lateral_rows``: see :data:`LATERAL_ROWS` (the plans differ, never the findings).
-    Shapes the compiler cannot translate raise :class:`UnsupportedShapesError`.
-    """
-    from filmkg.validation import report as validation
-
-    shapes_graph = validation.load_shapes(shapes)
-    checks = compile_shapes(shapes_graph, subclasses_in(kg))
-    return report_checks(kg, checks, shapes_graph, lateral_rows=lateral_rows)
-
-
-def report_checks(
-    kg: KnowledgeGraph,
-    checks: Sequence[Check],
-    shapes_graph: Graph,
-    *,
-    lateral_rows: int = LATERAL_ROWS,
-) -> ValidationReport:
-    """Run compiled ``checks`` on ``kg`` and report their findings in film terms."""
-    from filmkg.validation import report as validation
-
-    raw = list(run_checks(kg, checks, lateral_rows=lateral_rows))
-    report = _report_graph(raw)
-    context = _context_graph(kg, raw)
-    findings = sorted(validation._findings(report, context, shapes_graph))
-    conforms = not any(r.severity == SH.Violation for r in raw)
-    report.add((BNode("report"), SH.conforms, Literal(conforms)))
-    return validation.ValidationReport(conforms, tuple(findings), report)
 
 
 def subclasses_in(kg: KnowledgeGraph) -> Subclasses:

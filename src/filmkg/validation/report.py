@@ -20,17 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.engines.terms import to_rdflib
 from filmkg.io import progress
 from filmkg.io.loading import parse_file
+from filmkg.rdf.convert import to_rdflib
 from filmkg.rdf.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
 from filmkg.resources import shapes_file
+from filmkg.validation import compiled as validation_scale
+from filmkg.validation.compiled import TARGETS, node_shapes
 
-__all__ = ["VALIDATION_ENGINES", "Finding", "ValidationReport", "load_shapes", "validate"]
+__all__ = [
+    "VALIDATION_ENGINES",
+    "Finding",
+    "ValidationReport",
+    "load_shapes",
+    "report_checks",
+    "validate",
+    "validate_sparql",
+]
 
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 
@@ -141,8 +151,6 @@ def validate(
     report's ``notes`` name them. A differential test proves every engine reports the same
     findings.
     """
-    from filmkg.validation import compiled as validation_scale
-
     if engine not in VALIDATION_ENGINES:
         from filmkg.errors import UsageError
 
@@ -157,7 +165,7 @@ def validate(
     if compiled.unsupported and engine == "sparql":
         shape, reason = next(iter(compiled.unsupported.items()))
         raise validation_scale.UnsupportedShapesError(f"{reason} (shape {shape})")
-    fast = validation_scale.report_checks(kg, compiled.checks, pristine)
+    fast = report_checks(kg, compiled.checks, pristine)
     if not compiled.unsupported:
         return fast
     rest = _validate_pyshacl(kg, _only_shapes(pristine, compiled.unsupported))
@@ -181,8 +189,6 @@ def copy_graph(graph: Graph) -> Graph:
 def _only_shapes(shapes: Graph, keep: Iterable[Node]) -> Graph:
     """``shapes`` with the targets of every node shape but ``keep`` removed (the others
     still serve as ``sh:node`` references; they just select no focus nodes)."""
-    from filmkg.validation.compiled import TARGETS, node_shapes
-
     rest = copy_graph(shapes)
     kept = set(keep)
     for shape in node_shapes(shapes):
@@ -313,3 +319,40 @@ def _kind(node: Node | None, data: Graph) -> str:
         if label is not None:
             return str(label)[:1].upper() + str(label)[1:]
     return "Node"
+
+
+def validate_sparql(
+    kg: KnowledgeGraph,
+    shapes: Sequence[Path] = (),
+    *,
+    lateral_rows: int = validation_scale.LATERAL_ROWS,
+) -> ValidationReport:
+    """Validate ``kg`` (the union of its graphs) with the shapes compiled to SPARQL.
+
+    Returns a :class:`filmkg.validation.report.ValidationReport` equal to what
+    :func:`filmkg.validation.report.validate` (pySHACL) returns for the same graph.
+    ``lateral_rows``: see :data:`~filmkg.validation.compiled.LATERAL_ROWS` (the plans differ,
+    never the findings).
+    Shapes the compiler cannot translate raise
+    :class:`~filmkg.validation.compiled.UnsupportedShapesError`.
+    """
+    shapes_graph = load_shapes(shapes)
+    checks = validation_scale.compile_shapes(shapes_graph, validation_scale.subclasses_in(kg))
+    return report_checks(kg, checks, shapes_graph, lateral_rows=lateral_rows)
+
+
+def report_checks(
+    kg: KnowledgeGraph,
+    checks: Sequence[validation_scale.Check],
+    shapes_graph: Graph,
+    *,
+    lateral_rows: int = validation_scale.LATERAL_ROWS,
+) -> ValidationReport:
+    """Run compiled ``checks`` on ``kg`` and report their findings in film terms."""
+    raw = list(validation_scale.run_checks(kg, checks, lateral_rows=lateral_rows))
+    report = validation_scale._report_graph(raw)
+    context = validation_scale._context_graph(kg, raw)
+    findings = sorted(_findings(report, context, shapes_graph))
+    conforms = not any(r.severity == SH.Violation for r in raw)
+    report.add((BNode("report"), SH.conforms, Literal(conforms)))
+    return ValidationReport(conforms, tuple(findings), report)
