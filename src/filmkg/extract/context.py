@@ -63,6 +63,21 @@ _ORG_WORDS = {
 _MONTHS = {m: i + 1 for i, m in enumerate(MONTHS)}
 _MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
 _MONTHS.update({"sept": 9})
+#: what a lead calls a film: "X is a 1992 independent comedy"
+_FILM_WORDS = {
+    "film",
+    "movie",
+    "documentary",
+    "miniseries",
+    "comedy",
+    "drama",
+    "thriller",
+    "western",
+    "musical",
+    "mockumentary",
+    "biopic",
+    "feature",
+}
 #: "Blatty's Exorcist novel": a name before one of these is no title of a film
 _WORK_WORDS = {
     "novel",
@@ -143,10 +158,19 @@ class Document:
 
 
 def read_text(text: str, nlp: Language, source_date: str | None = None) -> Document:
-    """Tokenise and segment ``text`` line by line; find and type its name mentions."""
-    lines, offsets, pos = [], [], 0
+    """Tokenise and segment ``text`` line by line; find and type its name mentions.
+
+    A line that starts with a lower-case word goes on with the line before it (a line
+    broken inside a sentence); any other line starts a document of its own.
+    """
+    lines: list[str] = []
+    offsets: list[int] = []
+    pos = 0
     for line in text.split("\n"):
-        if line.strip():
+        first = line.lstrip()[:1]
+        if lines and first.islower() and pos == offsets[-1] + len(lines[-1]) + 1:
+            lines[-1] += "\n" + line  # "Arizona Dream is a 1993\nindie … film"
+        elif line.strip():
             lines.append(line)
             offsets.append(pos)
         pos += len(line) + 1
@@ -275,11 +299,9 @@ def _lead_title(document: Document) -> tuple[str, str] | None:
     toks = list(s.span)
     for i, tok in enumerate(toks[:40]):
         if tok.lower_ in ("is", "was") and i > 0 and i + 2 < len(toks):
-            rest = [t.lower_ for t in toks[i + 1 : i + 25]]
-            year = next((t for t in rest[:3] if _YEAR.match(t)), "")
-            if rest[0] not in ("a", "an") or not any(
-                w in ("film", "movie", "documentary", "miniseries") for w in rest
-            ):
+            rest = [t.lower_ for t in toks[i + 1 : i + 25] if not t.is_space]
+            year = next((t for t in rest[:6] if _YEAR.match(t)), "")
+            if rest[0] not in ("a", "an") or not any(w in _FILM_WORDS for w in rest):
                 continue  # "What Happened Was... is a 1994 film"
             head = toks[:i]
             cut = next((k for k, t in enumerate(head) if t.text == "("), len(head))

@@ -115,6 +115,20 @@ _WORK_NOUNS = {
     "song",
     "novella",
 }
+_GLUE_WORDS = {
+    ",",
+    "and",
+    "who",
+    "are",
+    "is",
+    "also",
+    "joined",
+    "by",
+    "with",
+    "alongside",
+    "opposite",
+    "while",
+}
 _NOT_CAST = {"soundtrack", "score", "music", "album", "song", "songs", "video", "footage"}
 _SUBJECT_VERBS = {
     "directed": "director",
@@ -145,8 +159,16 @@ CREDIT_RULES: dict[str, list[list[dict[str, object]]]] = {
     "credit.star-in": [
         [
             {"LOWER": "who", "OP": "?"},
-            {"LOWER": {"IN": ["star", "stars"]}},
-            {"LOWER": {"IN": ["in", "as", "alongside", "opposite"]}},
+            {"LOWER": {"IN": ["star", "stars", "appear", "co-star"]}},
+            {"LOWER": {"IN": ["in", "as", "alongside", "opposite", ".", ",", ";"]}},
+        ]
+    ],
+    "credit.cast-include": [
+        [
+            {"LOWER": {"IN": ["cast", "co", "stars"]}},
+            {"LOWER": {"IN": ["-", "members"]}, "OP": "?"},
+            {"LOWER": "stars", "OP": "?"},
+            {"LOWER": {"IN": ["include", "includes", "including"]}},
         ]
     ],
     "credit.role-noun": [[{"LOWER": {"IN": list(_ROLE_NOUNS)}}]],
@@ -223,25 +245,11 @@ def _credit_stars(c: Ctx) -> Iterator[Candidate]:
         return  # "The soundtrack features …"
     names, i = read_list(c, c.end, person, _CAST_SKIP)
     s = c.s
-    # "… with B and C in supporting roles", "… are joined by D", "… alongside E"
+    # "… with B and C in supporting roles", "… are joined by D", "… in the title role as
+    # well as E", "… alongside F"
     while names and i < s.span.end:
-        j = i
-        while s.lower(j) in (
-            ",",
-            "and",
-            "who",
-            "are",
-            "is",
-            "also",
-            "joined",
-            "by",
-            "with",
-            "alongside",
-            "opposite",
-            "while",
-        ):
-            j += 1
-        if j == i or j not in s.mentions:
+        j = _next_cast(c, i)
+        if j is None:
             break
         more, i = read_list(c, j, person)
         if not more:
@@ -250,6 +258,34 @@ def _credit_stars(c: Ctx) -> Iterator[Candidate]:
     film = film_of(c)
     for m, ch in names:
         cand = credit(c, film, m, "cast-member", "credit.stars", ch)
+        if cand:
+            yield cand
+
+
+def _next_cast(c: Ctx, i: int) -> int | None:
+    """Where more cast follows a cast list ending at token ``i``, if it does."""
+    s = c.s
+    words: list[str] = []
+    for j in range(i, min(i + 8, s.span.end)):
+        if j in s.mentions and j > i:
+            joined = " ".join(words)
+            glue = bool(words) and all(w in _GLUE_WORDS for w in words)
+            more = "as well as" in joined or joined.endswith(("with", "alongside", "opposite"))
+            if glue or more:
+                return j
+            return None
+        if s.lower(j) in (".", ";"):
+            return None
+        words.append(s.lower(j))
+    return None
+
+
+def _credit_cast_include(c: Ctx) -> Iterator[Candidate]:
+    """ "the supporting cast include(s) A, B", "co-stars include A", "a cast including A" """
+    names, _ = read_list(c, c.end, person)
+    film = film_of(c)
+    for m, ch in names:
+        cand = credit(c, film, m, "cast-member", "credit.cast-include", ch)
         if cand:
             yield cand
 
@@ -400,6 +436,7 @@ def _credit_possessive(c: Ctx) -> Iterator[Candidate]:
 
 
 CREDIT_HANDLERS: dict[str, Callable[[Ctx], Iterator[Candidate]]] = {
+    "credit.cast-include": _credit_cast_include,
     "credit.subject-verb": _credit_subject_verb,
     "credit.by": _credit_by,
     "credit.stars": _credit_stars,

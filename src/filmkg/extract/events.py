@@ -126,13 +126,7 @@ EVENT_RULES: dict[str, list[list[dict[str, object]]]] = {
         [{"LOWER": "on"}, {"LOWER": "the"}, {"LOWER": "same"}, {"LOWER": "date"}],
     ],
     "release.of": [[{"LOWER": "release"}, {"LOWER": "of"}]],
-    "release.lead-year": [
-        [
-            {"LOWER": {"IN": ["is", "was"]}},
-            {"LOWER": {"IN": ["a", "an"]}},
-            {"TEXT": {"REGEX": r"^(1[89]\d\d|20\d\d)$"}},
-        ]
-    ],
+    "release.lead-year": [[{"LOWER": {"IN": ["is", "was"]}}, {"LOWER": {"IN": ["a", "an"]}}]],
     "rights.holds": [
         [
             {"LOWER": {"IN": ["holds", "hold", "has", "acquired", "secured", "owns"]}},
@@ -385,9 +379,11 @@ def _lead_year(c: Ctx) -> Iterator[Candidate]:
     if c.s is not doc.sentences[0] or doc.main_film is None:
         return
     year = doc.film_years.get(doc.main_film)
-    if year is None or year != c.s.lower(c.end - 1):
-        return
-    cand = _release(c, None, year, None, [], c.start, c.end)
+    words = [c.s.lower(k) for k in range(c.end, c.end + 6)]
+    if year is None or year not in words or "unreleased" in words:
+        return  # "X is a 1994 film", "X is an American 1992 drama film"; not "an unreleased"
+    end = c.end + words.index(year) + 1
+    cand = _release(c, None, year, None, [], c.start, end)
     cand.fields["work"] = ref(doc.main_film, "Film")
     yield cand
 

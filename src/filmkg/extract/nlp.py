@@ -99,6 +99,7 @@ _NOT_NAME = _MONTHS | {
 }
 _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "la", "le", "du", "st.", "bin"}
 _SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
+_SEQUEL = re.compile(r"^([2-9]|II|III|IV|V|VI)$")
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 _CAP = re.compile(r"^[^\W\d_][\w'’.&-]*$")
 
@@ -180,6 +181,8 @@ def name_runs(doc: Doc) -> list[Run]:
                 break
         if doc[j - 1].text == "-":
             j -= 1
+        if j < n and _SEQUEL.match(doc[j].text) and doc[j - 1].whitespace_:
+            j += 1  # "Lethal Weapon 3", "Critters 4", "Rocky V"
         runs.append(Run(i, j))
         i = j
     return runs

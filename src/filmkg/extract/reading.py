@@ -128,6 +128,8 @@ def read_list(
         if s.lower(i) == "as" and (i + 1) in s.mentions:
             ch = s.mentions[i + 1]
             character, i = ch.text, ch.end
+            while s.lower(i) in ("/", "-") and (i + 1) in s.mentions:
+                i = s.mentions[i + 1].end  # "as Peter Banning/Peter Pan"
         out.append((m, character))
         if s.lower(i) == "," and s.lower(i + 1) in ("and", "&"):
             i += 2
