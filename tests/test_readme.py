@@ -66,5 +66,5 @@ def test_readme_sections_required_by_the_issues() -> None:
     for heading in ("## Use with a triple store", "## The collaboration network", "## Exports"):
         assert heading in text
     assert "![" in text
-    assert "(docs/network.png)" in text
-    assert (README.parent / "docs" / "network.png").is_file()
+    assert "(docs/images/here-people.svg)" in text
+    assert (README.parent / "docs" / "images" / "here-people.svg").is_file()

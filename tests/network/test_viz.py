@@ -204,3 +204,16 @@ def test_cli_viz(tmp_path: Path, capsys) -> None:
     assert main(["viz", "-o", str(tmp_path / "n.txt")]) == 2
     assert "cannot tell the format" in capsys.readouterr().err
     assert main(["viz", "--person", "Nobody Atall", "-o", str(out)]) == 2
+
+
+def test_picture_shows_itself_in_jupyter(project_kg) -> None:
+    from filmkg.network.drawing import picture
+
+    pic = picture(project_kg, ViewOptions(view="people"), title="<b>people</b>")
+    svg = pic._repr_svg_()
+    assert svg.lstrip().startswith("<?xml")
+    assert "&lt;b&gt;people&lt;/b&gt;" in svg
+    assert "<b>people</b>" not in svg
+    assert 'id="reunion-' in svg
+    assert "vis.Network" in pic.page()
+    assert pic.png().startswith(b"\x89PNG")

@@ -62,8 +62,10 @@ if TYPE_CHECKING:
 __all__ = [
     "KINDS",
     "RELATIONS",
+    "Picture",
     "ViewOptions",
     "layout",
+    "picture",
     "render_dot",
     "render_html",
     "render_image",
@@ -97,6 +99,57 @@ class ViewOptions:
     top: int | None = None
     depth: int = 1
     max_people: int = DEFAULT_MAX_PEOPLE
+
+
+@dataclass
+class Picture:
+    """A network view ready to show: in Jupyter it draws itself (``_repr_svg_``);
+    :meth:`svg`, :meth:`png` and :meth:`page` give the files ``filmkg viz`` writes.
+
+    >>> from filmkg.build.project import load_project
+    >>> pic = picture(load_project(), ViewOptions(view="people"))
+    >>> pic.nodes, pic.edges, 'id="reunion-' in pic._repr_svg_()
+    (14, 78, True)
+    """
+
+    graph: nx.Graph
+    title: str = "filmkg collaboration network"
+
+    @property
+    def nodes(self) -> int:
+        """Number of nodes drawn."""
+        return int(self.graph.number_of_nodes())
+
+    @property
+    def edges(self) -> int:
+        """Number of edges drawn."""
+        return int(self.graph.number_of_edges())
+
+    def svg(self) -> bytes:
+        """The static picture as SVG (deterministic)."""
+        return render_image(self.graph, "svg", title=self.title)
+
+    def png(self) -> bytes:
+        """The static picture as PNG."""
+        return render_image(self.graph, "png", title=self.title)
+
+    def page(self, renderer: str = "auto") -> str:
+        """The interactive, self-contained HTML page."""
+        return render_html(self.graph, title=self.title, renderer=renderer)
+
+    def _repr_svg_(self) -> str:
+        return self.svg().decode("utf-8")
+
+
+def picture(
+    kg: KnowledgeGraph,
+    options: ViewOptions = ViewOptions(),
+    *,
+    title: str = "filmkg collaboration network",
+    engine: Engine = "oxigraph",
+) -> Picture:
+    """The view ``options`` of ``kg`` as a :class:`Picture` (shows itself in Jupyter)."""
+    return Picture(view_graph(kg, options, engine=engine), title)
 
 
 # -- the graph to draw ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ included (so rules about them can be checked).
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,29 @@ class ValidationReport:
         verdict = "conforms" if self.conforms else "does not conform"
         lines.append(f"{verdict}: {n_v} violation(s), {n_w} warning(s)")
         return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        """The report as an HTML table in Jupyter: verdict, then one row per finding.
+
+        >>> print(ValidationReport(True)._repr_html_())
+        <div><p><b>conforms</b>: 0 violation(s), 0 warning(s)</p></div>
+        """
+        verdict = "conforms" if self.conforms else "does not conform"
+        head = (
+            f"<p><b>{verdict}</b>: {len(self.violations)} violation(s), "
+            f"{len(self.warnings)} warning(s)</p>"
+        )
+        if not self.results:
+            return f"<div>{head}</div>"
+        cells = ("severity", "focus_kind", "focus_label", "message", "path", "value")
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(getattr(f, c))}</td>" for c in cells) + "</tr>"
+            for f in sorted(self.results, key=lambda f: (f.focus_kind, f.focus_label, f.focus, f))
+        )
+        header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cells)
+        return (
+            f"<div>{head}<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
 
     def to_json(self) -> str:
         """The report as JSON with sorted keys."""
