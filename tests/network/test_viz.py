@@ -154,6 +154,27 @@ def test_html_is_self_contained_and_escaped() -> None:
     assert "vis-network" in page
 
 
+def test_webgl_page_is_self_contained_and_escaped() -> None:
+    graph = nx.Graph(name="people")
+    graph.add_node("p", label=XSS, kind="person", iri="p", roles=['"></option><script>'])
+    graph.add_node("q", label="</script><!--", kind="person", iri="q\u2028", roles=[])
+    graph.add_edge("p", "q", label="'quoted' \"works\" </script>", count=1, years=[2000])
+    page = render_html(graph, title="<t>", renderer="sigma")
+    assert XSS not in page
+    assert page.count("</script>") == 4  # graphology, sigma, the data, the page's own code
+    data = page.split('id="filmkg-data">')[1].split("</script>")[0]
+    assert "<" not in data
+    assert ">" not in data
+    assert "\u2028" not in page
+    assert "&lt;t&gt;" in page
+    assert "sourceMappingURL" not in page
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
+    assert "default-src 'none'" in page
+    assert "new Sigma(" in page
+    with pytest.raises(UsageError):
+        render_html(graph, renderer="d3")
+
+
 def test_dot_escapes_labels() -> None:
     graph = nx.Graph()
     graph.add_node("a", label='Say "hi" \\N', kind="person")
@@ -217,3 +238,23 @@ def test_picture_shows_itself_in_jupyter(project_kg) -> None:
     assert 'id="reunion-' in svg
     assert "vis.Network" in pic.page()
     assert pic.png().startswith(b"\x89PNG")
+
+
+def test_around_and_depth_keep_the_ego_network(project_kg, tmp_path: Path, capsys) -> None:
+    from filmkg.network.drawing import _people_to_keep
+
+    collab = nx.path_graph(["p/a", "p/b", "p/c", "p/d"])
+    for node in collab:
+        collab.nodes[node].update(label=node[-1].upper(), kind="person")
+    for _, _, data in collab.edges(data=True):
+        data["count"] = 1
+    assert _people_to_keep(collab, ViewOptions(person="A")) == {"p/a", "p/b"}
+    assert _people_to_keep(collab, ViewOptions(person="A", depth=2)) == {"p/a", "p/b", "p/c"}
+    with pytest.raises(UsageError):
+        view_graph(project_kg, ViewOptions(depth=0))
+    out = tmp_path / "ego.svg"
+    argv = ["viz", "--view", "people", "--around", "Tom Hanks", "--depth", "2", "-o", str(out)]
+    assert main(argv) == 0
+    assert "(13 nodes, 78 edges)" in capsys.readouterr().err  # all but McGuire (no co-worker)
+    assert main(["viz", "--depth", "2", "-o", str(out)]) == 2
+    assert "--depth needs --around" in capsys.readouterr().err

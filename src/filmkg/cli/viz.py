@@ -117,11 +117,7 @@ def viz(
         view_graph,
     )
 
-    if fmt is None:
-        suffix = output.suffix.lower().lstrip(".")
-        if suffix not in FORMATS:
-            raise UsageError(f"cannot tell the format of {output}", hint="give -f html|svg|png|dot")
-        fmt = suffix
+    fmt = fmt or _format_of(output)
     kg = load(data)
     if view in ("releases", "career"):
         payload, what = _timeline(kg, view, film, person, fmt, engine)
@@ -154,6 +150,16 @@ def viz(
         err=True,
     )
     return 0
+
+
+def _format_of(output: Path) -> str:
+    """The format an output file's suffix names."""
+    from filmkg.errors import UsageError
+
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise UsageError(f"cannot tell the format of {output}", hint="give -f html|svg|png|dot")
+    return suffix
 
 
 def _timeline(

@@ -272,10 +272,11 @@ def _draw_markers(
     nodes = [n for n in sorted(graph) if not (boxes and graph.nodes[n].get("show_label"))]
     if not nodes:
         return
+    scale = 0.4 if boxes else 1.0  # overview sizes are the HTML page's, in pixels
     ax.scatter(
         [positions[str(n)][0] for n in nodes],
         [positions[str(n)][1] for n in nodes],
-        s=[float(graph.nodes[n].get("size", 6)) ** 2 for n in nodes],
+        s=[(float(graph.nodes[n].get("size", 6)) * scale) ** 2 for n in nodes],
         c=[graph.nodes[n].get("color", "#4e79a7") for n in nodes],
         edgecolors=["#111111" if graph.nodes[n].get("reunion") else "white" for n in nodes],
         linewidths=[1.6 if graph.nodes[n].get("reunion") else 0.5 for n in nodes],
