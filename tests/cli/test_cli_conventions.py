@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import signal
 import subprocess
@@ -251,3 +252,63 @@ def test_stats_of_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert counts["named graphs"] == 4
     assert main(["stats", "--store", str(tmp_path / "st"), "x.ttl"]) == 2
     assert "give FILES or --store, not both" in capsys.readouterr().err
+
+
+# -- tables ------------------------------------------------------------------------------
+
+
+def test_tables_cut_long_cells_with_an_ellipsis(capsys: pytest.CaptureFixture[str]) -> None:
+    from filmkg.sparql.results import MAX_CELL
+
+    assert main(["query", "evidence", "-p", "subject=kg:film/here-2024"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    columns = len(lines[0].split(" | "))
+    assert max(len(line) for line in lines) <= columns * MAX_CELL + 3 * (columns - 1)
+    assert any(line.rstrip().endswith("…") for line in lines[2:])
+    assert set(lines[1]) == {"-", "+"}
+
+
+def test_a_table_fits_the_terminal() -> None:
+    import pty
+
+    env_columns = 90
+    leader, follower = pty.openpty()
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, env_columns, 0, 0))
+    child = subprocess.Popen(
+        [*FILMKG, "query", "evidence", "-p", "subject=kg:film/here-2024"],
+        cwd=REPO,
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    child.wait(60)
+    os.close(leader)
+    lines = b"".join(chunks).decode("utf-8").splitlines()
+    assert lines[0].startswith("fact")
+    assert max(len(line) for line in lines) <= env_columns
+
+
+def test_coworkers_lists_each_pair_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "coworkers", "-f", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["results"]["bindings"]
+    pairs = {(r["person"]["value"], r["coworker"]["value"]) for r in rows}
+    assert pairs
+    assert not {(b, a) for a, b in pairs} & pairs
+    assert main(["query", "coworkers", "-p", "person=Robert Zemeckis", "-f", "json"]) == 0
+    mine = json.loads(capsys.readouterr().out)["results"]["bindings"]
+    others = {r["coworker"]["value"] for r in mine}
+    paired = {b if "zemeckis" in a else a for a, b in pairs if "zemeckis" in a + b}
+    assert others == paired  # given a person, all of their co-workers, either side

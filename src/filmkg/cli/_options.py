@@ -36,6 +36,7 @@ __all__ = [
     "load_graph",
     "output_format",
     "store_option",
+    "terminal_width",
     "timeout_option",
 ]
 
@@ -207,3 +208,14 @@ def output_format(fmt: str | None, output: Path | None, *, graph: bool = False) 
             hint="give -f, or name the file ." + ", .".join(sorted(table)),
         )
     return None
+
+
+def terminal_width() -> int | None:
+    """The columns of the terminal stdout writes to; ``None`` when it is not a terminal
+    (then tables only cut cells past :data:`filmkg.sparql.results.MAX_CELL`)."""
+    import shutil
+
+    try:
+        return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    except (OSError, ValueError):
+        return None

@@ -76,21 +76,19 @@ def resolve_person(kg: KnowledgeGraph, text: str, engine: Engine) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain text table with aligned columns.
+    """The CLI's one table style (:func:`filmkg.sparql.results.text_table`), fitted to the
+    terminal.
 
     >>> print(table(["a", "bb"], [[1, "x"], [22, "yy"]]))
-    a   bb
-    --  --
-    1   x
-    22  yy
+    a  | bb
+    ---+---
+    1  | x
+    22 | yy
     """
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    from filmkg.cli._options import terminal_width
+    from filmkg.sparql.results import text_table
+
+    return text_table(headers, rows, width=terminal_width())
 
 
 def _echo_json(value: object) -> None:

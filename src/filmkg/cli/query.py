@@ -25,11 +25,13 @@ from filmkg.cli._options import (
     load_graph,
     output_format,
     store_option,
+    terminal_width,
 )
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
     from filmkg.sparql.catalogue import Executor
+    from filmkg.sparql.results import QueryResult
 
 __all__ = ["emit", "engine_option", "graph_options", "open_graph", "parse_params", "query"]
 
@@ -130,6 +132,13 @@ def emit(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+def render_result(result: QueryResult, fmt: str, output: Path | None) -> str:
+    """``result`` in ``fmt``; a table on a terminal fits its width."""
+    if fmt == "table" and output is None:
+        return result.to_table(width=terminal_width())
+    return result.serialize(fmt)  # type: ignore[arg-type]
+
+
 def _list_queries() -> str:
     from filmkg.sparql.catalogue import catalogue
 
@@ -227,5 +236,5 @@ def query(
             data, project_data=not no_project_data, store=store, input_format=input_format
         )
     result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
-    emit(result.serialize(fmt), output)  # type: ignore[arg-type]
+    emit(render_result(result, fmt, output), output)
     sys.stdout.flush()

@@ -22,7 +22,7 @@ from filmkg.cli._endpoint import (
     refuse_local_options,
 )
 from filmkg.cli._options import output_format, timeout_option
-from filmkg.cli.query import emit, engine_option, graph_options, open_graph
+from filmkg.cli.query import emit, engine_option, graph_options, open_graph, render_result
 from filmkg.errors import ParseError, UsageError
 
 if TYPE_CHECKING:
@@ -323,5 +323,5 @@ def _render(
     if isinstance(result, bool):
         return boolean_result(result, chosen)  # type: ignore[arg-type]
     if isinstance(result, QueryResult):
-        return result.serialize(chosen)  # type: ignore[arg-type]
+        return render_result(result, chosen, output)
     return _graph_text(result, chosen)

@@ -24,7 +24,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 from xml.sax.saxutils import escape as xml_escape
@@ -46,6 +46,7 @@ __all__ = [
     "plain",
     "plain_rows",
     "plain_value",
+    "text_table",
 ]
 
 Row = tuple[RdfTerm | None, ...]
@@ -170,6 +171,54 @@ def _cell(term: RdfTerm | None) -> str:
     )
 
 
+#: The widest a table cell gets; a longer value ends with an ellipsis (csv/json keep it whole).
+MAX_CELL = 60
+
+
+def text_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    width: int | None = None,
+    max_cell: int = MAX_CELL,
+) -> str:
+    """The one table style of the CLI: columns split by `` | ``, a rule under the header,
+    cells cut at ``max_cell`` characters with ``…``, and the widest columns narrowed
+    further when the table would be wider than ``width`` (a terminal's columns).
+
+    >>> print(text_table(["a", "b"], [[1, "x" * 12]], max_cell=8))
+    a | b
+    --+---------
+    1 | xxxxxxx…
+    >>> print(text_table(["name", "quote"], [["Here", "a long quote, cut to fit"]], width=20))
+    name | quote
+    -----+--------------
+    Here | a long quote…
+    >>> print(text_table(["x"], []))
+    x
+    -
+    (no rows)
+    """
+    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [min(max_cell, max(len(row[i]) for row in cells)) for i in range(len(headers))]
+    if width is not None:
+        room = width - 3 * (len(widths) - 1)
+        while sum(widths) > room and max(widths, default=0) > 8:
+            widths[widths.index(max(widths))] -= 1
+    lines = [
+        " | ".join(_fit(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    if not rows:
+        lines.append("(no rows)")
+    return "\n".join(lines)
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` padded to ``width``, or cut to it with an ellipsis."""
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
 def _tsv_term(term: RdfTerm | None) -> str:
     from filmkg.sparql.terms import escape_string, to_sparql
 
@@ -236,8 +285,9 @@ class QueryResult:
             )
         return writers[fmt]()
 
-    def to_table(self) -> str:
-        """An aligned text table: prefixed names, plain values, a header line.
+    def to_table(self, *, width: int | None = None) -> str:
+        """An aligned text table: prefixed names, plain values, a header line; long cells
+        cut with an ellipsis (see :func:`text_table`).
 
         >>> print(QueryResult(("x",), []).to_table())
         x
@@ -245,13 +295,7 @@ class QueryResult:
         (no rows)
         """
         cells = [[_cell(t) for t in row] for row in self.rows]
-        widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(self.variables)]
-        lines = [" | ".join(v.ljust(w) for v, w in zip(self.variables, widths, strict=True))]
-        lines.append("-+-".join("-" * w for w in widths))
-        lines += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-        if not cells:
-            lines.append("(no rows)")
-        return "\n".join(line.rstrip() for line in lines)
+        return text_table(self.variables, cells, width=width)
 
     def to_csv(self) -> str:
         """W3C SPARQL 1.1 Query Results CSV: full IRIs, lexical forms, CRLF lines.
