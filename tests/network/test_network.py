@@ -421,7 +421,7 @@ def test_cli_path_through_an_extra_file(tmp_path: Path, capsys: pytest.CaptureFi
 def test_cli_reunions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["network", "reunions"]) == 0
     out = capsys.readouterr().out
-    assert "Forrest Gump (1994)  Here (2024)  30" in out
+    assert "Forrest Gump (1994) | Here (2024) | 30" in out
     assert "Eric Roth, Robert Zemeckis, Robin Wright, Tom Hanks" in out
     assert "kg:reunion/forrest-gump-1994/here-2024" in out
     assert main(["network", "reunions", "--min-gap", "31", "-f", "json"]) == 0

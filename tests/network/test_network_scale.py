@@ -72,7 +72,7 @@ def test_network_stats_and_export_read_a_store(
 def test_network_refuses_store_with_data(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = ["network", "stats", "--store", str(store), "--data", str(store / "CURRENT")]
     assert main(args) == 2
-    assert "either --store or --data" in capsys.readouterr().err
+    assert "give --data or --store, not both" in capsys.readouterr().err
     assert main(["network", "stats", "--store", str(store / "nope")]) != 0
 
 
@@ -87,4 +87,4 @@ def test_export_writes_a_store_as_ntriples(store: Path, tmp_path: Path) -> None:
 
 def test_export_refuses_files_with_store(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--store", str(store), str(store / "CURRENT")]) == 2
-    assert "either FILES or --store" in capsys.readouterr().err
+    assert "give FILES or --store, not both" in capsys.readouterr().err

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from filmkg.cli._options import store_option
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -19,19 +21,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 GRAPHS = ("collaboration", "person-work", "company-work", "overview")
 
 
+#: Where --store waits for the subcommand in click's context.
+_STORE_KEY = "filmkg.cli.network.store"
+
+
 def _remember_store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-    ctx.meta["filmkg.network.projection.store"] = value
+    ctx.meta[_STORE_KEY] = value
 
 
 def common_options(func: F) -> F:
     """``--engine``, ``--data`` and ``--store`` for every subcommand."""
-    func = click.option(
-        "--store",
-        type=click.Path(file_okay=False, path_type=Path),
+    func = store_option(
+        "Read the on-disk store made by `filmkg build --store PATH` instead of the "
+        "project graph (big graphs: the collaboration graph is then built lean).",
         expose_value=False,
         callback=_remember_store,
-        help="Read the on-disk store made by `filmkg build --store PATH` instead of the "
-        "project graph (big graphs: the collaboration graph is then built lean).",
     )(func)
     func = click.option(
         "--data",
@@ -51,21 +55,10 @@ def common_options(func: F) -> F:
 
 def load(data: Sequence[Path]) -> KnowledgeGraph:
     """The project graph plus ``data`` files, or the store given with ``--store``."""
-    from filmkg.build.project import load_project
-    from filmkg.errors import SourceNotFoundError, UsageError
+    from filmkg.cli._options import load_graph
 
-    store: Path | None = click.get_current_context().meta.get("filmkg.network.projection.store")
-    if store is not None:
-        if data:
-            raise UsageError("give either --store or --data, not both")
-        from filmkg.engines.store import KnowledgeGraph
-
-        return KnowledgeGraph.open(store)
-
-    for path in data:
-        if not path.is_file():
-            raise SourceNotFoundError(f"{path}: no such file", hint="check the --data path")
-    return load_project(data)
+    store: Path | None = click.get_current_context().meta.get(_STORE_KEY)
+    return load_graph(data, store, files_name="--data")
 
 
 def resolve_person(kg: KnowledgeGraph, text: str, engine: Engine) -> str:
