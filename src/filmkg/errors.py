@@ -9,12 +9,14 @@ error into an exit code; the library never calls :func:`sys.exit`)::
     │   ├── UnknownQueryError        2  no named query of that name (with suggestions)
     │   ├── ParameterError           2  a parameter that is missing, malformed or unknown
     │   │   └── UnknownEntityError   2  no person/film of that name (with suggestions)
-    │   └── ForbiddenOperationError  2  SERVICE / LOAD / update refused without a flag
+    │   ├── ForbiddenOperationError  2  SERVICE / LOAD / update refused without a flag
+    │   └── UnsupportedShapesError   2  a SHACL feature --engine sparql does not compile
     ├── InputError                   2  input that cannot be read or used
     │   ├── SourceNotFoundError      2  a file that does not exist or cannot be opened
     │   ├── ParseError               2  RDF or SPARQL with a syntax error (file, line, column)
     │   │   └── QuerySyntaxError     2  SPARQL that does not parse
     │   ├── InputLimitError          2  input past a safety limit (size, depth, line length)
+    │   ├── ImportLossError          2  an import that makes no films or loses too many records
     │   └── ExportError              2  data the chosen export format cannot represent
     ├── ResourceLimitError           4  a query past its time or result-size limit
     ├── EndpointError                3  a remote SPARQL endpoint that failed (down, 4xx, 5xx)
@@ -43,6 +45,7 @@ __all__ = [
     "ExportError",
     "FilmKGError",
     "ForbiddenOperationError",
+    "ImportLossError",
     "InputError",
     "InputLimitError",
     "InternalError",
@@ -54,6 +57,7 @@ __all__ = [
     "SourceNotFoundError",
     "UnknownEntityError",
     "UnknownQueryError",
+    "UnsupportedShapesError",
     "UsageError",
 ]
 
@@ -125,6 +129,14 @@ class ForbiddenOperationError(UsageError):
     """An operation refused by default for safety (SERVICE, LOAD, updates, network)."""
 
 
+class UnsupportedShapesError(UsageError):
+    """The shapes use a SHACL feature the SPARQL compiler does not cover (``--engine
+    sparql`` only: the default engine runs such a shape through pySHACL instead)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="use --engine auto (the default) or --engine pyshacl")
+
+
 class InputError(FilmKGError):
     """Input that cannot be read or used."""
 
@@ -176,6 +188,10 @@ class QuerySyntaxError(ParseError):
 
 class InputLimitError(InputError):
     """Input past a documented safety limit (size, nesting depth, line length…)."""
+
+
+class ImportLossError(InputError):
+    """An import that makes no films, or loses more of its records than allowed."""
 
 
 class ExportError(InputError):

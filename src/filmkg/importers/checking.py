@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from filmkg.errors import InputError, ParseError
+from filmkg.errors import ImportLossError, ParseError
 from filmkg.importers.mapping import Mapping as ImportMapping
 from filmkg.importers.mapping import RecordMap, ValueSpec
 from filmkg.importers.quality import Issue
@@ -60,10 +60,6 @@ DEFAULT_MAX_LOSS = 0.05
 _FIELD = re.compile(r"\{([^{}|]*)")
 _ITEM_FIELDS = frozenset({"@", "@raw", "@role", "@column"})
 _WHAT = {"csv": "column", "json": "key", "cypher": "property"}
-
-
-class ImportLossError(InputError):
-    """An import that makes no films, or loses more of its records than allowed."""
 
 
 @dataclass(frozen=True)

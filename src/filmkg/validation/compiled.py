@@ -37,7 +37,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.errors import UsageError
+from filmkg.errors import UnsupportedShapesError
 from filmkg.io import progress
 from filmkg.rdf.convert import to_oxigraph, to_rdflib
 from filmkg.rdf.namespaces import SH
@@ -50,14 +50,6 @@ __all__ = [
 ]
 
 _TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
-
-
-class UnsupportedShapesError(UsageError):
-    """The shapes use a SHACL feature the SPARQL compiler does not cover (``--engine
-    sparql`` only: the default engine runs such a shape through pySHACL instead)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, hint="use --engine auto (the default) or --engine pyshacl")
 
 
 # -- what pySHACL accepts for sh:datatype ------------------------------------------------
