@@ -22,7 +22,9 @@ from filmkg.cli._endpoint import connection_options, make_endpoint
     "graphs",
     multiple=True,
     metavar="IRI",
-    help="Push only this named graph (repeatable; default: every graph of the build).",
+    help="Push only this named graph (repeatable; default: every named graph of the "
+    "project as loaded plus EXTRA files; the derived graph:network is in dist/filmkg.trig, "
+    "so push that file to include it).",
 )
 @click.option(
     "--store-url",

@@ -132,6 +132,15 @@ def emit(text: str, output: Path | None) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+#: What to do when a remote store's default graph is not the union of its named graphs.
+UNION_HINT = (
+    "the endpoint's named graphs hold data its default graph does not show, and filmkg's "
+    "queries read the default graph: make it the union of the named graphs (oxigraph serve "
+    "--union-default-graph; Fuseki tdb2:unionDefaultGraph) or name the graphs with "
+    "--default-graph IRI (docs/triple-store.md, 'The default graph must be the union')"
+)
+
+
 def render_result(result: QueryResult, fmt: str, output: Path | None) -> str:
     """``result`` in ``fmt``; a table on a terminal fits its width."""
     if fmt == "table" and output is None:
@@ -203,7 +212,8 @@ def query(
     filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv;
     filmkg query film_credits -p film=Here --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.errors import UsageError
+    from filmkg.engines.remote import Endpoint
+    from filmkg.errors import UnknownEntityError, UsageError
     from filmkg.sparql import catalogue as queries
 
     if list_:
@@ -235,6 +245,11 @@ def query(
         source = open_graph(
             data, project_data=not no_project_data, store=store, input_format=input_format
         )
-    result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
+    try:
+        result = queries.run(source, nq, arguments, engine=engine)  # type: ignore[arg-type]
+    except UnknownEntityError as exc:
+        if isinstance(source, Endpoint) and source.lacks_union_default_graph():
+            raise UnknownEntityError(exc.message, hint=UNION_HINT) from None
+        raise
     emit(render_result(result, fmt, output), output)
     sys.stdout.flush()

@@ -627,6 +627,18 @@ class Endpoint:
             raise UsageError("not a SPARQL Update")
         self._call(lambda: wrapper.query().response, self.update_url, retry=retry)
 
+    def lacks_union_default_graph(self) -> bool:
+        """Whether the named graphs hold data that the default graph does not show (the
+        store does not make its default graph their union, and no ``default_graphs``).
+
+        filmkg's queries read the default graph: see docs/triple-store.md.
+        """
+        if self.default_graphs:
+            return False
+        text = (Path(__file__).with_name("default_graph.rq")).read_text(encoding="utf-8")
+        rows = self.select(text).rows
+        return bool(rows) and rows[0][0] is None and rows[0][1] is not None
+
     def count_triples(self, graphs: Iterable[str]) -> dict[str, int]:
         """The number of triples in each named graph (0 for a graph that does not exist)."""
         names = sorted({str(g) for g in graphs})
@@ -713,6 +725,37 @@ class _Answer:
 
 
 # -- results -------------------------------------------------------------------------
+#: Media types of RDF graphs: what a Graph Store Protocol URL answers a query with.
+_GRAPH_MEDIA = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+)
+
+
+def _not_results(where: str, media: str) -> EndpointError:
+    """The error for an answer that is not SPARQL results; a graph means a Graph Store URL.
+
+    >>> str(_not_results("http://h/ds/data", "application/ld+json"))  # doctest: +ELLIPSIS
+    'http://h/ds/data: the answer is a graph (application/ld+json), not SPARQL results; use ...'
+    """
+    kind = media.split(";")[0].strip().lower()
+    path = urllib.parse.urlsplit(where).path.rstrip("/")
+    if kind in _GRAPH_MEDIA or path.rsplit("/", 1)[-1] in ("data", "store", "get"):
+        base = where.rsplit("/", 1)[0] if path else where
+        return EndpointError(
+            f"{where}: the answer is a graph ({media or 'no media type'}), not SPARQL results",
+            hint=f"use the query URL ({base}/sparql or {base}/query), not the Graph Store URL",
+        )
+    return EndpointError(
+        f"{where}: the answer is not SPARQL JSON results ({media or 'no media type'})",
+        hint="is this a SPARQL endpoint? check the URL",
+    )
+
+
 def _parse_json_results(answer: _Answer, where: str) -> QueryResult | bool:
     """SPARQL 1.1 Query Results JSON → QueryResult (rdflib terms) or bool."""
     try:
@@ -725,12 +768,9 @@ def _parse_json_results(answer: _Answer, where: str) -> QueryResult | bool:
                 f"{where}: the answer broke off: {tail[-120:]!r}",
                 hint="the endpoint stopped the query (a time limit?); narrow it (LIMIT)",
             ) from None
-        raise EndpointError(
-            f"{where}: the answer is not SPARQL JSON results ({answer.media})",
-            hint="is this a SPARQL endpoint? check the URL",
-        ) from None
+        raise _not_results(where, answer.media) from None
     if not isinstance(doc, dict):
-        raise EndpointError(f"{where}: the answer is not SPARQL JSON results")
+        raise _not_results(where, answer.media)
     if "boolean" in doc:
         return bool(doc["boolean"])
     try:
@@ -925,10 +965,14 @@ def push(
     names = list(dict.fromkeys(str(g) for g in graphs)) if graphs else present
     missing = [g for g in names if g not in present]
     if missing:
+        derived = " (graph:network is derived by `filmkg build`: push dist/filmkg.trig)"
         raise UsageError(
-            f"no named graph {missing[0]!r} in the project",
-            hint="graphs: " + ", ".join(present),
+            f"no named graph {missing[0]!r} in the graph to push",
+            hint="graphs: "
+            + ", ".join(present)
+            + (derived if missing[0].endswith("/graph/network") else ""),
         )
+    endpoint.count_triples(names)  # a query URL that answers, before anything is written
     store: ox.Store = kg.store
     expected = {
         g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in names
