@@ -38,7 +38,7 @@ from __future__ import annotations
 import random
 import re
 from array import array
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
@@ -419,41 +419,77 @@ def films_for_triples(triples: int) -> int:
     return max(1, round(triples / TRIPLES_PER_FILM))
 
 
+#: An earlier film that may reunite: (film index, year, film IRI term, [person indexes]).
+_Ensemble = tuple[int, int, str, list[int]]
+
+
 def generate(films: int, seed: int, stats: SynthStats | None = None) -> Iterator[Block]:
     """Yield the graph as subject blocks, film by film (deterministic for ``films``/``seed``)."""
     if films < 1:
         raise UsageError(f"--films must be at least 1, not {films}")
-    stats = stats if stats is not None else SynthStats()
-    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
-    source = _iri(KG[f"source/synthetic-{seed}"])
-    yield (
-        source,
-        [
-            (A, F_DATASET),
-            (LABEL, _lit(f"Synthetic film dataset (seed {seed}, {films} films)")),
-            (P_DATE_PUBLISHED, f'"2024-06-22"^^<{_XSD}date>'),
-            (P_LICENCE, LICENCE),
-        ],
-    )
-    territories = []
-    for code, label in _TERRITORIES:
-        place = _iri(KG[f"place/synthetic-{code}"])
-        territories.append((place, label))
-        yield place, [(A, F_PLACE), (LABEL, _lit(label))]
-    orgs = []
-    for i in range(max(5, films // 25)):
-        label = f"{_NOUN[i % len(_NOUN)]} {_STUDIO[i // len(_NOUN) % len(_STUDIO)]}"
-        if i >= len(_NOUN) * len(_STUDIO):
-            label += f" {i // (len(_NOUN) * len(_STUDIO)) + 1}"
-        org = _iri(KG[f"org/synthetic/{_slug(label)}"])
-        orgs.append((org, label))
-        yield org, [(A, F_ORG), (LABEL, _lit(label)), (P_MENTIONED, source)]
-    stats.organisations = len(orgs)
+    yield from _Generator(films, seed, stats if stats is not None else SynthStats()).blocks()
 
-    people: list[tuple[str, str]] = []  # index → (IRI term, label); 2 strings per person
-    pending: list[Block] = []
 
-    def people_counter() -> Iterator[int]:
+class _Generator:
+    """One synthetic graph being made: its random stream, the people and organisations
+    minted so far, the ensembles that may reunite later, and the counts.
+
+    Every random draw happens in one fixed order (film by film), so the output depends
+    on ``films`` and ``seed`` only.
+    """
+
+    def __init__(self, films: int, seed: int, stats: SynthStats) -> None:
+        self.films = films
+        self.seed = seed
+        self.stats = stats
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+        self.source = _iri(KG[f"source/synthetic-{seed}"])
+        self.territories: list[tuple[str, str]] = []
+        self.orgs: list[tuple[str, str]] = []
+        self.people: list[tuple[str, str]] = []  # index → (IRI term, label)
+        self.pending: list[Block] = []  # people minted, not yet written
+        self.new_person = self._people_counter()
+        self.directors = _Careers(self.rng, 0.35)
+        self.writers = _Careers(self.rng, 0.45)
+        self.producers = _Careers(self.rng, 0.4)
+        self.cast = _Careers(self.rng, 0.3)
+        self.ensembles: list[_Ensemble] = []
+
+    def blocks(self) -> Iterator[Block]:
+        yield from self._dataset()
+        yield from self._places()
+        yield from self._organisations()
+        for i in range(self.films):
+            yield from self._film(i)
+
+    def _dataset(self) -> Iterator[Block]:
+        yield (
+            self.source,
+            [
+                (A, F_DATASET),
+                (LABEL, _lit(f"Synthetic film dataset (seed {self.seed}, {self.films} films)")),
+                (P_DATE_PUBLISHED, f'"2024-06-22"^^<{_XSD}date>'),
+                (P_LICENCE, LICENCE),
+            ],
+        )
+
+    def _places(self) -> Iterator[Block]:
+        for code, label in _TERRITORIES:
+            place = _iri(KG[f"place/synthetic-{code}"])
+            self.territories.append((place, label))
+            yield place, [(A, F_PLACE), (LABEL, _lit(label))]
+
+    def _organisations(self) -> Iterator[Block]:
+        for i in range(max(5, self.films // 25)):
+            label = f"{_NOUN[i % len(_NOUN)]} {_STUDIO[i // len(_NOUN) % len(_STUDIO)]}"
+            if i >= len(_NOUN) * len(_STUDIO):
+                label += f" {i // (len(_NOUN) * len(_STUDIO)) + 1}"
+            org = _iri(KG[f"org/synthetic/{_slug(label)}"])
+            self.orgs.append((org, label))
+            yield org, [(A, F_ORG), (LABEL, _lit(label)), (P_MENTIONED, self.source)]
+        self.stats.organisations = len(self.orgs)
+
+    def _people_counter(self) -> Iterator[int]:
         n = 0
         while True:
             first, last = _FIRST[n % len(_FIRST)], _LAST[n // len(_FIRST) % len(_LAST)]
@@ -461,155 +497,187 @@ def generate(films: int, seed: int, stats: SynthStats | None = None) -> Iterator
             if n >= len(_FIRST) * len(_LAST):
                 label += f" {n // (len(_FIRST) * len(_LAST)) + 1}"
             iri = _iri(KG[f"person/synthetic/{_slug(label)}"])
-            people.append((iri, label))
-            pending.append((iri, [(A, F_PERSON), (LABEL, _lit(label)), (P_MENTIONED, source)]))
+            self.people.append((iri, label))
+            block = (iri, [(A, F_PERSON), (LABEL, _lit(label)), (P_MENTIONED, self.source)])
+            self.pending.append(block)
             yield n
             n += 1
 
-    new_person = people_counter()
-    directors = _Careers(rng, 0.35)
-    writers = _Careers(rng, 0.45)
-    producers = _Careers(rng, 0.4)
-    cast = _Careers(rng, 0.3)
-    # earlier films that may reunite: (film index, year, film IRI, [person indexes])
-    ensembles: list[tuple[int, int, str, list[int]]] = []
-
-    for i in range(films):
-        year = 1930 + (i * 95) // films
+    def _film(self, i: int) -> Iterator[Block]:
+        rng = self.rng
+        year = 1930 + (i * 95) // self.films
         title = f"The {_ADJ[rng.randrange(len(_ADJ))]} {_NOUN[rng.randrange(len(_NOUN))]}"
         film_slug = f"{_slug(title)}-{year}-{i + 1}"
         film = _iri(KG[f"film/synthetic/{film_slug}"])
         record = f"films.tsv row {i + 1}"
-        yield film, [(A, F_FILM), (LABEL, _lit(title)), (P_MENTIONED, source)]
+        yield film, [(A, F_FILM), (LABEL, _lit(title)), (P_MENTIONED, self.source)]
 
-        # -- who made it --------------------------------------------------------------
+        crew = self._crew()
+        stars = [self.cast.pick(self.new_person) for _ in range(rng.randint(4, 10))]
+        reunion = self._reunion_for(year, crew, stars)
+        yield from self.pending
+        self.stats.people += len(self.pending)
+        self.pending.clear()
+
+        film_ = _Film(film, film_slug, title, year, record)
+        seen = yield from self._credits(film_, crew, stars)
+        members = [p for p, r in seen if r in ("director", "screenwriter")]
+        members += stars[:3]
+        if len(self.ensembles) < 4096:
+            self.ensembles.append((i, year, film, sorted(set(members))))
+        elif rng.random() < 0.25:
+            ensemble = (i, year, film, sorted(set(members)))
+            self.ensembles[rng.randrange(len(self.ensembles))] = ensemble
+
+        # -- releases: the current one and sometimes plans it replaced -------------------
+        yield from _releases(
+            rng,
+            film,
+            film_slug,
+            title,
+            year,
+            self.seed,
+            self.territories,
+            self.source,
+            record,
+            self.stats,
+        )
+        yield from self._rights(film_)
+        if reunion is not None:
+            yield from self._reunion(film_, reunion, {p for p, _ in seen})
+        self.stats.films += 1
+
+    def _crew(self) -> list[tuple[int, str]]:
+        """Who made the film: (person index, role), directors first."""
+        rng, new = self.rng, self.new_person
         crew: list[tuple[int, str]] = []
-        director = directors.pick(new_person)
+        director = self.directors.pick(new)
         crew.append((director, "director"))
         if rng.random() < 0.1:
-            crew.append((directors.pick(new_person), "director"))
+            crew.append((self.directors.pick(new), "director"))
         if rng.random() < 0.4:
             crew.append((director, "screenwriter"))  # a writer-director
         for _ in range(rng.choice((0, 1, 1, 2))):
-            crew.append((writers.pick(new_person), "screenwriter"))
+            crew.append((self.writers.pick(new), "screenwriter"))
         if rng.random() < 0.2:
             crew.append((director, "producer"))
         for _ in range(rng.randint(1, 3)):
-            crew.append((producers.pick(new_person), "producer"))
+            crew.append((self.producers.pick(new), "producer"))
         for _ in range(rng.randint(0, 2)):
-            crew.append((producers.pick(new_person), "executive-producer"))
-        stars = [cast.pick(new_person) for _ in range(rng.randint(4, 10))]
+            crew.append((self.producers.pick(new), "executive-producer"))
+        return crew
 
-        reunion: tuple[int, int, str, list[int]] | None = None
-        if ensembles and rng.random() < 0.03:
-            earlier = ensembles[rng.randrange(len(ensembles))]
-            if year - earlier[1] >= 3:
-                reunion = earlier
-                k = min(len(earlier[3]), rng.randint(2, 4))
-                for person in rng.sample(earlier[3], k):
-                    if person not in stars and all(p != person for p, _ in crew):
-                        stars.insert(0, person)  # comes back as a (leading) cast member
+    def _reunion_for(
+        self, year: int, crew: list[tuple[int, str]], stars: list[int]
+    ) -> _Ensemble | None:
+        """Sometimes an earlier ensemble comes back: its people join ``stars`` (leading)."""
+        rng = self.rng
+        if not (self.ensembles and rng.random() < 0.03):
+            return None
+        earlier = self.ensembles[rng.randrange(len(self.ensembles))]
+        if year - earlier[1] < 3:
+            return None
+        k = min(len(earlier[3]), rng.randint(2, 4))
+        for person in rng.sample(earlier[3], k):
+            if person not in stars and all(p != person for p, _ in crew):
+                stars.insert(0, person)  # comes back as a (leading) cast member
+        return earlier
 
-        yield from pending
-        stats.people += len(pending)
-        pending.clear()
-
-        evidence = _iri(KG[f"evidence/synthetic-{seed}/{film_slug}/credits"])
+    def _credits(
+        self, film: _Film, crew: list[tuple[int, str]], stars: list[int]
+    ) -> Generator[Block, None, set[tuple[int, str]]]:
+        """The credits of the film and their evidence; returns the (person, role) pairs."""
+        evidence = _iri(KG[f"evidence/synthetic-{self.seed}/{film.slug}/credits"])
         names: dict[str, list[str]] = {}
         seen: set[tuple[int, str]] = set()
-        crew += [(person, "cast-member") for person in stars]
         billing = 0
-        for person, role in crew:
+        for person, role in [*crew, *((person, "cast-member") for person in stars)]:
             if (person, role) in seen:
                 continue
             seen.add((person, role))
-            iri, label = people[person]
+            iri, label = self.people[person]
             names.setdefault(role, []).append(label)
-            credit = _iri(KG[f"credit/synthetic/{film_slug}/{_local(iri)}/{role}"])
-            po = [(A, F_CREDIT), (P_WORK, film), (P_AGENT, iri), (P_ROLE, _ROLES[role])]
+            credit = _iri(KG[f"credit/synthetic/{film.slug}/{_local(iri)}/{role}"])
+            po = [(A, F_CREDIT), (P_WORK, film.iri), (P_AGENT, iri), (P_ROLE, _ROLES[role])]
             if role == "cast-member":
                 billing += 1
                 if billing <= 2:
                     po.append((P_STARRING, TRUE))
-                if rng.random() < 0.5:
-                    po.append((P_CHARACTER, _lit(rng.choice(_CHARACTERS))))
+                if self.rng.random() < 0.5:
+                    po.append((P_CHARACTER, _lit(self.rng.choice(_CHARACTERS))))
             po.append((P_EVIDENCE, evidence))
-            stats.credits += 1
+            self.stats.credits += 1
             yield credit, po
-        quote = f"{title} ({year}): " + "; ".join(
+        quote = f"{film.title} ({film.year}): " + "; ".join(
             f"{_ROLE_WORDS[r]} {', '.join(names[r])}" for r in _ROLE_WORDS if r in names
         )
-        yield from _evidence(evidence, quote, source, record, stats)
-        members = [p for p, r in seen if r in ("director", "screenwriter")]
-        members += stars[:3]
-        if len(ensembles) < 4096:
-            ensembles.append((i, year, film, sorted(set(members))))
-        elif rng.random() < 0.25:
-            ensembles[rng.randrange(len(ensembles))] = (i, year, film, sorted(set(members)))
+        yield from _evidence(evidence, quote, self.source, film.record, self.stats)
+        return seen
 
-        # -- releases: the current one and sometimes plans it replaced -------------------
-        yield from _releases(
-            rng, film, film_slug, title, year, seed, territories, source, record, stats
-        )
-
-        # -- rights -----------------------------------------------------------------------
-        evidence = _iri(KG[f"evidence/synthetic-{seed}/{film_slug}/rights"])
+    def _rights(self, film: _Film) -> Iterator[Block]:
+        rng = self.rng
+        evidence = _iri(KG[f"evidence/synthetic-{self.seed}/{film.slug}/rights"])
         sentences = []
         grants = {
-            (rng.randrange(len(orgs)), rng.randrange(len(_RIGHTS)), rng.randrange(len(territories)))
+            (
+                rng.randrange(len(self.orgs)),
+                rng.randrange(len(_RIGHTS)),
+                rng.randrange(len(self.territories)),
+            )
             for _ in range(rng.randint(1, 2))
         }
         for o, k, t in sorted(grants):
-            org, org_label = orgs[o]
+            org, org_label = self.orgs[o]
             kind, kind_label = _RIGHTS[k]
-            place, place_label = territories[t]
-            grant_path = f"{film_slug}/{_local(org)}/{_slug(kind_label)}-{_slug(place_label)}"
+            place, place_label = self.territories[t]
+            grant_path = f"{film.slug}/{_local(org)}/{_slug(kind_label)}-{_slug(place_label)}"
             grant = _iri(KG[f"rights/synthetic/{grant_path}"])
             sentences.append(f"{org_label} holds {kind_label} rights in {place_label}")
-            stats.rights_grants += 1
+            self.stats.rights_grants += 1
             yield (
                 grant,
                 [
                     (A, F_RIGHTS),
-                    (P_WORK, film),
+                    (P_WORK, film.iri),
                     (P_HOLDER, org),
                     (P_RKIND, kind),
                     (P_TERRITORY, place),
                     (P_EVIDENCE, evidence),
                 ],
             )
-        yield from _evidence(
-            evidence, f"{title}: " + "; ".join(sentences) + ".", source, record, stats
-        )
+        quote = f"{film.title}: " + "; ".join(sentences) + "."
+        yield from _evidence(evidence, quote, self.source, film.record, self.stats)
 
-        # -- a reunion of an earlier ensemble -----------------------------------------------
-        if reunion is not None:
-            credited = {p for p, _ in seen}
-            back = [p for p in reunion[3] if p in credited]
-            if len(back) >= 2:
-                earlier_slug = _local(reunion[2])
-                node = _iri(KG[f"reunion/synthetic/{earlier_slug}/{film_slug}"])
-                evidence = _iri(KG[f"evidence/synthetic-{seed}/{film_slug}/reunion"])
-                gap = year - reunion[1]
-                po = [(A, F_REUNION)]
-                po += [(P_MEMBER, people[p][0]) for p in back]
-                po += [
-                    (P_EARLIER, reunion[2]),
-                    (P_LATER, film),
-                    (P_GAP, f'"{gap}"^^<{_XSD}integer>'),
-                    (P_EVIDENCE, evidence),
-                ]
-                stats.reunions += 1
-                yield node, po
-                who = ", ".join(people[p][1] for p in back)
-                yield from _evidence(
-                    evidence,
-                    f"{title} reunites {who} for the first time in {gap} years.",
-                    source,
-                    record,
-                    stats,
-                )
-        stats.films += 1
+    def _reunion(self, film: _Film, reunion: _Ensemble, credited: set[int]) -> Iterator[Block]:
+        """The reunion node of an earlier ensemble, when two or more of it are credited."""
+        back = [p for p in reunion[3] if p in credited]
+        if len(back) < 2:
+            return
+        node = _iri(KG[f"reunion/synthetic/{_local(reunion[2])}/{film.slug}"])
+        evidence = _iri(KG[f"evidence/synthetic-{self.seed}/{film.slug}/reunion"])
+        gap = film.year - reunion[1]
+        po = [(A, F_REUNION)]
+        po += [(P_MEMBER, self.people[p][0]) for p in back]
+        po += [
+            (P_EARLIER, reunion[2]),
+            (P_LATER, film.iri),
+            (P_GAP, f'"{gap}"^^<{_XSD}integer>'),
+            (P_EVIDENCE, evidence),
+        ]
+        self.stats.reunions += 1
+        yield node, po
+        who = ", ".join(self.people[p][1] for p in back)
+        quote = f"{film.title} reunites {who} for the first time in {gap} years."
+        yield from _evidence(evidence, quote, self.source, film.record, self.stats)
+
+
+@dataclass(frozen=True)
+class _Film:
+    iri: str
+    slug: str
+    title: str
+    year: int
+    record: str
 
 
 def _evidence(
