@@ -274,7 +274,7 @@ def test_linked_lead_mints_only_new_people(project_kg: KnowledgeGraph, tmp_path:
     kg = load_project([tmp_path / "a.trig"])
     rows = kg.select(sparql_prefixes() + 'SELECT DISTINCT ?p WHERE { ?p rdfs:label "Tom Hanks" }')
     assert [str(r[0]) for r in rows.rows] == [KG + "person/tom-hanks"]
-    assert validate(kg).conforms
+    assert validate(kg).ok
 
 
 # -- the round trip: extract → edit → accept → validate --------------------------------------------
@@ -308,8 +308,8 @@ def test_round_trip_accept_validate_idempotent_rejections(article: Path, tmp_pat
     assert again.added == 0
     assert out.read_bytes() == written
     report = validate(load_project([out], include_data=False))
-    assert report.conforms, report.to_text()
-    assert validate(load_project([out])).conforms
+    assert report.ok, report.to_text()
+    assert validate(load_project([out])).ok
     rows = load_project([out]).select(
         sparql_prefixes()
         + "SELECT DISTINCT ?c WHERE { ?x filmkg:agent <https://w3id.org/filmkg/id/person/paul-bettany> ; filmkg:character ?c }"

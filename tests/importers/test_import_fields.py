@@ -125,7 +125,7 @@ def test_the_import_validates_with_the_project(top: ImportResult) -> None:
     kg = load_project(infer=False)
     kg.add_quads(top.quads)
     report = validate(kg)
-    assert report.conforms, report.to_text()
+    assert report.ok, report.to_text()
 
 
 MAPPING = """

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from filmkg.build.project import load_project
 from filmkg.cli import main
@@ -70,11 +70,25 @@ def test_every_property_shape_has_name_and_message() -> None:
         assert shapes.value(prop, SH.message) is not None, prop
 
 
-def test_warning_does_not_break_conformance() -> None:
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+def test_warnings_alone_say_conforms_false_but_pass(engine: str) -> None:
+    """SHACL: any result makes sh:conforms false, a warning too (issue 17); what passes a
+    build and exits 0 is the absence of violations (ValidationReport.ok)."""
     fixture = DATA / "warnings" / "film-without-director.ttl"
-    report = validate(load_project([fixture], include_data=False))
-    assert report.conforms
+    report = validate(load_project([fixture], include_data=False), engine=engine)
+    assert not report.conforms
+    assert report.ok
     assert [f.headline for f in report.warnings] == ["Film Film C: no director"]
+    assert (None, SH.conforms, Literal(False)) in report.graph
+    assert json.loads(report.to_json())["conforms"] is False
+    assert "does not conform (warnings only): 0 violation(s), 1 warning(s)" in report.to_text()
+
+
+def test_warnings_exit_0_and_1_with_strict(capsys) -> None:
+    fixture = str(DATA / "warnings" / "film-without-director.ttl")
+    assert main(["validate", fixture]) == 0
+    assert main(["validate", "--strict", fixture]) == 1
+    assert main(["validate", "--strict", str(DATA / "valid" / "minimal.ttl")]) == 0
 
 
 @pytest.mark.parametrize("fixture", INVALID[:5] + INVALID[-5:], ids=lambda p: p.stem)

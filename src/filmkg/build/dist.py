@@ -75,7 +75,7 @@ def build(
             "(more triples than the graph itself); `filmkg network derive` writes them, "
             "`build --collaborations` keeps them",
         )
-    if not report.conforms:
+    if not report.ok:
         return BuildResult(report, (), len(kg), notes, count_statements(kg))
     with atomic_dir(out) as staging:
         written = write_artefacts(kg, report, staging)
@@ -108,7 +108,7 @@ def build_store(
             result = BuildResult(report, (), len(kg), report.notes, count_statements(kg))
             kg.compact()
             del kg
-            if not report.conforms:
+            if not report.ok:
                 raise _NotConformingError
             for item in (staging / "db").iterdir():
                 item.rename(staging / item.name)
@@ -116,5 +116,5 @@ def build_store(
     except _NotConformingError:
         pass
     assert result is not None
-    files = (store,) if result.report.conforms else ()
+    files = (store,) if result.report.ok else ()
     return BuildResult(result.report, files, result.triples, result.notes, result.counts)

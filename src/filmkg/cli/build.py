@@ -55,7 +55,7 @@ def build(
         click.echo(f"filmkg: note: {note}", err=True)
     if store is not None:
         out = store
-    if not result.report.conforms:
+    if not result.report.ok:
         click.echo(result.report.to_text(), err=True, nl=False)
         click.echo(
             f"filmkg: build stopped: the graph does not conform; {out}/ left as it was",

@@ -38,6 +38,12 @@ from filmkg.cli._options import input_format_option, input_paths, load_graph, st
     "translate run by pySHACL (with a note); sparql: compiled only; pyshacl: pySHACL for "
     "every shape (the reference: same findings, minutes instead of seconds).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings fail too (exit 1). Without it only violations do; warnings are reported "
+    "and the report says sh:conforms false, as SHACL requires.",
+)
 def validate(
     files: tuple[Path, ...],
     fmt: str,
@@ -45,12 +51,14 @@ def validate(
     store: Path | None,
     input_format: str | None,
     engine: str,
+    strict: bool,
 ) -> int:
     """Validate the project graph, or your own FILES, against the filmkg shapes.
 
     Your files are read with the filmkg ontology beside them (for the class hierarchy) and
-    the shortcuts are derived, as in a build. Exits 0 if the data conforms, 1 if not,
-    2 if a file cannot be read or parsed. FILE - reads stdin (`cat data.ttl | filmkg
+    the shortcuts are derived, as in a build. Exits 0 if there is no violation (warnings
+    alone are reported, and the SHACL report says sh:conforms false), 1 if there is one
+    (or, with --strict, any finding at all), 2 if a file cannot be read or parsed. FILE - reads stdin (`cat data.ttl | filmkg
     validate -`; Turtle unless --input-format says otherwise).
     """
     from filmkg.validation.report import validate as run_validate
@@ -62,4 +70,4 @@ def validate(
         click.echo(f"filmkg: note: {note}", err=True)
     text = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt]()
     click.echo(text, nl=False)
-    return 0 if report.conforms else 1
+    return 0 if (report.conforms if strict else report.ok) else 1

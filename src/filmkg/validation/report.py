@@ -72,13 +72,30 @@ class Finding:
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """The outcome of a validation: ``conforms`` and the findings, sorted."""
+    """The outcome of a validation: ``conforms`` and the findings, sorted.
+
+    ``conforms`` is the SHACL verdict: true only when there is no result at all, of any
+    severity (a warning makes it false, as the specification says). ``ok`` is what a
+    build and the exit code go by: no violation (warnings and infos are reported, and
+    pass unless the user asks otherwise, as ``filmkg validate --strict`` does).
+
+    >>> warning = Finding("kg:film/c", "filmkg:director", "sh:MinCountConstraintComponent", "",
+    ...                   "warning", "no director", "Film C", "Film", "fksh:FilmShape")
+    >>> report = ValidationReport(False, (warning,))
+    >>> report.conforms, report.ok
+    (False, True)
+    """
 
     conforms: bool
     results: tuple[Finding, ...] = ()
     graph: Graph = field(default_factory=Graph, compare=False, repr=False)
     #: what the reader should know about how it was checked (printed on stderr by the CLI)
     notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def ok(self) -> bool:
+        """No violation: the graph may be written, whatever warnings it has."""
+        return not self.violations
 
     @property
     def violations(self) -> tuple[Finding, ...]:
@@ -104,7 +121,7 @@ class ValidationReport:
             value = f" (value: {f.value})" if f.value else ""
             lines.append(f"  {f.severity}: {f.message}{where}{value}")
         n_v, n_w = len(self.violations), len(self.warnings)
-        verdict = "conforms" if self.conforms else "does not conform"
+        verdict = "does not conform" if self.violations else "does not conform (warnings only)"
         lines.append(f"{verdict}: {n_v} violation(s), {n_w} warning(s)")
         return "\n".join(lines) + "\n"
 
@@ -258,8 +275,8 @@ def _pyshacl(shacl_validate: Any, data: Graph, shapes_graph: Graph) -> Any:
         ont_graph=None,
         inference="none",
         abort_on_first=False,
-        allow_infos=True,
-        allow_warnings=True,
+        allow_infos=False,  # SHACL: any result, an info or a warning too, means
+        allow_warnings=False,  # sh:conforms false (the exit code is ours: ValidationReport.ok)
         meta_shacl=False,
         advanced=False,
         js=False,
@@ -377,6 +394,6 @@ def report_checks(
     report = validation_scale._report_graph(raw)
     context = validation_scale._context_graph(kg, raw)
     findings = sorted(_findings(report, context, shapes_graph))
-    conforms = not any(r.severity == SH.Violation for r in raw)
+    conforms = not raw  # SHACL: any result, of any severity, means sh:conforms false
     report.add((BNode("report"), SH.conforms, Literal(conforms)))
     return ValidationReport(conforms, tuple(findings), report)
