@@ -58,8 +58,9 @@ def validate(
     Your files are read with the filmkg ontology beside them (for the class hierarchy) and
     the shortcuts are derived, as in a build. Exits 0 if there is no violation (warnings
     alone are reported, and the SHACL report says sh:conforms false), 1 if there is one
-    (or, with --strict, any finding at all), 2 if a file cannot be read or parsed. FILE - reads stdin (`cat data.ttl | filmkg
-    validate -`; Turtle unless --input-format says otherwise).
+    (or, with --strict, any finding at all), 2 if a file cannot be read or parsed.
+    FILE - reads stdin (`cat data.ttl | filmkg validate -`; Turtle unless --input-format
+    says otherwise).
     """
     from filmkg.validation.report import validate as run_validate
 
