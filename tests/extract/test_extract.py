@@ -266,7 +266,7 @@ def test_linked_lead_mints_only_new_people(project_kg: KnowledgeGraph, tmp_path:
     }
     assert agents["Tom Hanks"].iri == KG + "person/tom-hanks"
     assert not agents["Tom Hanks"].new
-    assert agents["Robert Zemeckis"].how == "label"
+    assert agents["Robert Zemeckis"].how == "same name"
     assert agents["Helen Hunt"].new
     assert agents["Helen Hunt"].iri == KG + "person/helen-hunt"
     _decide(tmp_path / "r.toml", {"*": "accept"})

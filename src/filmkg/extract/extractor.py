@@ -91,21 +91,23 @@ class Extractor:
         return document, out
 
     def _link(self, candidates: list[Candidate], years: dict[str, str]) -> None:
-        cache: dict[tuple[str, str], EntityRef] = {}
+        cache: dict[tuple[str, str, tuple[str, ...]], EntityRef] = {}
 
-        def link(ref: EntityRef) -> EntityRef:
-            key = (ref.cls, ref.name)
+        def link(ref: EntityRef, context: tuple[str, ...]) -> EntityRef:
+            key = (ref.cls, ref.name, context)
             if key not in cache:
                 year = years.get(ref.name) if ref.cls == "Film" else None
-                cache[key] = self.linker.link(ref.name, ref.cls, year=year)
+                cache[key] = self.linker.link(ref.name, ref.cls, year=year, context=context)
             return cache[key]
 
         for c in candidates:
+            names = [v.name for v in c.fields.values() if isinstance(v, EntityRef)]
             for name, value in c.fields.items():
                 if isinstance(value, EntityRef):
-                    c.fields[name] = link(value)
+                    context = tuple(n for n in names if n != value.name)
+                    c.fields[name] = link(value, context)
                 elif isinstance(value, list):
-                    c.fields[name] = [link(v) for v in value]
+                    c.fields[name] = [link(v, tuple(names)) for v in value]
 
 
 def _complete(c: Candidate) -> bool:

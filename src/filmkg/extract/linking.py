@@ -1,17 +1,19 @@
 """Linking names found in text to the entities the graph already has.
 
-An adapter over the import's resolution rules (:mod:`filmkg.importers.resolution`): names are
-compared folded (:func:`filmkg.importers.mapping.fold`: accents, case and punctuation ignored), new
-entities get the IRIs an import would give them (``person/<slug>``, ``film/<slug>-<year>``,
-``org/<slug>``, ``place/<slug>``), and a person's name that is close to a known one
-(rapidfuzz token-set similarity ≥ 0.92, the import's fuzzy bar) is linked with that
-similarity as its confidence. Every link says how it was made.
+People and films are linked by the import's own rules, through
+:func:`filmkg.importers.linking.link`: the same folded name (``fold``: accents, case and
+punctuation ignored), an alias of three or more words ("Robin Wright Penn"), a film's
+title and year (a year apart only with a shared person), with a confidence raised by the
+context (the other names of the same fact). Organisations, places and other works are
+linked by their folded label or alternative label ("U.S." is the United States). New
+entities get the IRIs an import would mint (``person/<slug>``, ``film/<slug>-<year>``,
+``org/<slug>``, ``place/<slug>``, ``work/<slug>-<kind>``). Every link says how it was made.
 
 >>> linker = Linker()
 >>> linker.add("https://w3id.org/filmkg/id/person/tom-hanks", "Person", "Tom Hanks")
 >>> linker.add("https://w3id.org/filmkg/id/place/united-states", "Place", "U.S.", alt=True)
 >>> linker.link("Tom Hanks", "Person").how, linker.link("TOM HANKS", "Person").confidence
-('label', 0.95)
+('same name', 0.76)
 >>> linker.link("U.S.", "Place").iri
 'https://w3id.org/filmkg/id/place/united-states'
 >>> ref = linker.link("Paul Bettany", "Person")
@@ -22,23 +24,23 @@ similarity as its confidence. Every link says how it was made.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz
-
 from filmkg.extract.model import EntityRef
+from filmkg.importers.linking import link as link_mention
 from filmkg.importers.mapping import fold, slug
+from filmkg.importers.resolution import ReferenceIndex
 from filmkg.rdf.namespaces import KG, sparql_prefixes
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
 
-__all__ = ["FUZZY_THRESHOLD", "Known", "Linker"]
+__all__ = ["Known", "Linker", "mint"]
 
 KG_NS = str(KG)
-FUZZY_THRESHOLD = 0.92
 _FAMILY = {
     "Person": "Person",
     "Organisation": "Organisation",
@@ -69,11 +71,12 @@ class Linker:
 
     by_name: dict[tuple[str, str], list[Known]] = field(default_factory=lambda: defaultdict(list))
     labels: dict[str, str] = field(default_factory=dict)
+    index: ReferenceIndex = field(default_factory=ReferenceIndex)
 
     @classmethod
     def from_graph(cls, kg: KnowledgeGraph) -> Linker:
         """Every label and alternative label of the people, companies, places and works."""
-        linker = cls()
+        linker = cls(index=ReferenceIndex.from_graph(kg))
         query = sparql_prefixes() + _NAMES_QUERY.read_text(encoding="utf-8")
         rows = kg.select(query).as_dicts()
         specific = {
@@ -103,45 +106,45 @@ class Linker:
         bucket = self.by_name[(family, fold(name))]
         if all(k.iri != iri for k in bucket):
             bucket.append(entry)
+        if family == "Person":
+            self.index.persons.setdefault(fold(name), iri)
+            if not alt:
+                self.index.person_labels.setdefault(iri, name)
+        elif family == "Film" and not alt:
+            self.index.films.setdefault((fold(name), year), iri)
+            self.index.film_labels.setdefault(iri, name)
 
     def names(self) -> list[Known]:
         """Every known (entity, name) pair, for the entity ruler."""
         return [k for bucket in self.by_name.values() for k in bucket]
 
-    def link(self, name: str, cls: str, *, year: str | None = None) -> EntityRef:
-        """The entity ``name`` refers to, or a new one with the IRI an import would mint."""
+    def link(
+        self, name: str, cls: str, *, year: str | None = None, context: Iterable[str] = ()
+    ) -> EntityRef:
+        """The entity ``name`` refers to, or a new one with the IRI an import would mint.
+
+        ``context``: the other names of the fact (the film of a credit, its person).
+        """
         family = _FAMILY.get(cls, cls)
+        if family in ("Person", "Film"):
+            hit = link_mention(name, family, self.index, context=list(context), year=year)
+            if hit is not None:
+                same = self.by_name.get((family, fold(hit.label)), [])
+                found_year = next((k.year for k in same if k.iri == hit.iri), None)
+                return EntityRef(
+                    hit.label, family, hit.iri, hit.confidence, hit.method, year or found_year
+                )
         found = self.by_name.get((family, fold(name)), [])
         if family == "Film" and year is not None:
-            dated = [k for k in found if k.year in (year, None)]
-            found = dated
-        if len(found) == 1:
+            found = [k for k in found if k.year in (year, None)]
+        if len(found) == 1 and family != "Person":
             known = found[0]
             exact = known.name == name
             how = "alternative label" if known.alt else ("label" if exact else "folded name")
             confidence = 1.0 if exact and not known.alt else 0.95
             label = self.labels.get(known.iri, known.name)
             return EntityRef(label, known.cls, known.iri, confidence, how, year or known.year)
-        if family == "Person" and not found:
-            close = self._close_person(name)
-            if close is not None:
-                return close
         return EntityRef(name, cls, mint(name, cls, year), 0.0, "new", year)
-
-    def _close_person(self, name: str) -> EntityRef | None:
-        best: tuple[float, Known] | None = None
-        folded = fold(name)
-        for (family, key), bucket in self.by_name.items():
-            if family != "Person" or len(bucket) != 1:
-                continue
-            score = fuzz.token_set_ratio(folded, key) / 100
-            if len(key.split()) == len(folded.split()) and (best is None or score > best[0]):
-                best = (score, bucket[0])
-        if best is None or best[0] < FUZZY_THRESHOLD:
-            return None
-        known = best[1]
-        label = self.labels.get(known.iri, known.name)
-        return EntityRef(label, known.cls, known.iri, round(best[0], 2), "similar name")
 
 
 def mint(name: str, cls: str, year: str | None = None) -> str:
