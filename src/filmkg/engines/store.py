@@ -20,6 +20,7 @@ import contextlib
 import errno
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -263,6 +264,83 @@ class KnowledgeGraph:
     def quads(self) -> Iterator[tuple[RdfTerm, RdfTerm, RdfTerm, URIRef | BNode | None]]:
         """Every quad as rdflib terms (graph ``None`` for the default graph)."""
         return quads_to_rdflib(self.store.quads_for_pattern(None, None, None, None))
+
+    # -- the pyoxigraph seam: what code outside engines/ asks of the store, in its terms --
+    def match(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | ox.Triple | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None = None,
+        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern, as pyoxigraph quads (``None`` matches anything;
+        ``graph=None`` every graph, the default graph included).
+
+        >>> from rdflib import Literal
+        >>> kg = KnowledgeGraph()
+        >>> e = "https://e.org/"
+        >>> kg.add_triples(e + "g", [(URIRef(e + "s"), URIRef(e + "p"), Literal(1))])
+        >>> [q.subject.value for q in kg.match(predicate=ox.NamedNode(e + "p"))]
+        ['https://e.org/s']
+        """
+        return iter(self.store.quads_for_pattern(subject, predicate, object, graph))
+
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return quad in self.store
+
+    def graph_nodes(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        """The named graphs, as pyoxigraph terms, in the store's order."""
+        return iter(self.store.named_graphs())
+
+    def solutions(
+        self,
+        sparql: str,
+        substitutions: Mapping[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        | None = None,
+        *,
+        union: bool = True,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL that filmkg wrote itself on pyoxigraph, answers in pyoxigraph terms
+        (the fast path: no checks, no conversion). ``union``: the default graph is the
+        union of the named graphs. A user's query goes through :meth:`query` instead.
+
+        >>> bool(KnowledgeGraph().solutions("ASK { ?s ?p ?o }"))
+        False
+        """
+        return self.store.query(
+            sparql,
+            substitutions=dict(substitutions) if substitutions else None,
+            use_default_graph_as_union=union,
+        )
+
+    def dump(
+        self,
+        output: str | Path | BinaryIO,
+        rdf_format: ox.RdfFormat,
+        *,
+        from_graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        base_iri: str | None = None,
+    ) -> None:
+        """Serialise the store (or one graph of it) straight from the engine, streamed."""
+        target = str(output) if isinstance(output, Path) else output
+        self.store.dump(
+            target,
+            rdf_format,
+            from_graph=from_graph,
+            prefixes=dict(prefixes) if prefixes is not None else None,
+            base_iri=base_iri,
+        )
+
+    def nquads(self) -> bytes:
+        """The whole dataset as N-Quads bytes (a snapshot to ship to another process)."""
+        data = ox.serialize(self.store, format=ox.RdfFormat.N_QUADS)
+        return data if data is not None else b""
+
+    def load_nquads(self, data: bytes) -> None:
+        """Add N-Quads bytes (from :meth:`nquads`)."""
+        self.store.load(data, format=ox.RdfFormat.N_QUADS)
+        self._changed()
 
     def union_graph(self) -> Graph:
         """All triples of all graphs in one rdflib ``Graph`` (for pyshacl and rdflib users)."""

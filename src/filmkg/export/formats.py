@@ -701,15 +701,15 @@ class _InGraph:
 
 
 def _store_graphs(
-    store: ox.Store, *, inferred: bool
+    kg: KnowledgeGraph, *, inferred: bool
 ) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
     """The graphs a store export writes: the default graph if it has triples, then the
     named graphs sorted by name (without the inferred graph when ``inferred`` is false)."""
     graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = []
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+    if next(kg.match(None, None, None, ox.DefaultGraph()), None):
         graphs.append(ox.DefaultGraph())
     excluded = "" if inferred else _inferred_graph()
-    graphs += sorted((g for g in store.named_graphs() if g.value != excluded), key=str)
+    graphs += sorted((g for g in kg.graph_nodes() if g.value != excluded), key=str)
     return graphs
 
 
@@ -735,8 +735,8 @@ def dump_store(
     >>> from filmkg.engines.store import KnowledgeGraph
     >>> kg = KnowledgeGraph()
     >>> e = "https://e.org/"
-    >>> kg.store.add(ox.Quad(ox.NamedNode(e + "a"), ox.NamedNode(e + "p"), ox.Literal("1"),
-    ...                      ox.NamedNode(e + "g")))
+    >>> kg.add_quads([ox.Quad(ox.NamedNode(e + "a"), ox.NamedNode(e + "p"), ox.Literal("1"),
+    ...                       ox.NamedNode(e + "g"))])
     >>> out = io.BytesIO()
     >>> dump_store(kg, "nquads", out)
     >>> print(out.getvalue().decode(), end="")
@@ -753,19 +753,18 @@ def dump_store(
             f"{spec.label} cannot be streamed from a store",
             hint="use --order sorted, or one of " + ", ".join(STREAM_FORMATS),
         )
-    store = kg.store
-    graphs = _store_graphs(store, inferred=inferred)
+    graphs = _store_graphs(kg, inferred=inferred)
     if spec.name == "ntriples":
         for graph in graphs:
-            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            kg.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
         return
     if spec.name == "nquads":
         for graph in graphs:
             if isinstance(graph, ox.DefaultGraph):
-                store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                kg.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=graph)
             else:
                 writer = _InGraph(out, graph)
-                store.dump(cast(BinaryIO, writer), ox.RdfFormat.N_TRIPLES, from_graph=graph)
+                kg.dump(cast(BinaryIO, writer), ox.RdfFormat.N_TRIPLES, from_graph=graph)
                 writer.close()
         return
     bound = {p: ns for p, ns in _sorted_prefixes(prefixes).items() if ns != base}
@@ -777,7 +776,7 @@ def dump_store(
         named = spec.name == "trig" and not isinstance(graph, ox.DefaultGraph)
         if named:
             out.write(f"{terms.term(graph)} {{\n".encode())  # type: ignore[arg-type]
-        store.dump(
+        kg.dump(
             cast(BinaryIO, _Directives(out)),
             ox.RdfFormat.TURTLE,
             from_graph=graph,
@@ -828,7 +827,7 @@ def choose_order(
                 hint="leave out --profile and --frame, or use --order sorted",
             )
         return "store"
-    big = kg.path is not None and streams and len(kg.store) > STREAM_THRESHOLD
+    big = kg.path is not None and streams and len(kg) > STREAM_THRESHOLD
     return "store" if big else "sorted"
 
 
@@ -856,16 +855,15 @@ def export_quads(
     keep = None if graphs is None else {str(g) for g in graphs}
 
     def selected() -> Iterator[ox.Quad]:
-        store = kg.store
         if not excluded and keep is None:
-            yield from store.quads_for_pattern(None, None, None, None)
+            yield from kg.match()
             return
         names: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-        names += sorted(store.named_graphs(), key=str)
+        names += sorted(kg.graph_nodes(), key=str)
         for name in names:
             value = "" if type(name) is ox.DefaultGraph else name.value  # type: ignore[union-attr]
             if value not in excluded and (keep is None or value in keep):
-                yield from store.quads_for_pattern(None, None, None, name)
+                yield from kg.match(None, None, None, name)
 
     if profile == "full":
         return selected()
@@ -887,7 +885,7 @@ def framing_quads(kg: KnowledgeGraph, *, inferred: bool = True) -> Iterator[ox.Q
     film reads ``"director": …`` once, not three times.
     """
     ontology, derived = _ontology_graph(), _inferred_graph()
-    for quad in kg.store.quads_for_pattern(None, None, None, None):
+    for quad in kg.match():
         name = quad.graph_name
         value = name.value if isinstance(name, ox.NamedNode | ox.BlankNode) else ""
         if value == ontology:

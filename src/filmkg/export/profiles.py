@@ -32,12 +32,13 @@ export keeps them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from filmkg.build.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
 from filmkg.errors import UsageError
 
 if TYPE_CHECKING:
@@ -125,9 +126,8 @@ class Alignment:
         self.super_properties: dict[str, set[str]] = defaultdict(set)
         self.super_classes: dict[str, set[str]] = defaultdict(set)
         self.links: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        store = kg.store
         for predicate in (_SUBPROPERTY, _EQ_PROPERTY, _SUBCLASS, _EQ_CLASS, _EXACT, _SAME_AS):
-            for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            for quad in kg.match(None, ox.NamedNode(predicate), None, None):
                 s, o = _iri(quad.subject), _iri(quad.object)
                 if s is None or o is None:
                     continue
@@ -197,8 +197,6 @@ class Alignment:
 
 
 def _fact_graphs(kg: KnowledgeGraph) -> list[ox.NamedNode | ox.DefaultGraph]:
-    from filmkg.build.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
-
     skip = {str(ONTOLOGY_GRAPH), str(VOCAB_GRAPH)}
     graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
     graphs += [ox.NamedNode(str(g)) for g in kg.graph_names() if str(g) not in skip]
@@ -217,74 +215,102 @@ def apply(profile: str, kg: KnowledgeGraph) -> Iterator[ox.Quad]:
             f"unknown export profile {profile!r}",
             hint=f"use one of full, {', '.join(PROFILE_SPECS)}",
         )
-    alignment = Alignment(kg)
     graphs = _fact_graphs(kg)
-    store = kg.store
+    rewrite = _Rewrite(kg, graphs, spec, Alignment(kg), _wikidata_items(kg, graphs))
+    # Nodes with nothing to say but their type (e.g. an evidence node, whose properties
+    # have no counterpart in the vocabulary) are left out: a first pass finds the others.
+    mentioned: set[_Term] = set()
+    for quad in rewrite.statements():
+        mentioned.add(quad.subject)  # type: ignore[arg-type]
+        mentioned.add(quad.object)  # type: ignore[arg-type]
+    yield from rewrite.types(mentioned)
+    if spec.same_as:
+        same_as = ox.NamedNode(spec.same_as)
+        for iri, item in sorted(rewrite.items.items()):
+            yield ox.Quad(ox.NamedNode(iri), same_as, ox.NamedNode(item))
+    yield from rewrite.statements()
 
-    # Entities of the data with exactly one Wikidata item (skos:exactMatch / owl:sameAs).
+
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _wikidata_items(
+    kg: KnowledgeGraph, graphs: Iterable[ox.NamedNode | ox.DefaultGraph]
+) -> dict[str, str]:
+    """Entities of the data with exactly one Wikidata item (skos:exactMatch / owl:sameAs)."""
     matches: dict[str, set[str]] = defaultdict(set)
     for graph in graphs:
         for link in (_EXACT, _SAME_AS):
-            for quad in store.quads_for_pattern(None, ox.NamedNode(link), None, graph):
+            for quad in kg.match(None, ox.NamedNode(link), None, graph):
                 s, o = _iri(quad.subject), _iri(quad.object)
                 if s is not None and o is not None and o.startswith(_WD + "Q"):
                     matches[s].add(o)
-    items = {s: next(iter(m)) for s, m in matches.items() if len(m) == 1}
+    return {s: next(iter(m)) for s, m in matches.items() if len(m) == 1}
 
-    def entity(
-        term: ox.NamedNode | ox.BlankNode | ox.Literal,
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if spec.use_wikidata_items and isinstance(term, ox.NamedNode) and term.value in items:
-            return ox.NamedNode(items[term.value])
+
+class _Rewrite:
+    """The statements and types of the fact graphs, in one profile's terms."""
+
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+        spec: ProfileSpec,
+        alignment: Alignment,
+        items: dict[str, str],
+    ) -> None:
+        self.kg = kg
+        self.graphs = graphs
+        self.spec = spec
+        self.alignment = alignment
+        self.items = items
+        self.labels = dict(spec.labels)
+        self.targets: dict[str, list[ox.NamedNode]] = {}
+
+    def entity(self, term: _Term) -> _Term:
+        """The Wikidata item of ``term`` where the profile uses items and there is one."""
+        if self.spec.use_wikidata_items and isinstance(term, ox.NamedNode):
+            item = self.items.get(term.value)
+            if item is not None:
+                return ox.NamedNode(item)
         return term
 
-    labels = dict(spec.labels)
-    targets: dict[str, list[ox.NamedNode]] = {}
+    def _mapped(self, predicate: str) -> list[ox.NamedNode]:
+        mapped = self.targets.get(predicate)
+        if mapped is None:
+            if predicate in self.labels:
+                names = [self.labels[predicate]]
+            else:
+                names = self.alignment.property_targets(predicate, self.spec)
+            mapped = self.targets[predicate] = [ox.NamedNode(n) for n in names]
+        return mapped
 
-    def statements() -> Iterator[ox.Quad]:
-        for graph in graphs:
-            for quad in store.quads_for_pattern(None, None, None, graph):
+    def statements(self) -> Iterator[ox.Quad]:
+        for graph in self.graphs:
+            for quad in self.kg.match(None, None, None, graph):
                 predicate = quad.predicate.value
                 if predicate == _TYPE:
                     continue
-                mapped = targets.get(predicate)
-                if mapped is None:
-                    if predicate in labels:
-                        names = [labels[predicate]]
-                    else:
-                        names = alignment.property_targets(predicate, spec)
-                    mapped = targets[predicate] = [ox.NamedNode(n) for n in names]
+                mapped = self._mapped(predicate)
                 if not mapped:
                     continue
-                s, o = entity(quad.subject), entity(quad.object)  # type: ignore[arg-type]
+                s, o = self.entity(quad.subject), self.entity(quad.object)  # type: ignore[arg-type]
                 for target in mapped:
                     yield ox.Quad(s, target, o)  # type: ignore[arg-type]
 
-    # Nodes with nothing to say but their type (e.g. an evidence node, whose properties
-    # have no counterpart in the vocabulary) are left out: a first pass finds the others.
-    mentioned: set[ox.NamedNode | ox.BlankNode | ox.Literal] = set()
-    for quad in statements():
-        mentioned.add(quad.subject)  # type: ignore[arg-type]
-        mentioned.add(quad.object)  # type: ignore[arg-type]
-
-    types: dict[ox.NamedNode | ox.BlankNode, set[str]] = defaultdict(set)
-    for graph in graphs:
-        for quad in store.quads_for_pattern(None, ox.NamedNode(_TYPE), None, graph):
-            if isinstance(quad.object, ox.NamedNode) and isinstance(
-                quad.subject, ox.NamedNode | ox.BlankNode
-            ):
-                types[quad.subject].add(quad.object.value)
-    type_property = ox.NamedNode(spec.type_property)
-    for subject, subject_types in types.items():
-        node = entity(subject)
-        if node not in mentioned:
-            continue
-        for target in alignment.class_targets(subject_types, spec):
-            yield ox.Quad(node, type_property, ox.NamedNode(target))  # type: ignore[arg-type]
-
-    if spec.same_as:
-        same_as = ox.NamedNode(spec.same_as)
-        for iri, item in sorted(items.items()):
-            yield ox.Quad(ox.NamedNode(iri), same_as, ox.NamedNode(item))
-
-    yield from statements()
+    def types(self, mentioned: set[_Term]) -> Iterator[ox.Quad]:
+        """The type statements of the nodes in ``mentioned``, in the profile's classes."""
+        types: dict[ox.NamedNode | ox.BlankNode, set[str]] = defaultdict(set)
+        for graph in self.graphs:
+            for quad in self.kg.match(None, ox.NamedNode(_TYPE), None, graph):
+                if isinstance(quad.object, ox.NamedNode) and isinstance(
+                    quad.subject, ox.NamedNode | ox.BlankNode
+                ):
+                    types[quad.subject].add(quad.object.value)
+        type_property = ox.NamedNode(self.spec.type_property)
+        for subject, subject_types in types.items():
+            node = self.entity(subject)
+            if node not in mentioned:
+                continue
+            for target in self.alignment.class_targets(subject_types, self.spec):
+                yield ox.Quad(node, type_property, ox.NamedNode(target))  # type: ignore[arg-type]

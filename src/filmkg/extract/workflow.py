@@ -233,8 +233,8 @@ def _into_store(path: Path, result: Accepted) -> int:
         from filmkg.build.project import load_project
 
         project = load_project(infer=False)
-        kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
-    new = [q for q in result.quads if q not in kg.store]
+        kg.add_quads(project.match())
+    new = [q for q in result.quads if q not in kg]
     if new:
         kg.add_quads(new)
         kg.clear_graph(inference.INFERRED_GRAPH)
