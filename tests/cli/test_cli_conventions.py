@@ -312,3 +312,27 @@ def test_coworkers_lists_each_pair_once(capsys: pytest.CaptureFixture[str]) -> N
     others = {r["coworker"]["value"] for r in mine}
     paired = {b if "zemeckis" in a else a for a, b in pairs if "zemeckis" in a + b}
     assert others == paired  # given a person, all of their co-workers, either side
+
+
+# -- SPARQL syntax errors as arq words them ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "found", "expected"),
+    [
+        ("SELECT ?x WHERE { ?x ?p }", "1:25", '"}"', ['"?"', '"<"', "<STRING_LITERAL1>"]),
+        ("SELECT ?x\nWHERE {\n  ?x ?p ?o\n  ?x\n}", "4:3", '"?x"', ['"."', '"FILTER"', '"}"']),
+        ("SELEC ?x", "1:1", '"SELEC"', ['"SELECT"', '"ASK"', '"CONSTRUCT"']),
+        ("SELECT ?x WHERE { ?x ?p ?o", "1:27", "<EOF>", ['"}"', '"."']),
+        ("INSERT DATA { <a> <b> }", "1:23", '"}"', ['"<"']),
+    ],
+)
+def test_syntax_errors_name_the_token_the_place_and_what_was_expected(
+    capsys: pytest.CaptureFixture[str], text: str, where: str, found: str, expected: list[str]
+) -> None:
+    assert main(["sparql", text]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    head = f"filmkg: error: <query>:{where}: Encountered {found}; was expecting one of: "
+    assert line.startswith(head), line
+    for token in expected:
+        assert token in line[len(head) :].split(", ")

@@ -264,7 +264,7 @@ def test_construct_writes_turtle(capsys: pytest.CaptureFixture[str]) -> None:
     ("text", "location"),
     [
         ("SELECT * WHERE { ?s ?p }", "<query>:1:"),
-        ("SELECT *\nWHERE {\n  ?s ?p ?o .\n  FILTER (\n}", "<query>:4:3:"),  # the FILTER
+        ("SELECT *\nWHERE {\n  ?s ?p ?o .\n  FILTER (\n}", "<query>:5:1:"),  # the "}", as arq
     ],
 )
 def test_a_syntax_error_is_one_line_with_line_and_column(

@@ -137,7 +137,7 @@ def check_query(
     >>> check_query("SELECT * WHERE { ?s ?p }")
     Traceback (most recent call last):
     ...
-    filmkg.errors.QuerySyntaxError: <query>:1:18: Expected ...
+    filmkg.errors.QuerySyntaxError: <query>:1:24: Encountered "}"; was expecting one of: ...
     """
     info = _inspect(sparql)
     if info.services and not allow_service:
@@ -192,7 +192,7 @@ def _inspect(sparql: str) -> QueryInfo:
             except ParseException as update_error:
                 # report whichever parse got further into the text
                 best = max(query_error, update_error, key=lambda e: e.loc)
-                raise _syntax_error(best) from None
+                raise _syntax_error(best, sparql) from None
             names = tuple(_UPDATE_NAMES.get(op.name, op.name) for op in update.algebra)
             dataset: list[str] = []
             for op in update.algebra:
@@ -243,8 +243,16 @@ def _field(value: Any, name: str) -> Any:
     return dict.get(value, name) if isinstance(value, dict) else None
 
 
-def _syntax_error(exc: Any) -> QuerySyntaxError:
-    return QuerySyntaxError(str(exc.msg), path="<query>", line=exc.lineno, column=exc.col)
+def _syntax_error(exc: Any, sparql: str) -> QuerySyntaxError:
+    """The error as arq words it (:func:`filmkg.sparql.syntax.explain`): read as a query
+    and as an update, whichever gets further; else pyparsing's."""
+    from filmkg.sparql.syntax import explain  # the watched grammar: only on a syntax error
+
+    found = [f for f in (explain(sparql), explain(sparql, update=True)) if f is not None]
+    if not found:  # pragma: no cover - the first parse failed, so the second does too
+        return QuerySyntaxError(str(exc.msg), path="<query>", line=exc.lineno, column=exc.col)
+    line, column, message = max(found, key=lambda f: (f[0], f[1]))
+    return QuerySyntaxError(message, path="<query>", line=line, column=column)
 
 
 def _first_line(exc: BaseException) -> str:
