@@ -336,3 +336,19 @@ def test_syntax_errors_name_the_token_the_place_and_what_was_expected(
     assert line.startswith(head), line
     for token in expected:
         assert token in line[len(head) :].split(", ")
+
+
+def test_shell_completion_is_clicks_and_documented() -> None:
+    env = {**os.environ, "COMP_WORDS": "filmkg query --lo", "COMP_CWORD": "2"}
+    result = run(env={**env, "_FILMKG_COMPLETE": "bash_complete"})
+    assert result.stdout.split() == ["plain,--location"]
+    commands = run(
+        env={
+            **env,
+            "COMP_WORDS": "filmkg qu",
+            "COMP_CWORD": "1",
+            "_FILMKG_COMPLETE": "bash_complete",
+        }
+    )
+    assert commands.stdout.split() == ["plain,query"]
+    assert "_FILMKG_COMPLETE=bash_source filmkg" in (REPO / "README.md").read_text()
