@@ -68,6 +68,7 @@ def test_here_network_draws_every_node_and_edge(browser, project_kg, tmp_path: P
     drawn = page.evaluate("window.filmkgView.drawn()")
     assert drawn == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     assert page.evaluate("window.filmkgView.nodes.length") == 21
+    assert len(page.evaluate("window.filmkgView.labels()")) == 21  # small: every name shown
     legend = page.inner_text("#legend-kinds")
     assert "person (14)" in legend
     assert "organisation (4)" in legend
