@@ -286,8 +286,11 @@ def _draw_releases(timeline: Timeline) -> Figure:
     events = timeline.events
     numbers = _source_numbers(events)
     rows = max(len(events), 1)
-    fig = Figure(figsize=(12, 2.2 + 0.6 * rows + 0.32 * len(numbers)))
-    ax = fig.add_axes((0.03, 0.34 if numbers else 0.15, 0.94, 0.55))
+    # in inches: title 1.0, rows 0.6 each, the date axis 0.6, a source line 0.28 each
+    height = 1.0 + 0.6 * rows + 0.6 + 0.28 * len(numbers) + 0.2
+    fig = Figure(figsize=(12, height))
+    bottom = 0.6 + 0.28 * len(numbers) + 0.2
+    ax = fig.add_axes((0.03, bottom / height, 0.94, 0.6 * rows / height))
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
@@ -319,18 +322,18 @@ def _draw_releases(timeline: Timeline) -> Figure:
     start = float(ax.get_xlim()[0])
     for i, event in enumerate(events):
         _release_row(ax, i, event, numbers, start)
-    fig.text(0.03, 0.97, timeline.title, fontsize=15, va="top", gid="title")
+    fig.text(0.03, 1 - 0.15 / height, timeline.title, fontsize=15, va="top", gid="title")
     legend = (
         "green, filled: the current (or scheduled) release, its line from the day it was "
         "planned · grey, hollow: a superseded plan, its line ending on the day it was dropped"
     )
-    fig.text(0.03, 0.925, legend, fontsize=9, color="#555555", va="top")
+    fig.text(0.03, 1 - 0.55 / height, legend, fontsize=9, color="#555555", va="top")
     for n, (source, number) in enumerate(numbers.items()):
         published = f", published {source.published}" if source.published else ""
         text = f"[{number}] {source.source_label}{published}: \u201c{source.quote}\u201d"
         fig.text(
             0.03,
-            0.27 - n * 0.26 / max(len(numbers), 1),
+            (0.2 + 0.28 * (len(numbers) - n)) / height,
             _clip(text, 150),
             fontsize=8,
             va="top",
