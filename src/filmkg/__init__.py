@@ -48,6 +48,11 @@ _EXPORTS: dict[str, str] = {
     "find_reunions": "filmkg.network.projection",
     "network_stats": "filmkg.network.projection",
     "render_html": "filmkg.network.drawing",
+    "render_image": "filmkg.network.drawing",
+    "picture": "filmkg.network.drawing",
+    "ViewOptions": "filmkg.network.drawing",
+    "release_timeline": "filmkg.network.timeline",
+    "career_timeline": "filmkg.network.timeline",
     "write_network_artefacts": "filmkg.network.drawing",
     # imports of third-party data
     "import_source": "filmkg.importers.pipeline",
