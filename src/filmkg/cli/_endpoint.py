@@ -68,7 +68,9 @@ def connection_options(func: F | None = None, *, timeout: bool = True) -> Any:
                     type=click.FloatRange(min=0.1),
                     default=60.0,
                     show_default=True,
-                    help="Seconds to wait for each answer of the endpoint.",
+                    metavar="SECONDS",
+                    help="Give up on a query (or request) after this many seconds: the wait "
+                    "for the endpoint's answer.",
                 ),
             )
         for option in reversed(options):

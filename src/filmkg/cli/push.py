@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from filmkg.cli._endpoint import connection_options, make_endpoint
+from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
 
 
 @click.command()
@@ -51,15 +52,14 @@ from filmkg.cli._endpoint import connection_options, make_endpoint
     show_default=True,
     help="Triples per request; a larger graph is staged and moved into place.",
 )
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Push the on-disk store built by `filmkg build --store PATH` (big graphs) instead "
-    "of loading the project.",
+@store_option(
+    "Push the on-disk store built by `filmkg build --store PATH` (big graphs) instead "
+    "of loading the project."
 )
+@input_format_option
 @connection_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.argument("extra", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("extra", nargs=-1, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 def push(
     endpoint: str,
     graphs: tuple[str, ...],
@@ -68,6 +68,7 @@ def push(
     via: str,
     batch_size: int,
     store: Path | None,
+    input_format: str | None,
     credentials_file: Path | None,
     timeout: float,
     retries: int,
@@ -86,7 +87,6 @@ def push(
 
     Example: filmkg push --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.build.project import load_project
     from filmkg.engines.remote import PushProgress
     from filmkg.engines.remote import push as run_push
 
@@ -99,14 +99,8 @@ def push(
         update_url=update_url,
         store_url=store_url,
     )
-    if store is not None:
-        if extra:
-            raise click.UsageError("give FILES or --store, not both")
-        from filmkg.engines.store import KnowledgeGraph
-
-        kg = KnowledgeGraph.open(store)
-    else:
-        kg = load_project(extra)
+    with input_paths(extra, input_format) as paths:
+        kg = load_graph(paths, store)
 
     def progress(p: PushProgress) -> None:
         if not quiet and p.batches > 1:
