@@ -15,7 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from filmkg.extract.model import Candidate
-from filmkg.extract.reading import Ctx, credit, film_of, person, read_back, read_list, subject
+from filmkg.extract.reading import (
+    ROLE_NOUNS,
+    Ctx,
+    credit,
+    credits,
+    film_of,
+    person,
+    read_back,
+    read_list,
+    subject,
+)
 
 __all__ = ["CREDIT_HANDLERS", "CREDIT_RULES"]
 
@@ -46,19 +56,7 @@ _BY_GLUE = [
     "co-written",
     "co-directed",
 ]
-_ROLE_NOUNS = {
-    "director": "director",
-    "directors": "director",
-    "producer": "producer",
-    "producers": "producer",
-    "screenwriter": "screenwriter",
-    "screenwriters": "screenwriter",
-    "actor": "cast-member",
-    "actors": "cast-member",
-    "actress": "cast-member",
-    "actresses": "cast-member",
-    "co-star": "cast-member",
-}
+_ROLE_NOUNS = ROLE_NOUNS
 _GERUNDS = {
     "directing": "director",
     "screenwriting": "screenwriter",
@@ -233,11 +231,7 @@ def _credit_by(c: Ctx) -> Iterator[Candidate]:
         roles = [("executive-producer" if r == "producer" else r) for r in roles]
     names, _ = read_list(c, i, person)
     film = film_of(c)
-    for m, _ch in names:
-        for role in roles:
-            cand = credit(c, film, m, role, "credit.by")
-            if cand:
-                yield cand
+    yield from credits(c, film, [m for m, _ in names], roles, "credit.by")
 
 
 def _credit_stars(c: Ctx) -> Iterator[Candidate]:
@@ -256,10 +250,7 @@ def _credit_stars(c: Ctx) -> Iterator[Candidate]:
             break
         names += more
     film = film_of(c)
-    for m, ch in names:
-        cand = credit(c, film, m, "cast-member", "credit.stars", ch)
-        if cand:
-            yield cand
+    yield from credits(c, film, names, ["cast-member"], "credit.stars")
 
 
 def _next_cast(c: Ctx, i: int) -> int | None:
@@ -284,19 +275,13 @@ def _credit_cast_include(c: Ctx) -> Iterator[Candidate]:
     """ "the supporting cast include(s) A, B", "co-stars include A", "a cast including A" """
     names, _ = read_list(c, c.end, person)
     film = film_of(c)
-    for m, ch in names:
-        cand = credit(c, film, m, "cast-member", "credit.cast-include", ch)
-        if cand:
-            yield cand
+    yield from credits(c, film, names, ["cast-member"], "credit.cast-include")
 
 
 def _credit_star_in(c: Ctx) -> Iterator[Candidate]:
     names = read_back(c, c.start, person)
     film = film_of(c)
-    for m in names:
-        cand = credit(c, film, m, "cast-member", "credit.star-in")
-        if cand:
-            yield cand
+    yield from credits(c, film, names, ["cast-member"], "credit.star-in")
     joined = next(
         (
             k
@@ -308,16 +293,12 @@ def _credit_star_in(c: Ctx) -> Iterator[Candidate]:
     )
     if joined is not None:
         start = joined + (2 if c.s.lower(joined) == "joined" else 1)
-        for m, ch in read_list(c, start, person)[0]:
-            cand = credit(c, film, m, "cast-member", "credit.star-in", ch)
-            if cand:
-                yield cand
+        yield from credits(
+            c, film, read_list(c, start, person)[0], ["cast-member"], "credit.star-in"
+        )
     more, _ = read_list(c, c.end, person)
     if c.s.lower(c.end - 1) != "as":
-        for m, ch in more:
-            cand = credit(c, film, m, "cast-member", "credit.star-in", ch)
-            if cand:
-                yield cand
+        yield from credits(c, film, more, ["cast-member"], "credit.star-in")
 
 
 def _role_at(c: Ctx, i: int) -> str:
@@ -332,10 +313,7 @@ def _names_after(c: Ctx, role: str, rule: str) -> Iterator[Candidate]:
     """ "producer Jack Rapke", "executive producers … include A, B and C" """
     names, _ = read_list(c, c.end, person)
     film = film_of(c)
-    for m, _ch in names:
-        cand = credit(c, film, m, role, rule)
-        if cand:
-            yield cand
+    yield from credits(c, film, [m for m, _ in names], [role], rule)
 
 
 def _credit_role_noun(c: Ctx) -> Iterator[Candidate]:
@@ -355,10 +333,7 @@ def _credit_serves_as(c: Ctx) -> Iterator[Candidate]:
             roles.append(_role_at(c, i))
         i += 1
     film = film_of(c)
-    for role in roles:
-        cand = credit(c, film, subj, role, "credit.serves-as")
-        if cand:
-            yield cand
+    yield from credits(c, film, [subj], roles, "credit.serves-as")
 
 
 def _credit_role_include(c: Ctx) -> Iterator[Candidate]:
@@ -375,10 +350,7 @@ def _credit_team_of(c: Ctx) -> Iterator[Candidate]:
     if j is not None:
         people += [m for m, _ in read_list(c, j + 1, person)[0]]
     film = film_of(c, c.end + 3)
-    for m in people:
-        cand = credit(c, film, m, role, "credit.team-of")
-        if cand:
-            yield cand
+    yield from credits(c, film, people, [role], "credit.team-of")
 
 
 def _credit_gerund(c: Ctx) -> Iterator[Candidate]:
@@ -388,10 +360,7 @@ def _credit_gerund(c: Ctx) -> Iterator[Candidate]:
     if not roles or not person(m) or m is None:
         return
     film = film_of(c)
-    for role in roles:
-        cand = credit(c, film, m, role, "credit.gerund")
-        if cand:
-            yield cand
+    yield from credits(c, film, [m], roles, "credit.gerund")
 
 
 def _credit_screenplay_with(c: Ctx) -> Iterator[Candidate]:
@@ -402,10 +371,7 @@ def _credit_screenplay_with(c: Ctx) -> Iterator[Candidate]:
     if c.s.lower(c.end) == "with":
         people += [m for m, _ in read_list(c, c.end + 1, person)[0]]
     film = film_of(c)
-    for m in people:
-        cand = credit(c, film, m, "screenwriter", "credit.screenplay-with")
-        if cand:
-            yield cand
+    yield from credits(c, film, people, ["screenwriter"], "credit.screenplay-with")
 
 
 def _credit_subject_verb(c: Ctx) -> Iterator[Candidate]:
@@ -414,10 +380,7 @@ def _credit_subject_verb(c: Ctx) -> Iterator[Candidate]:
     role = _SUBJECT_VERBS[verb]
     names = read_back(c, c.start, person)
     film = film_of(c)
-    for m in names:
-        cand = credit(c, film, m, role, "credit.subject-verb")
-        if cand:
-            yield cand
+    yield from credits(c, film, names, [role], "credit.subject-verb")
 
 
 def _credit_possessive(c: Ctx) -> Iterator[Candidate]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from filmkg.extract.context import Mention, Sentence, is_year, parse_date
 from filmkg.extract.model import Candidate, FieldValue, Quote
-from filmkg.extract.reading import Ctx, film_of, person, read_back, read_list, ref
+from filmkg.extract.reading import ROLE_NOUNS, Ctx, film_of, person, read_back, read_list, ref
 
 __all__ = ["EVENT_HANDLERS", "EVENT_RULES"]
 
@@ -79,18 +79,7 @@ _RELEASE_WORDS = {
     "set",
 }
 _FUTURE = {"will", "set", "scheduled", "slated", "upcoming", "planned", "expected"}
-_ROLE_NAMES = {
-    "screenwriter": "screenwriter",
-    "screenwriters": "screenwriter",
-    "actor": "cast-member",
-    "actors": "cast-member",
-    "actress": "cast-member",
-    "actresses": "cast-member",
-    "director": "director",
-    "filmmaker": "director",
-    "producer": "producer",
-    "producers": "producer",
-}
+_ROLE_NAMES = {**ROLE_NOUNS, "filmmaker": "director"}
 _NUMBERS = {
     "ten": 10,
     "fifteen": 15,
@@ -434,13 +423,19 @@ def _rights_holds(c: Ctx) -> Iterator[Candidate]:
     film = film_of(c, c.end)
     territory = kind[1] or _territory(c, c.end)
     for h in holders:
-        fields: dict[str, FieldValue] = {
-            "work": ref(film or "", "Film"),
-            "holder": ref(h.name, "Organisation"),
-            "rights": kind[0],
-            "territory": ref(territory, "Place") if territory else None,
-        }
-        yield _cand(c, "RightsGrant", fields, "rights.holds")
+        yield _grant(c, film, h, kind[0], territory, "rights.holds")
+
+
+def _grant(
+    c: Ctx, film: str | None, holder: Mention, rights: str, territory: str | None, rule: str
+) -> Candidate:
+    fields: dict[str, FieldValue] = {
+        "work": ref(film or "", "Film"),
+        "holder": ref(holder.name, "Organisation"),
+        "rights": rights,
+        "territory": ref(territory, "Place") if territory else None,
+    }
+    return _cand(c, "RightsGrant", fields, rule)
 
 
 def _rights_release(c: Ctx) -> Iterator[Candidate]:
@@ -450,13 +445,7 @@ def _rights_release(c: Ctx) -> Iterator[Candidate]:
     film = film_of(c, c.end)
     territory = _territory(c, c.end)
     for h in holders:
-        fields: dict[str, FieldValue] = {
-            "work": ref(film or "", "Film"),
-            "holder": ref(h.name, "Organisation"),
-            "rights": "theatrical-distribution",
-            "territory": ref(territory, "Place") if territory else None,
-        }
-        yield _cand(c, "RightsGrant", fields, "rights.will-release")
+        yield _grant(c, film, h, "theatrical-distribution", territory, "rights.will-release")
     yield from _labels(c, holders)
 
 
@@ -485,13 +474,7 @@ def _distributed_by(c: Ctx) -> Iterator[Candidate]:
         return
     film = film_of(c)
     territory = _territory(c, m.end)
-    fields: dict[str, FieldValue] = {
-        "work": ref(film or "", "Film"),
-        "holder": ref(m.name, "Organisation"),
-        "rights": "theatrical-distribution",
-        "territory": ref(territory, "Place") if territory else None,
-    }
-    yield _cand(c, "RightsGrant", fields, "rights.distributed-by")
+    yield _grant(c, film, m, "theatrical-distribution", territory, "rights.distributed-by")
 
 
 # -- partnerships and reunions ---------------------------------------------------------------

@@ -10,12 +10,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from filmkg.extract.context import Document, Mention, Sentence
 from filmkg.extract.model import Candidate, EntityRef, FieldValue, Quote
 
+#: nouns that name a role in a film, and the role ("producers" → producer)
+ROLE_NOUNS = {
+    "director": "director",
+    "directors": "director",
+    "producer": "producer",
+    "producers": "producer",
+    "screenwriter": "screenwriter",
+    "screenwriters": "screenwriter",
+    "actor": "cast-member",
+    "actors": "cast-member",
+    "actress": "cast-member",
+    "actresses": "cast-member",
+    "co-star": "cast-member",
+}
 _QUOTES = {'"', "“", "'", "‘"}
 
 #: words that describe a person just before the name
@@ -191,6 +205,23 @@ def credit(
     cand = Candidate("Credit", fields, note=note)
     cand.add_evidence(c.quote, rule)
     return cand
+
+
+def credits(
+    c: Ctx,
+    film: str | None,
+    people: Iterable[Mention | tuple[Mention, str | None]],
+    roles: Iterable[str],
+    rule: str,
+) -> Iterator[Candidate]:
+    """A credit candidate for each person (with its character, if read) and role."""
+    roles = list(roles)
+    for item in people:
+        m, character = item if isinstance(item, tuple) else (item, None)
+        for role in roles:
+            cand = credit(c, film, m, role, rule, character)
+            if cand is not None:
+                yield cand
 
 
 def subject(c: Ctx) -> Mention | None:
