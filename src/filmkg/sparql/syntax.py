@@ -15,17 +15,17 @@ terminals that failed there are what it expected, as arq lists them.
 
 from __future__ import annotations
 
-import re
 import threading
 from typing import Any
 
 import pyparsing as pp
 from rdflib.plugins.sparql import parser as sparql_parser
 
+from filmkg.sparql.tokenizer import TOKEN
+
 __all__ = ["explain"]
 
 _LOCK = threading.Lock()  # the grammar is rdflib's, shared: one watched parse at a time
-_TOKEN = re.compile(r"<[^>\s]*>?|\"[^\"]*\"?|'[^']*'?|[?$]\w+|[\w:.-]+|\S")
 #: terminals that only make sense as part of a bigger token ("?" "x" of a variable)
 _PARTS = {"<VARNAME>", "<PN_PREFIX>", "<PN_LOCAL>", "<PLX>", "<PN_CHARS_BASE>"}
 
@@ -99,8 +99,8 @@ def explain(text: str, *, update: bool = False) -> tuple[int, int, str] | None:
     loc = max(furthest[0], 0)
     line = text.count("\n", 0, loc) + 1
     column = loc - (text.rfind("\n", 0, loc) + 1) + 1
-    found = _TOKEN.match(text, loc)
-    token = f'"{found.group(0)}"' if found else "<EOF>"
+    found = TOKEN.match(text, loc)
+    token = f'"{found.group(0)[:40]}"' if found and loc < len(text) else "<EOF>"
     names = sorted(expected - _PARTS)
     wanted = ", ".join(names[:_SHOWN]) or "the end of the query"
     if len(names) > _SHOWN:
