@@ -10,6 +10,8 @@ The server is a separate process, started by its path and stopped by its PID
 (terminate, then kill): nothing else is ever signalled. It dies with the process that
 started it, even a SIGKILLed one: ``PR_SET_PDEATHSIG`` on Linux, and a watchdog process
 (:mod:`filmkg.engines.watchdog`) that also removes the folders given as ``cleanup``.
+(On Linux the signal comes when the *thread* that started the server ends: start it from
+a thread that lives as long as the server should.)
 
 >>> url_for("127.0.0.1", 7878)
 'http://127.0.0.1:7878'
