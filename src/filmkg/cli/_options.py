@@ -161,13 +161,15 @@ def input_paths(files: Sequence[Path], input_format: str | None = None) -> Itera
     names: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="filmkg-input-") as scratch:
         paths: list[Path] = []
-        for given in files:
+        for i, given in enumerate(files):
+            folder = Path(scratch) / str(i)  # one each: two files may share a name
+            folder.mkdir()
             if str(given) == "-":
-                path = Path(scratch) / f"stdin{suffix or '.ttl'}"
+                path = folder / f"stdin{suffix or '.ttl'}"
                 path.write_bytes(sys.stdin.buffer.read())
                 names[str(path)] = "<stdin>"
             elif suffix and given.suffix.lower() != suffix:
-                path = Path(scratch) / f"{given.stem}{suffix}"
+                path = folder / f"{given.stem}{suffix}"
                 path.symlink_to(given.resolve())
                 names[str(path)] = str(given)
             else:
