@@ -189,13 +189,15 @@ def accept_file(
         raise UsageError(f"{output}: unknown output format", hint="name the file .trig or .nq")
     review, _ = load_review(review_path)
     result = quads_for(review, str(review_path))
+    # the rejections first: a decision is kept even if writing the facts fails (a rerun
+    # of accept then adds them), never facts written with their rejections lost
+    rejections = review_path.parent / review.source.rejections
+    _remember(rejections, review, result)
     added = 0
     if into is not None:
         added = _into_store(into, result)
     elif output is not None:
         added = _into_file(output, result)
-    rejections = review_path.parent / review.source.rejections
-    _remember(rejections, review, result)
     return AcceptRun(
         source_graph(review.source.id),
         result.accepted,
