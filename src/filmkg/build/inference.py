@@ -83,12 +83,11 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
         if derived is not None:
             return derived
     target = ox.NamedNode(str(INFERRED_GRAPH))
-    store = kg.store
     rules = rule_files()
     with progress.task("deriving", total=len(rules), unit="rules") as step:
         for rule in rules:
             step.describe(f"deriving: {rule.stem}")
-            triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+            triples = kg.solutions(rule.read_text(encoding="utf-8"))
             assert isinstance(triples, ox.QueryTriples)
             # Stream the rule's output into the store in batches: memory holds one batch,
             # not a rule's whole output. Queries read a snapshot, and the rules are
@@ -96,13 +95,13 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
             new = (
                 ox.Quad(t.subject, t.predicate, t.object, target)
                 for t in triples
-                if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
+                if next(kg.match(t.subject, t.predicate, t.object), None) is None
             )
             while batch := list(islice(new, _BATCH)):
                 kg.add_quads(batch)
             step.advance()
         step.describe("deriving")
-    return count_graph(store, target)
+    return count_graph(kg, target)
 
 
 def entailed(kg: KnowledgeGraph, triples: Iterable[RdflibTriple]) -> list[RdflibTriple]:
@@ -116,14 +115,13 @@ def entailed(kg: KnowledgeGraph, triples: Iterable[RdflibTriple]) -> list[Rdflib
     >>> kg = load_project(include_data=False)
     >>> found = entailed(kg, [(KG["collaboration/f/a/b"], RDF.type, FILMKG.Collaboration)])
     >>> [str(o).rsplit("/", 1)[-1] for _, _, o in found]
-    ['ontology#DerivedRelation', 'prov#Entity']
+    ['prov#Entity', 'ontology#DerivedRelation']
     """
-    store = kg.store
-    subproperties = _closure(store, "subPropertyOf")
-    subclasses = _closure(store, "subClassOf")
+    subproperties = _closure(kg, "subPropertyOf")
+    subclasses = _closure(kg, "subClassOf")
     given = {(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples}
     found = set(_with_closure(given, subproperties, subclasses, keep=False)) - given  # type: ignore[arg-type]
-    new = (t for t in found if next(store.quads_for_pattern(*t), None) is None)
+    new = (t for t in found if next(kg.match(*t), None) is None)
     return sorted(
         ((to_rdflib(s), to_rdflib(p), to_rdflib(o)) for s, p, o in new),  # type: ignore[misc]
         key=lambda t: tuple(str(x) for x in t),
@@ -139,18 +137,17 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
     N-Quads file into the bulk loader (one call per rule: each call has a cost).
     """
     assert kg.path is not None
-    store = kg.store
     target = ox.NamedNode(str(INFERRED_GRAPH))
     rules = rule_files()
     rdfs = [r for r in rules if entailment(r) in {"rdfs7", "rdfs9"}]
     ordinary = [r for r in rules if r not in rdfs]
     if not rdfs or rules[len(ordinary) :] != rdfs:
         return None  # an ordinary rule would need to see what the RDFS rules derive
-    subproperties = _closure(store, "subPropertyOf")
-    subclasses = _closure(store, "subClassOf")
+    subproperties = _closure(kg, "subPropertyOf")
+    subclasses = _closure(kg, "subClassOf")
     if _derives_schema(subproperties):
         return None
-    stated = _StatedIndex(store, target)
+    stated = _StatedIndex(kg, target)
     with (
         tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp,
         progress.task("deriving", total=len(ordinary) + 1, unit="rules") as step,
@@ -158,26 +155,26 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
         scratch = Path(tmp) / "derived.nq"
         for rule in ordinary:
             step.describe(f"deriving: {rule.stem}")
-            result = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+            result = kg.solutions(rule.read_text(encoding="utf-8"))
             assert isinstance(result, ox.QueryTriples)
             triples = ((t.subject, t.predicate, t.object) for t in result)
             derived = _with_closure(triples, subproperties, subclasses)  # type: ignore[arg-type]
-            _load_via_file(store, stated.new_quads(derived), scratch)
+            _load_via_file(kg, stated.new_quads(derived), scratch)
             step.advance()
-        if _closure(store, "subPropertyOf") != subproperties or (
-            _closure(store, "subClassOf") != subclasses
+        if _closure(kg, "subPropertyOf") != subproperties or (
+            _closure(kg, "subClassOf") != subclasses
         ):
             return None  # a rule derived schema triples: the queries redo it (idempotent)
         # triples with blank nodes: a re-parse labels them afresh, so read them from the store
         step.describe("deriving: RDFS closure of the stated triples")
         reparsed = _stated_triples(sources)
-        blank = _stated_blank_triples(store, target)
+        blank = _stated_blank_triples(kg, target)
         derived = _with_closure(chain(reparsed, blank), subproperties, subclasses, keep=False)
-        _load_via_file(store, stated.new_quads(derived), scratch)
+        _load_via_file(kg, stated.new_quads(derived), scratch)
         step.advance()
         step.describe("deriving")
     kg._changed()
-    return count_graph(store, target)
+    return count_graph(kg, target)
 
 
 class _StatedIndex:
@@ -187,35 +184,35 @@ class _StatedIndex:
     can be stated; those few are looked up in the store.
     """
 
-    def __init__(self, store: ox.Store, inferred: ox.NamedNode) -> None:
-        self.store = store
+    def __init__(self, kg: KnowledgeGraph, inferred: ox.NamedNode) -> None:
+        self.kg = kg
         self.target = inferred
         not_inferred = f"FILTER (?g != <{inferred.value}>)"
         self.predicates = _column(
-            store, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s ?x ?o }} {not_inferred} }}"
+            kg, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s ?x ?o }} {not_inferred} }}"
         )
         self.classes = _column(
-            store, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s a ?x }} {not_inferred} }}"
+            kg, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s a ?x }} {not_inferred} }}"
         )
 
     def new_quads(self, triples: Iterable[TripleTerms]) -> Iterator[ox.Quad]:
         """The triples as quads of the inferred graph, less those a graph states."""
-        store, predicates, classes = self.store, self.predicates, self.classes
+        kg, predicates, classes = self.kg, self.predicates, self.classes
         for s, p, o in triples:
             if (o in classes if p == _TYPE else p in predicates) and next(
-                store.quads_for_pattern(s, p, o), None
+                kg.match(s, p, o), None
             ) is not None:
                 continue
             yield ox.Quad(s, p, o, self.target)
 
 
-def _column(store: ox.Store, query: str) -> set[ox.NamedNode | ox.BlankNode | ox.Literal]:
-    result = store.query(query)
+def _column(kg: KnowledgeGraph, query: str) -> set[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    result = kg.solutions(query, union=False)
     assert isinstance(result, ox.QuerySolutions)
     return {row["x"] for row in result}  # type: ignore[misc]
 
 
-def _load_via_file(store: ox.Store, quads: Iterable[ox.Quad], scratch: Path) -> None:
+def _load_via_file(kg: KnowledgeGraph, quads: Iterable[ox.Quad], scratch: Path) -> None:
     """Bulk-load ``quads`` (streamed through the file ``scratch``, then deleted).
 
     Quads with a blank node go in directly: the loader would relabel them from a file.
@@ -232,16 +229,16 @@ def _load_via_file(store: ox.Store, quads: Iterable[ox.Quad], scratch: Path) -> 
     with scratch.open("wb") as out:
         ox.serialize(without_blank(), out, ox.RdfFormat.N_QUADS)
     if scratch.stat().st_size:
-        store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_QUADS)
+        kg.bulk_load_file(scratch, ox.RdfFormat.N_QUADS)
     scratch.unlink()
     if blank:
-        store.bulk_extend(blank)
+        kg.bulk_add(blank)
 
 
-def count_graph(store: ox.Store, graph: ox.NamedNode) -> int:
+def count_graph(kg: KnowledgeGraph, graph: ox.NamedNode) -> int:
     """The number of triples in one named graph, counted inside the store."""
-    result = store.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+    result = kg.solutions(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}", union=False
     )
     assert isinstance(result, ox.QuerySolutions)
     value = next(iter(result))["n"]
@@ -254,13 +251,13 @@ def _derives_schema(subproperties: Closure) -> bool:
     return any(s.value in _SCHEMA_PREDICATES for supers in subproperties.values() for s in supers)
 
 
-def _closure(store: ox.Store, relation: str) -> Closure:
+def _closure(kg: KnowledgeGraph, relation: str) -> Closure:
     """``x → (its strict super-terms)`` for ``rdfs:<relation>+``, from the whole dataset."""
     query = (
         f"SELECT DISTINCT ?x ?super WHERE {{ ?x <{_RDFS}{relation}>+ ?super . "
         "FILTER (isIRI(?x) && isIRI(?super)) }"
     )
-    result = store.query(query, use_default_graph_as_union=True)
+    result = kg.solutions(query)
     assert isinstance(result, ox.QuerySolutions)
     table: dict[ox.NamedNode, list[ox.NamedNode]] = {}
     for row in result:
@@ -299,13 +296,13 @@ def _stated_triples(sources: Sequence[tuple[Path, ox.RdfFormat]]) -> Iterator[Tr
             yield s, item.predicate, o  # type: ignore[misc]
 
 
-def _stated_blank_triples(store: ox.Store, inferred: ox.NamedNode) -> Iterator[TripleTerms]:
+def _stated_blank_triples(kg: KnowledgeGraph, inferred: ox.NamedNode) -> Iterator[TripleTerms]:
     """The stated triples with a blank node (the scan and test run inside the store)."""
     query = (
         "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
         f"FILTER (?g != <{inferred.value}> && (isBlank(?s) || isBlank(?o))) }}"
     )
-    result = store.query(query)
+    result = kg.solutions(query, union=False)
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         yield row["s"], row["p"], row["o"]  # type: ignore[misc]

@@ -136,7 +136,7 @@ def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
 
     kg = load_project(extra)
     dump = scratch / "graph.nq"
-    kg.store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+    kg.dump(dump, ox.RdfFormat.N_QUADS)
     load_store(location, dump)
     dump.unlink()
     click.echo(f"filmkg: loaded {len(kg)} statements into {location}", err=True)

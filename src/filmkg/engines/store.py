@@ -332,6 +332,16 @@ class KnowledgeGraph:
             base_iri=base_iri,
         )
 
+    def bulk_load_file(self, path: str | Path, rdf_format: ox.RdfFormat) -> None:
+        """Bulk-load a file of quads (no transaction, no checks: files filmkg wrote)."""
+        self.store.bulk_load(path=str(path), format=rdf_format)
+        self._changed()
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        """Bulk-add quads (no transaction: the fast path for many quads filmkg made)."""
+        self.store.bulk_extend(quads)
+        self._changed()
+
     def nquads(self) -> bytes:
         """The whole dataset as N-Quads bytes (a snapshot to ship to another process)."""
         data = ox.serialize(self.store, format=ox.RdfFormat.N_QUADS)

@@ -213,7 +213,7 @@ def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list
     # The rows are sorted here, not by the engine: Oxigraph's ORDER BY looks up the IRIs'
     # text at every comparison (15 s of 20 at 1M triples on disk).
     text = queries.without_order_by(text)
-    solutions = kg.store.query(text, use_default_graph_as_union=True)
+    solutions = kg.solutions(text)
     assert isinstance(solutions, ox.QuerySolutions)
 
     def value(term: object, default: str) -> str:
@@ -428,7 +428,7 @@ def _solutions(kg: KnowledgeGraph, text: str) -> Iterator[Any]:
     """The solutions of a SELECT on the store itself (pyoxigraph terms, no conversion)."""
     import pyoxigraph as ox
 
-    solutions = kg.store.query(text, use_default_graph_as_union=True)
+    solutions = kg.solutions(text)
     assert isinstance(solutions, ox.QuerySolutions)
     return iter(solutions)
 

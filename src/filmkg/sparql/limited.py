@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
@@ -170,8 +169,7 @@ class GraphSource:
         """A copy of ``kg`` (as N-Quads bytes) to ship to a worker; on-disk graphs by path."""
         if kg.path is not None:
             return cls(store_path=str(kg.path))
-        data = ox.serialize(kg.store, format=ox.RdfFormat.N_QUADS)
-        return cls(nquads=data if data is not None else b"")
+        return cls(nquads=kg.nquads())
 
     def open(self) -> KnowledgeGraph:
         """Open (or build) the graph; called in the worker."""
@@ -181,7 +179,7 @@ class GraphSource:
             return load_project()
         kg = KnowledgeGraph()
         if self.nquads is not None:
-            kg.store.load(self.nquads, format=ox.RdfFormat.N_QUADS)
+            kg.load_nquads(self.nquads)
         for path, graph in self.files:
             kg.load(Path(path), graph=graph)
         return kg

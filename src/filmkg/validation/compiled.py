@@ -920,14 +920,14 @@ def run_checks(
         query = check.query
         if check.gate is not None:
             if check.gate not in gates:
-                gate = kg.store.query(check.gate, use_default_graph_as_union=True)
+                gate = kg.solutions(check.gate)
                 assert isinstance(gate, ox.QueryBoolean)
                 gates[check.gate] = bool(gate)
             if not gates[check.gate]:
                 continue
         if check.size is not None:
             if check.size not in sizes:
-                sized = kg.store.query(check.size, use_default_graph_as_union=True)
+                sized = kg.solutions(check.size)
                 assert isinstance(sized, ox.QuerySolutions)
                 sizes[check.size] = int(next(sized)[0].value)  # type: ignore[union-attr]
             n = sizes[check.size]
@@ -935,7 +935,7 @@ def run_checks(
                 continue
             if n <= lateral_rows and check.small_query is not None:
                 query = check.small_query
-        solutions = kg.store.query(query, use_default_graph_as_union=True)
+        solutions = kg.solutions(query)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         for row in solutions:
@@ -964,7 +964,7 @@ def subclasses_in(kg: KnowledgeGraph) -> Subclasses:
         bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable("cls"): ox.NamedNode(str(cls))
         }
-        rows = kg.store.query(query, substitutions=bindings, use_default_graph_as_union=True)
+        rows = kg.solutions(query, bindings)
         assert isinstance(rows, ox.QuerySolutions)
         return sorted({cls, *(to_rdflib(row[0]) for row in rows)}, key=str)  # zero steps: cls
 
@@ -1009,7 +1009,7 @@ def _context_graph(kg: KnowledgeGraph, raw: Sequence[RawResult]) -> Graph:
             subject = to_oxigraph(node)
             assert isinstance(subject, ox.NamedNode | ox.BlankNode)
             for key in [*keys, RDFS.subClassOf]:
-                for q in kg.store.quads_for_pattern(subject, ox.NamedNode(str(key)), None, None):
+                for q in kg.match(subject, ox.NamedNode(str(key)), None, None):
                     o = to_rdflib(q.object)
                     g.add((node, key, o))
                     if key != RDFS.label and isinstance(o, URIRef):
