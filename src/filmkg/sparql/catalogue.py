@@ -68,7 +68,8 @@ from filmkg.errors import (
 )
 from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
-from filmkg.sparql.results import QueryResult, compact
+from filmkg.sparql.results import QueryResult, compact, sort_rows
+from filmkg.sparql.streamed import run_streamed
 from filmkg.sparql.terms import check_iri, values_block
 from filmkg.sparql.tokenizer import scan, strip_comments, tokens
 
@@ -547,56 +548,15 @@ def select_sorting_in_python(kg: KnowledgeGraph, text: str) -> QueryResult:
     if match is None:
         return kg.select(text)
     result = kg.select(text[: match.start()])
-    index = {name: i for i, name in enumerate(result.variables)}
+    names = set(result.variables)
     keys = [
         (name, (direction or "").upper() == "DESC")
         for direction, name in _ORDER_KEY.findall(match.group(1))
     ]
-    if any(name not in index for name, _ in keys):
+    if any(name not in names for name, _ in keys):
         return kg.select(text)
-    rows = result.rows
-    for name, descending in reversed(keys):  # stable sorts, last key first
-        i = index[name]
-        column = _sort_column([row[i] for row in rows])
-        if column is None:
-            return kg.select(text)
-        order = sorted(range(len(rows)), key=column.__getitem__, reverse=descending)
-        rows = [rows[j] for j in order]
-    return QueryResult(result.variables, rows)
-
-
-def _sort_column(terms: list[Node | None]) -> list[tuple[int, str | int]] | None:
-    """SPARQL ``ORDER BY`` keys of one column's terms, or None if Python cannot sort them
-    the way Oxigraph does."""
-    keys: list[tuple[int, str | int]] = []
-    literal_kind: str | None = None
-    for term in terms:
-        if term is None:
-            keys.append((0, ""))
-        elif isinstance(term, URIRef):
-            keys.append((1, str(term)))
-        elif isinstance(term, Literal):
-            if term.language:
-                kind = "@" + term.language.lower()
-            elif term.datatype is None or term.datatype == XSD.string:
-                kind = "string"
-            elif term.datatype == XSD.integer:
-                kind = "integer"
-            else:
-                return None
-            if literal_kind not in (None, kind):
-                return None
-            literal_kind = kind
-            if kind != "integer":
-                keys.append((2, str(term)))
-                continue
-            try:
-                keys.append((2, int(str(term))))
-            except ValueError:
-                return None
-        else:
-            return None
-    return keys
+    rows = sort_rows(result, keys)
+    return kg.select(text) if rows is None else QueryResult(result.variables, rows)
 
 
 _PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.\-]*|):(?P<local>\S*)")
@@ -834,4 +794,9 @@ def run(
     nq = get(query) if isinstance(query, str) else query
     select = _selector(source, engine)
     bindings = _resolve_params(select, nq, params or {})
+    if isinstance(source, KnowledgeGraph) and engine in (None, "oxigraph"):
+        # whole-graph analytics: one streaming pass over the credits, not a self-join
+        streamed = run_streamed(source, nq.name, bindings)
+        if streamed is not None:
+            return streamed
     return select(bound_query(nq, bindings))

@@ -31,6 +31,8 @@ from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from filmkg.errors import UsageError
 from filmkg.rdf.convert import RdfTerm
@@ -440,3 +442,58 @@ def boolean_result(value: bool, fmt: ResultFormat = "table") -> str:
     if fmt == "tsv":
         return f"?_askResult\n{'true' if value else 'false'}\n"
     return "true" if value else "false"
+
+
+def sort_rows(result: QueryResult, keys: Sequence[tuple[str, bool]]) -> list[Row] | None:
+    """The rows of ``result`` in SPARQL ``ORDER BY`` order of ``keys`` (variable name,
+    descending?), or ``None`` when Python cannot sort a column the way Oxigraph does (see
+    :func:`filmkg.sparql.catalogue.select_sorting_in_python`). Ties keep their order.
+
+    >>> r = QueryResult(("x",), [(Literal("b"),), (None,), (Literal("a"),)])
+    >>> [row[0] and str(row[0]) for row in sort_rows(r, [("x", False)])]
+    [None, 'a', 'b']
+    """
+    index = {name: i for i, name in enumerate(result.variables)}
+    rows = result.rows
+    for name, descending in reversed(keys):  # stable sorts, last key first
+        i = index[name]
+        column = _sort_column([row[i] for row in rows])
+        if column is None:
+            return None
+        order = sorted(range(len(rows)), key=column.__getitem__, reverse=descending)
+        rows = [rows[j] for j in order]
+    return rows
+
+
+def _sort_column(terms: list[Node | None]) -> list[tuple[int, str | int]] | None:
+    """SPARQL ``ORDER BY`` keys of one column's terms, or None if Python cannot sort them
+    the way Oxigraph does."""
+    keys: list[tuple[int, str | int]] = []
+    literal_kind: str | None = None
+    for term in terms:
+        if term is None:
+            keys.append((0, ""))
+        elif isinstance(term, URIRef):
+            keys.append((1, str(term)))
+        elif isinstance(term, Literal):
+            if term.language:
+                kind = "@" + term.language.lower()
+            elif term.datatype is None or term.datatype == XSD.string:
+                kind = "string"
+            elif term.datatype == XSD.integer:
+                kind = "integer"
+            else:
+                return None
+            if literal_kind not in (None, kind):
+                return None
+            literal_kind = kind
+            if kind != "integer":
+                keys.append((2, str(term)))
+                continue
+            try:
+                keys.append((2, int(str(term))))
+            except ValueError:
+                return None
+        else:
+            return None
+    return keys
