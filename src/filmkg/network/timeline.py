@@ -170,6 +170,7 @@ th, td {{ border-bottom: 1px solid #ddd; padding: .3em .6em; text-align: left;
   vertical-align: top; }}
 blockquote {{ margin: .2em 0; padding-left: .6em; border-left: 3px solid #ccc; color: #444; }}
 .superseded {{ color: #777; }}
+td:first-child {{ white-space: nowrap; }}
 </style>
 </head>
 <body>
@@ -430,7 +431,7 @@ def _release_table(timeline: Timeline) -> str:
         cls = ' class="superseded"' if event.superseded else ""
         status = html.escape(event.status)
         if event.superseded_on:
-            status += f" (superseded on {html.escape(event.superseded_on)})"
+            status = f"superseded on {html.escape(event.superseded_on)}"
         if event.planned_since:
             status += f" (planned since {html.escape(event.planned_since)})"
         refs = "".join(
