@@ -182,3 +182,23 @@ def test_big_page_shows_a_hostile_name_as_text(browser, big_page) -> None:
     page.wait_for_timeout(200)
     assert outside == []
     assert problems == []
+
+
+def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "viz_page.py"
+    folders = ["--work", str(tmp_path / "work"), "--results", str(tmp_path / "results")]
+    done = subprocess.run(
+        [sys.executable, str(script), "--films", "3", "--timeout", "120", *folders],
+        capture_output=True,
+        text=True,
+        timeout=280,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads((tmp_path / "results" / "viz-page-3.json").read_text())
+    assert [p["renderer"] for p in result["pages"]] == ["sigma", "vis-network"]
+    assert all(p["status"] == "ok" for p in result["pages"]), result["pages"]
+    assert "| sigma |" in done.stdout
