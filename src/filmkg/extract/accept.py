@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from filmkg.errors import ParseError
+from filmkg.extract.linking import mint
 from filmkg.extract.model import EntityRef, FieldValue
 from filmkg.extract.review import Review, ReviewedCandidate, SourceInfo
 from filmkg.importers.mapping import slug
@@ -86,8 +87,6 @@ class _Writer:
         self.quads.append(ox.Quad(s, p, o, self.graph))
 
     def entity(self, ref: EntityRef) -> ox.NamedNode:
-        from filmkg.extract.linking import mint
-
         node = ox.NamedNode(ref.iri or mint(ref.name, ref.cls, ref.year))
         self.add(node, RDF_TYPE, _f(ref.cls))
         self.add(node, RDFS_LABEL, ox.Literal(ref.name))
@@ -163,8 +162,6 @@ def _credit(w: _Writer, c: ReviewedCandidate, by_id: dict[str, ReviewedCandidate
 
 
 def _release_iri(w: _Writer, c: ReviewedCandidate) -> ox.NamedNode:
-    from filmkg.extract.linking import mint
-
     ref = w.need(c, "work")
     work = ox.NamedNode(ref.iri or mint(ref.name, ref.cls, ref.year))
     when = str(c.fields.get("date") or c.fields.get("year") or "")

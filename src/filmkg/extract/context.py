@@ -21,6 +21,7 @@ Hanks | PERSON | Tom Hanks
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -351,8 +352,6 @@ def parse_date(words: list[str]) -> tuple[str, int] | None:
 
 
 def _iso(year: int, month: int, day: int, used: int) -> tuple[str, int] | None:
-    import datetime
-
     try:
         return datetime.date(year, month, day).isoformat(), used
     except ValueError:

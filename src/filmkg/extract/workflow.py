@@ -25,10 +25,12 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from filmkg.build import inference
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import InputError, InputLimitError, ParseError, SourceNotFoundError, UsageError
 from filmkg.extract.accept import Accepted, check_quotes, quads_for, source_graph
 from filmkg.extract.extractor import Extractor, Proposal
@@ -37,9 +39,8 @@ from filmkg.extract.model import EntityRef
 from filmkg.extract.review import Review, SourceInfo, parse, render
 from filmkg.importers.mapping import slug
 from filmkg.io.fileio import atomic_write_bytes, atomic_write_text
-
-if TYPE_CHECKING:
-    from filmkg.engines.store import KnowledgeGraph
+from filmkg.io.loading import parse_file
+from filmkg.rdf.namespaces import PREFIXES
 
 __all__ = [
     "AcceptRun",
@@ -211,29 +212,20 @@ def accept_file(
 def _into_file(output: Path, result: Accepted) -> int:
     existing: set[ox.Quad] = set()
     if output.is_file():
-        from filmkg.io.loading import parse_file
-
         existing = {q for q in parse_file(output) if isinstance(q, ox.Quad)}
     merged = existing | set(result.quads)
     added = len(merged) - len(existing)
     if output.suffix == ".nq":
         atomic_write_bytes(output, "".join(sorted(f"{q} .\n" for q in merged)).encode("utf-8"))
     else:
-        from filmkg.rdf.namespaces import PREFIXES
-
         data = ox.serialize(sorted(merged, key=str), format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         atomic_write_bytes(output, data or b"")
     return added
 
 
 def _into_store(path: Path, result: Accepted) -> int:
-    from filmkg.build import inference
-    from filmkg.engines.store import KnowledgeGraph
-
     kg = KnowledgeGraph(path)
     if len(kg) == 0:
-        from filmkg.build.project import load_project
-
         project = load_project(infer=False)
         kg.add_quads(project.match())
     new = [q for q in result.quads if q not in kg]
