@@ -35,6 +35,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+from matplotlib.transforms import offset_copy
 
 from filmkg.errors import UsageError
 from filmkg.network.style import LegendEntry, layout
@@ -140,9 +141,13 @@ def _node_labels(
         else:
             weight = "bold" if data.get("reunion") else "normal"
             style = {"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}
+            # just above the dot (its radius, in points), not over it
+            above = offset_copy(ax.transData, fig=ax.figure, y=float(data.get("size", 6)) / 2 + 2,
+                                units="points")  # fmt: skip
             texts[node] = ax.text(
                 x, y, label, ha="center", va="bottom", fontsize=9, color="#111111",
                 fontweight=weight, bbox=style, zorder=5, gid=f"label-{ids[node]}",
+                transform=above,
             )  # fmt: skip
     return texts
 
