@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from filmkg.extract.context import Mention, Sentence, is_year, parse_date
 from filmkg.extract.model import Candidate, FieldValue, Quote
@@ -53,7 +55,18 @@ _WORK_KINDS = [
     "essay",
     "biography",
     "autobiography",
+    "novels",
+    "books",
+    "stories",
+    "short stories",
+    "plays",
+    "manga series",
+    "comic book series",
+    "book series",
+    "comic book characters",
 ]
+_SKIP_BEFORE_KIND = {"the", "a", "an", "its", "-", "–", "/", "own"}
+_YEARS = re.compile(r"^(1[89]|20)\d\d(s|[–-](1[89]|20)\d\d)$")  # "1930s", "1978–1982"
 _NOT_WORKS = {"true", "real", "life", "events", "actual", "experiences", "incident", "incidents"}
 _SUPERSEDE = {"originally", "initially", "previously", "formerly"}
 _KINDS = {
@@ -192,69 +205,91 @@ def _read_title(s: Sentence, i: int) -> tuple[str, int] | None:
     return (doc[i:j].text, j) if j > i else None
 
 
+@dataclass
+class _Source:
+    """What "based on …" says of the source work, read up to its kind."""
+
+    kind: str
+    authors: list[Mention]
+    end: int
+    eponymous: bool
+    named: str | None  # a name before the kind: "the Star Trek television series"
+
+
 def _based_on(c: Ctx) -> Iterator[Candidate]:
+    found = _read_source(c)
+    if found is not None:
+        yield from _adaptation(c, found)
+
+
+def _read_source(c: Ctx) -> _Source | None:
     s, i = c.s, c.end
-    author: Mention | None = None
-    if s.lower(c.end - 1) == "own":  # "adapted by X from his own play"
-        before = [p for p in s.mentions.values() if p.end <= c.start and person(p)]
-        author = before[-1] if before else None
-    kind = None
-    eponymous = False
-    for _ in range(10):
-        w = s.lower(i)
-        m = s.mentions.get(i)
-        if w in ("the", "a", "an", "his", "her", "their", "its", "-") or is_year(w):
+    before = [p for p in s.mentions.values() if p.end <= c.start and person(p)]
+    authors: list[Mention] = []
+    if s.lower(c.end - 1) == "own" and before:  # "adapted by X from his own play"
+        authors = [before[-1]]
+    eponymous, named = False, None
+    for _ in range(12):
+        w, m = s.lower(i), s.mentions.get(i)
+        if w in ("his", "her", "their") and not authors and before:
+            authors, i = [before[-1]], i + 1  # "based on his 1988 stage play"
+        elif w in _SKIP_BEFORE_KIND or is_year(w) or _YEARS.match(w):
             i += 1
         elif m is not None and person(m):
-            author, i = m, m.end
-            i += 1 if s.lower(i) in ("'s", "'", "’s", "’") else 0
+            authors, i = [m], m.end + (s.lower(m.end) in ("'s", "'", "’s", "’"))
         elif (kind := _kind_at(s, i)) is not None:
-            i += len(kind.split())
-            break
+            return _Source(kind, authors, i + len(kind.split()), eponymous, named)
         elif m is not None:
-            i = m.end  # "Blatty's Exorcist novel", "Pulitzer Prize-winning play"
-        elif w == "own" and s.lower(i - 1) in ("his", "her", "their"):
-            before = [p for p in s.mentions.values() if p.end <= c.start and person(p)]
-            author = before[-1] if before else author  # "adapted by X from his own play"
-            i += 1
-        elif w in _NOT_WORKS or not s.doc[i].is_alpha:
-            return
+            named, i = m.text, m.end  # "Blatty's Exorcist novel", "the Star Trek series"
+        elif (w in _NOT_WORKS and (w, s.lower(i + 1)) != ("true", "crime")) or (
+            not s.doc[i].is_alpha
+        ):
+            return None
         else:
-            eponymous = eponymous or w == "eponymous"
+            eponymous = eponymous or w in ("eponymous", "homonymous")
             i += 1
-    if kind is None:
-        return
-    yield from _adaptation(c, kind, author, i, eponymous)
+    return None
 
 
-def _adaptation(
-    c: Ctx, kind: str, author: Mention | None, i: int, eponymous: bool = False
-) -> Iterator[Candidate]:
-    s = c.s
+def _adaptation(c: Ctx, src: _Source) -> Iterator[Candidate]:
+    s, kind, authors, i = c.s, src.kind, list(src.authors), src.end
     film = film_of(c)
     if film is None:
         return
+    while s.lower(i) in ("character", "characters"):
+        i += 1
     same = [s.lower(i + k) for k in range(4)]
-    shares = eponymous or same in (["of", "the", "same", "name"], ["of", "the", "same", "title"])
+    shares = src.eponymous or same in (
+        ["of", "the", "same", "name"],
+        ["of", "the", "same", "title"],
+    )
     title: str | None = film if shares else None
-    if shares and not eponymous:
+    if shares and not src.eponymous:
         i += 4
     elif person(s.mentions.get(i)) and s.lower(s.mentions[i].end) == "wrote":
-        author = s.mentions[i]  # "a short story Raimi wrote"
+        authors = [s.mentions[i]]  # "a short story Raimi wrote"
     elif (found := _read_title(s, i)) is not None and s.doc[i].lower_ != "by":
         title, i = found
-    while s.lower(i) in ("(", ")", ",", "written") or is_year(s.lower(i)):
-        i += 1  # "Legion (1983)", "Secret of the Ron Mor Skerry, by …"
-    if author is None and s.lower(i) == "by" and person(s.mentions.get(i + 1)):
-        author = s.mentions[i + 1]
+    while s.lower(i) in ("(", ")", ",", "written", "created") or is_year(s.lower(i)):
+        i += 1  # "Legion (1983)", "Secret of the Ron Mor Skerry, by …", "created by"
+    if not authors and s.lower(i) == "by":
+        names, i = read_list(c, i + 1, person)
+        authors = [m for m, _ in names]
+    if [s.lower(i + k) for k in range(4)] == ["of", "the", "same", "name"]:
+        title = film  # "based on the novels by Evan S. Connell of the same name"
+    title = title or src.named
     note = None
-    if title is None and (author is None or kind == "story"):
+    if title is None and (not authors or kind == "story"):
         return  # nothing to call the work; "based on a story by X" is a story credit
-    if title is None and author is not None:
-        title = f"{kind} by {author.name}"
-        note = f"The text names no title: the work is called by its kind and author ({title})."
     if title is None:
-        return
+        title = f"{kind} by {authors[0].name}"
+        note = f"The text names no title: the work is called by its kind and author ({title})."
+    yield from _adapted(c, film, title, kind, shares, authors, note)
+
+
+def _adapted(
+    c: Ctx, film: str, title: str, kind: str, shares: bool, authors: list[Mention], note: str | None
+) -> Iterator[Candidate]:
     cls = "GraphicNovel" if kind == "graphic novel" else "CreativeWork"
     work = ref(title, cls)
     fields: dict[str, FieldValue] = {
@@ -264,7 +299,7 @@ def _adaptation(
         "shares_title": shares,
     }
     yield _cand(c, "Adaptation", fields, "adaptation.based-on", note)
-    if author is not None:
+    for author in authors:
         credit: dict[str, FieldValue] = {
             "work": ref(title, cls),
             "agent": ref(author.name, "Person"),
