@@ -583,3 +583,21 @@ def test_a_release_with_a_date_and_a_year_is_not_made(
     assert "incomplete-assertion 4" in capsys.readouterr().err
     assert "/release/" not in out.read_text(encoding="utf-8")
     assert main(["validate", str(out)]) == 0
+
+
+def test_a_mistaken_mapping_leaves_the_store_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue #16: a misspelled column with --into replaced the good graph with an empty one."""
+    store = tmp_path / "kg.db"
+    assert (
+        main(["import", str(EXAMPLE), "-m", str(EXAMPLE / "my-films.toml"), "--into", str(store)])
+        == 0
+    )
+    before = _graph_counts(store)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MAPPING.replace("{title}", "{titel}"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(EXAMPLE), "-m", str(bad), "--into", str(store)]) == 2
+    assert "unknown column 'titel'; did you mean 'title'?" in _one_line(capsys.readouterr().err)
+    assert _graph_counts(store) == before
