@@ -157,7 +157,7 @@ def test_columns_mistakes_are_one_clear_error(columns: str, message: str) -> Non
         parse_mapping(MAPPING.replace("{columns}", columns), path="t.toml")
 
 
-def test_schema_profile_writes_the_running_time(top: ImportResult) -> None:
+def test_schema_profile_writes_the_running_time_and_certificate(top: ImportResult) -> None:
     from filmkg.build import inference
     from filmkg.export import profiles
 
@@ -173,4 +173,14 @@ def test_schema_profile_writes_the_running_time(top: ImportResult) -> None:
         ("cast-away-2000", "PT2H23M"),
         ("forrest-gump-1994", "PT2H22M"),
         ("here-2024", "PT1H44M"),
+    }
+    ratings = {
+        (q.subject.value.rsplit("/", 1)[1], q.object.value)
+        for q in profiles.apply("schema", kg)
+        if q.predicate.value == "http://schema.org/contentRating"
+    }  # derived from the ContentRating assertions by ontology/rules/30-work-shortcuts.rq
+    assert ratings == {
+        ("cast-away-2000", "UA"),
+        ("forrest-gump-1994", "UA"),
+        ("here-2024", "PG-13"),
     }

@@ -118,6 +118,7 @@ class FILMKG(DefinedNamespace):
     certificate: URIRef
     character: URIRef
     confidence: URIRef
+    contentRating: URIRef
     contributor: URIRef
     countryOfOrigin: URIRef
     creditedAs: URIRef
