@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -638,6 +639,87 @@ def plot(results: dict[str, Any], target: Path) -> None:
     plt.close(fig)
 
 
+#: The 1,000-film import of the Done-when targets (the first 1,000 films of the file).
+NETFLIX = ROOT.parent / "shared" / "data" / "netflix-titles" / "netflix_titles.csv"
+
+
+def _timed_cli(args: list[str], cwd: Path) -> dict[str, Any]:
+    """One ``filmkg`` command as a user runs it (default options, output to a pipe)."""
+    t0 = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "filmkg", *args], cwd=cwd, capture_output=True, check=False
+    )
+    seconds = time.perf_counter() - t0
+    status = "ok" if done.returncode in (0, 1) else f"exit {done.returncode}"
+    return {"seconds": round(seconds, 3), "status": status, "command": "filmkg " + " ".join(args)}
+
+
+def _first_films(source: Path, target: Path, n: int) -> None:
+    import csv
+
+    with source.open(newline="", encoding="utf-8") as f, target.open("w", newline="") as out:
+        rows = csv.reader(f)
+        header = next(rows)
+        writer = csv.writer(out)
+        writer.writerow(header)
+        kind = header.index("type")
+        writer.writerows(itertools.islice((r for r in rows if r[kind] == "Movie"), n))
+
+
+def user_path(work: Path, films: int, seed: int) -> list[dict[str, Any]]:
+    """The commands a new user types, timed end to end (process start included): validate
+    and build a synthetic file of ``films`` films (``build -o`` beside ``build --store``,
+    in the same run), and a 1,000-film import into a store then a one-line count on it."""
+    from filmkg.synth import generator as synth
+
+    folder = work / f"user-{films}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = folder / f"s{films}.nt"
+    synth.write_file(data, films=films, seed=seed, fmt="nt")
+    steps = [
+        ("validate FILE", ["validate", data.name]),
+        ("build -o DIR FILE", ["build", "-o", "out", data.name]),
+        ("build --store DIR FILE", ["build", "--store", "s.db", data.name]),
+    ]
+    if NETFLIX.is_file():
+        _first_films(NETFLIX, folder / "netflix-1000.csv", 1000)
+        mapping = ROOT / "mappings" / "netflix-titles.toml"
+        steps += [
+            (
+                "import 1,000 films --into",
+                ["import", "netflix-1000.csv", "--mapping", str(mapping), "--into", "kg.db"],
+            ),
+            (
+                "count on the fresh import store",
+                ["sparql", "--store", "kg.db", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
+            ),
+        ]
+    rows = []
+    for name, args in steps:
+        row = {"step": name, **_timed_cli(args, folder)}
+        print(
+            f"user path {films} films: {name:<34} {row['seconds']:8.2f} s {row['status']}",
+            flush=True,
+        )
+        rows.append(row)
+    shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def user_markdown(rows: list[dict[str, Any]]) -> str:
+    """The user-path table, with build -o against build --store."""
+    lines = ["| step | command | seconds |", "|---|---|---|"]
+    lines += [
+        f"| {r['step']} | `{r['command']}` | {r['seconds']:.2f} ({r['status']}) |" for r in rows
+    ]
+    times = {r["step"]: r["seconds"] for r in rows}
+    if "build -o DIR FILE" in times and "build --store DIR FILE" in times:
+        ratio = times["build -o DIR FILE"] / times["build --store DIR FILE"]
+        lines.append(f"\n`build -o` / `build --store`: {ratio:.2f}×")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="10k,100k,1M", help="comma-separated triples: 10k,1M…")
@@ -651,6 +733,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--impls", default=",".join(IMPLS))
     ap.add_argument("--ops", default="", help="only these operations (comma-separated)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--user-path",
+        type=int,
+        default=0,
+        metavar="FILMS",
+        help="also time the CLI as a user runs it on a FILMS-film file (validate, build -o, "
+        "build --store, a 1,000-film import and a count on its store); 0: not",
+    )
     args = ap.parse_args(argv)
 
     if args.worker:
@@ -667,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"date": stamp, "machine": machine(), "rows": []}
     out_json = args.results / f"{stamp}.json"
     timed_out: set[tuple[str, str]] = set()
-    for size_text in args.sizes.split(","):
+    for size_text in [t for t in args.sizes.split(",") if t]:
         size = parse_size(size_text)
         t0 = time.perf_counter()
         inputs = prepare(size, args.work, args.seed)
@@ -719,8 +809,14 @@ def main(argv: list[str] | None = None) -> int:
         args.results.mkdir(parents=True, exist_ok=True)
         out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     table = markdown(results)
+    if args.user_path:
+        results["user_path"] = user_path(args.work, args.user_path, args.seed)
+        args.results.mkdir(parents=True, exist_ok=True)
+        out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        table += "\n" + user_markdown(results["user_path"])
     (args.results / f"{stamp}.md").write_text(table)
-    plot(results, args.plot)
+    if results["rows"]:
+        plot(results, args.plot)
     print(table)
     print(f"wrote {out_json}, {args.results / f'{stamp}.md'}, {args.plot}")
     return 0
