@@ -426,10 +426,20 @@ def test_wikidata_profile_uses_wikidata_terms_and_items(kg) -> None:  # type: ig
         wdt + p + ">"
         for p in ("P57", "P58", "P161", "P162", "P1431", "P144", "P50", "P750", "P577")
     } <= predicates
-    allowed = ("<http://www.wikidata.org/prop/direct/", "<http://www.w3.org/2000/01/rdf-schema#label>",
-               "<http://www.w3.org/2004/02/skos/core#altLabel>")  # fmt: skip
+    allowed = ("<http://www.wikidata.org/prop/", "<http://www.w3.org/2000/01/rdf-schema#label>",
+               "<http://www.w3.org/2004/02/skos/core#altLabel>", "<http://wikiba.se/ontology#",
+               "<http://www.w3.org/ns/prov#wasDerivedFrom>",
+               "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>")  # fmt: skip
+    # rdf:type only for the statement form's own classes (items are typed by wdt:P31)
+    assert {o for _, p, o in triples if p.endswith("#type>")} == {
+        "<http://wikiba.se/ontology#Statement>",
+        "<http://wikiba.se/ontology#Reference>",
+    }
     assert all(p.startswith(allowed) for p in predicates)
-    assert not any("zemeckis" in s for s, _, _ in triples), "entities with a Wikidata item use it"
+    zemeckis = "<https://w3id.org/filmkg/id/person/robert-zemeckis>"
+    assert not any(zemeckis in (s, o) for s, _, o in triples), (
+        "entities with a Wikidata item use it"
+    )
 
 
 def test_schema_profile_uses_schema_terms_only(kg) -> None:  # type: ignore[no-untyped-def]

@@ -34,12 +34,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from filmkg.build.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
 from filmkg.errors import UsageError
+from filmkg.rdf.convert import to_oxigraph
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -81,6 +84,9 @@ class ProfileSpec:
     use_wikidata_items: bool
     #: Property that links an entity to its Wikidata item (when items are not used as IRIs).
     same_as: str | None
+    #: A CONSTRUCT (a file beside this module) that writes the assertion nodes in the
+    #: vocabulary's statement form (Wikidata: p:/ps:/pq: statements with references).
+    statement_query: str | None = None
 
 
 PROFILE_SPECS: dict[str, ProfileSpec] = {
@@ -97,6 +103,7 @@ PROFILE_SPECS: dict[str, ProfileSpec] = {
         ),
         use_wikidata_items=True,
         same_as=None,
+        statement_query="wikidata_statements.rq",
     ),
     "schema": ProfileSpec(
         name="schema",
@@ -229,6 +236,8 @@ def apply(profile: str, kg: KnowledgeGraph) -> Iterator[ox.Quad]:
         for iri, item in sorted(rewrite.items.items()):
             yield ox.Quad(ox.NamedNode(iri), same_as, ox.NamedNode(item))
     yield from rewrite.statements()
+    if spec.statement_query:
+        yield from rewrite.statement_form(spec.statement_query)
 
 
 _Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -284,6 +293,16 @@ class _Rewrite:
                 names = self.alignment.property_targets(predicate, self.spec)
             mapped = self.targets[predicate] = [ox.NamedNode(n) for n in names]
         return mapped
+
+    def statement_form(self, query_file: str) -> Iterator[ox.Quad]:
+        """The assertion nodes as the vocabulary's statements (``query_file``'s CONSTRUCT),
+        entities written as their items."""
+        text = Path(__file__).with_name(query_file).read_text(encoding="utf-8")
+        graph = self.kg.query(text)
+        assert isinstance(graph, Graph)
+        for s, p, o in graph:
+            subject, obj = self.entity(to_oxigraph(s)), self.entity(to_oxigraph(o))  # type: ignore[arg-type]
+            yield ox.Quad(subject, to_oxigraph(p), obj)  # type: ignore[arg-type]
 
     def statements(self) -> Iterator[ox.Quad]:
         for graph in self.graphs:
