@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
@@ -51,6 +52,9 @@ ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
 _CONVERTED_TERMS = 1_000_000
 
 Triple = tuple[Node, Node, Node]
+
+#: errno of an OSError that comes from the store engine (None: pyoxigraph) or a full disk.
+_STORE_ERRNOS = (None, errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 
 class KnowledgeGraph:
@@ -125,9 +129,12 @@ class KnowledgeGraph:
             try:
                 yield kg
                 kg.store.flush()
-            except OSError as exc:
-                if exc.errno not in (None, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
-                    raise  # not the store's: an input file, say
+            except BaseException as exc:
+                # The frames of the failure hold the copy open (a `store` local): let go of
+                # it, or the engine may still write into the staging folder being removed.
+                traceback.clear_frames(exc.__traceback__)
+                if not isinstance(exc, OSError) or exc.errno not in _STORE_ERRNOS:
+                    raise  # not the store's (an input file, say)
                 raise _write_error(target, exc) from None
             finally:
                 kg.store = ox.Store()  # closes the copy on disk; `kg` is empty from here on
