@@ -15,9 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filmkg.build.project import load_project
 from filmkg.build.stats import StatementCount, count_statements
 from filmkg.engines.store import KnowledgeGraph
+from filmkg.export.formats import write_all
 from filmkg.io.fileio import atomic_dir, atomic_write_text
+from filmkg.network.drawing import write_network_artefacts
+from filmkg.network.projection import add_derived_relations
 from filmkg.validation.report import ValidationReport, validate
 
 __all__ = ["BuildResult", "build", "build_store", "write_artefacts"]
@@ -39,9 +43,6 @@ class BuildResult:
 def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> list[Path]:
     """Write every export (see :data:`filmkg.export.formats.DIST_FILES`), the network views and the
     validation report into the folder ``out``."""
-    from filmkg.export.formats import write_all
-    from filmkg.network.drawing import write_network_artefacts
-
     files = write_all(kg, out)
     files += write_network_artefacts(kg, out)
     for name, text in (
@@ -62,9 +63,6 @@ def build(
     ``collaborations``: write the derived ``filmkg:Collaboration`` nodes (``None``: when
     they at most double the graph, see :data:`filmkg.network.projection.COLLABORATION_SHARE`).
     """
-    from filmkg.build.project import load_project
-    from filmkg.network.projection import add_derived_relations
-
     kg = load_project(extra)
     derived = add_derived_relations(kg, collaborations=collaborations)
     report = validate(kg)
@@ -98,8 +96,6 @@ def build_store(
     graph conforms; then ``query``, ``validate``, ``network`` and ``export`` can open it read-only
     (:meth:`KnowledgeGraph.open`).
     """
-    from filmkg.build.project import load_project
-
     result: BuildResult | None = None
     try:
         with atomic_dir(store) as staging:

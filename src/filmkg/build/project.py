@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from filmkg.build import inference
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.io.loading import format_for
 from filmkg.rdf.namespaces import GRAPH
@@ -50,8 +51,6 @@ def load_project(
     ``include_data=False`` only the ontology, vocabularies and ``extra`` are loaded (to
     validate a user's own files).
     """
-    from filmkg.build import inference
-
     kg = KnowledgeGraph(store_path)
     # On disk, every file goes through pyoxigraph's streaming bulk loader (10M triples
     # within ~1 GB); in memory, through the transactional strict loader.

@@ -37,6 +37,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,7 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
+from filmkg.io.loading import FORMATS, parse_bytes
 from filmkg.rdf.convert import RdfTerm, to_rdflib
 from filmkg.sparql.results import QueryResult, Row
 from filmkg.sparql.terms import to_sparql
@@ -554,6 +556,7 @@ class Endpoint:
 
     # -- SPARQL protocol (SPARQLWrapper) --------------------------------------------
     def _wrapper(self, *, update: bool = False) -> Any:
+        # SPARQLWrapper only when a remote endpoint is used
         from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
 
         endpoint = self
@@ -584,8 +587,7 @@ class Endpoint:
         To bind parameters, build the text with :func:`filmkg.sparql.catalogue.bind` (or run a named
         query with :func:`filmkg.sparql.catalogue.run`): never paste values into ``sparql``.
         """
-        import warnings
-
+        # SPARQLWrapper only when a remote endpoint is used
         from SPARQLWrapper import ASK, JSON, POST, SELECT, TURTLE
 
         form = query_form(sparql)
@@ -617,8 +619,6 @@ class Endpoint:
 
     def update(self, sparql: str, *, retry: bool = False) -> None:
         """Send a SPARQL Update (project-built text only: its terms come from the serialiser)."""
-        import warnings
-
         wrapper = self._wrapper(update=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -803,8 +803,6 @@ def _json_term(value: Mapping[str, Any]) -> RdfTerm:
 
 
 def _parse_graph(answer: _Answer, where: str) -> Graph:
-    from filmkg.io.loading import FORMATS, parse_bytes
-
     rdf_format = FORMATS.get(answer.media)
     if rdf_format is None:
         raise EndpointError(f"{where}: unexpected answer type {answer.media} for a graph query")

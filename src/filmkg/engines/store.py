@@ -25,8 +25,10 @@ from typing import BinaryIO
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
+from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.term import Node
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node, Variable
 
 from filmkg.errors import (
     ForbiddenOperationError,
@@ -40,8 +42,9 @@ from filmkg.io import progress
 from filmkg.io.fileio import atomic_dir, clean_stale_staging
 from filmkg.io.loading import check_file, format_for, parse_error, parse_file
 from filmkg.rdf.convert import RdfTerm, quads_to_rdflib, to_oxigraph, to_rdflib
+from filmkg.rdf.literals import check_file_literals, check_literals
 from filmkg.sparql.results import QueryResult, Row
-from filmkg.sparql.safety import iter_limited
+from filmkg.sparql.safety import check_query, iter_limited, may_touch_outside
 
 __all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
 
@@ -183,8 +186,6 @@ class KnowledgeGraph:
         Quads of a dataset file (TriG, N-Quads) keep their own graph names; triples in the
         file's default graph go to ``graph``. Returns the number of statements read.
         """
-        from filmkg.rdf.literals import check_literals
-
         name = ox.NamedNode(str(graph))
         with progress.task(f"loading {Path(path).name}", unit="statements") as step:
             parsed = parse_file(path, fmt=fmt)
@@ -212,7 +213,6 @@ class KnowledgeGraph:
             raise SourceNotFoundError(f"{p}: no such file", hint="check the path")
         rdf_format = format_for(p, fmt)
         check_file(p, fmt=rdf_format)
-        from filmkg.rdf.literals import check_file_literals
 
         check_file_literals(str(p), rdf_format)
         try:
@@ -242,8 +242,6 @@ class KnowledgeGraph:
 
         ``LOAD`` (reads a URL or file) and ``SERVICE`` are refused unless allowed.
         """
-        from filmkg.sparql.safety import check_query
-
         check_query(
             sparql,
             allow_update=True,
@@ -415,8 +413,6 @@ class KnowledgeGraph:
         self, sparql: str, engine: Engine, *, allow_service: bool, allow_from: bool
     ) -> tuple[str, ...]:
         """Refuse what the text may not do; return its FROM / FROM NAMED graphs."""
-        from filmkg.sparql.safety import check_query, may_touch_outside
-
         if not may_touch_outside(sparql):
             return ()
         info = check_query(sparql, allow_service=allow_service, allow_from=True)
@@ -510,10 +506,6 @@ class KnowledgeGraph:
     def _query_rdflib(
         self, sparql: str, bindings: Mapping[str, Node], max_rows: int | None = None
     ) -> QueryResult | bool | Graph:
-        from pyparsing import ParseException
-        from rdflib.plugins.sparql import prepareQuery
-        from rdflib.term import Variable
-
         try:
             prepared = prepareQuery(sparql)
         except ParseException as exc:

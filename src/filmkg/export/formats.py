@@ -46,9 +46,14 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias, cast
 
 import pyoxigraph as ox
 
+from filmkg.build.inference import INFERRED_GRAPH
+from filmkg.build.project import ONTOLOGY_GRAPH
 from filmkg.errors import ExportError, UsageError
+from filmkg.export import profiles
+from filmkg.io import jsonld as jsonld
 from filmkg.io import progress
 from filmkg.io.fileio import atomic_open
+from filmkg.rdf.namespaces import PREFIXES
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -364,8 +369,6 @@ def write_quads(
     spec = export_format(fmt)
     canonical = canonical_quads(quads)
     if spec.name == "jsonld":
-        from filmkg.io import jsonld as jsonld
-
         ordered = _ordered(canonical, key_graph_subject, chunk_size)
         document = jsonld.compact_quads(ordered, context=jsonld_context)
         out.write(jsonld.dumps(document))
@@ -872,7 +875,6 @@ def export_quads(
             f"the {profile} profile is built from the whole graph and its derived shortcuts",
             hint="leave out --no-inferred",
         )
-    from filmkg.export import profiles
 
     return profiles.apply(profile, kg)
 
@@ -900,20 +902,14 @@ def framing_quads(kg: KnowledgeGraph, *, inferred: bool = True) -> Iterator[ox.Q
 
 
 def _ontology_graph() -> str:
-    from filmkg.build.project import ONTOLOGY_GRAPH
-
     return str(ONTOLOGY_GRAPH)
 
 
 def _inferred_graph() -> str:
-    from filmkg.build.inference import INFERRED_GRAPH
-
     return str(INFERRED_GRAPH)
 
 
 def _project_prefixes() -> dict[str, str]:
-    from filmkg.rdf.namespaces import PREFIXES
-
     return dict(PREFIXES)
 
 
@@ -971,7 +967,6 @@ def _write_export(
             )
         if profile != "full":
             raise UsageError("--frame works on the full graph", hint="leave out --profile")
-        from filmkg.io import jsonld as jsonld
 
         quads = canonical_quads(framing_quads(kg, inferred=inferred))
         ordered = _ordered(quads, key_graph_subject, chunk_size)

@@ -58,7 +58,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.importers.tables import FORMATS
+from filmkg.rdf.literals import XSD, well_formed
 from filmkg.rdf.namespaces import FILMKG_NS, GRAPH, PREFIXES
+from filmkg.resources import mappings_dir, ontology_dir, ontology_file, shapes_file
 
 __all__ = [
     "AssertionMap",
@@ -226,8 +229,6 @@ class OntologyTerms:
 @cache
 def ontology_terms() -> OntologyTerms:
     """The classes and properties of ``ontology/filmkg.ttl`` (local names) and their ranges."""
-    from filmkg.resources import ontology_file
-
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     owl = "http://www.w3.org/2002/07/owl#"
     rng = "http://www.w3.org/2000/01/rdf-schema#range"
@@ -262,8 +263,6 @@ def vocabularies() -> dict[str, frozenset[str]]:
     >>> "director" in vocabularies()["https://w3id.org/filmkg/vocab/role/"]
     True
     """
-    from filmkg.resources import ontology_dir
-
     concept = "http://www.w3.org/2004/02/skos/core#Concept"
     rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
     found: dict[str, set[str]] = {}
@@ -319,8 +318,6 @@ class Requirements:
 
 @cache
 def _shape_graph() -> tuple[dict[str, set[str]], dict[str, list[Any]]]:
-    from filmkg.resources import ontology_file, shapes_file
-
     sub = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
     parents: dict[str, set[str]] = {}
     for t in ox.parse(path=str(ontology_file())):
@@ -644,8 +641,6 @@ class _Source:
 
 
 def _parse_source(chk: _Checker, data: MappingABC[str, Any]) -> _Source:
-    from filmkg.importers.tables import FORMATS
-
     source = chk.table(data.get("source"), "[source]")
     chk.keys(source, {"id", "format", "files", "record", "lang"}, "[source]")
     source_id = chk.string(source, "id", "[source]", required=True)
@@ -737,8 +732,6 @@ def _check_one_per_item(
 def _parse_map(
     chk: _Checker, raw: dict[str, Any], i: int, source: _Source, entity_names: set[str]
 ) -> RecordMap:
-    from filmkg.importers.tables import FORMATS
-
     where = f"[[map]] #{i}"
     chk.keys(raw, {"table", "where", "record", "entity", "assertion", "check", "link"}, where)
     table = chk.string(raw, "table", where, required=True)
@@ -933,8 +926,6 @@ def _iri_problem(value: str) -> str | None:
 
 
 def _parse_dataset(chk: _Checker, data: MappingABC[str, Any]) -> dict[str, Any]:
-    from filmkg.rdf.literals import XSD, well_formed
-
     dataset = chk.table(data.get("dataset", {}), "[dataset]")
     chk.keys(
         dataset, {"title", "origin", "licence", "licence_note", "retrieved", "note"}, "[dataset]"
@@ -983,8 +974,6 @@ def load_mapping(path: str | Path) -> Mapping:
     """
     p = Path(path)
     if not p.exists() and p.suffix == "" and "/" not in str(path):
-        from filmkg.resources import mappings_dir
-
         shipped = mappings_dir() / f"{path}.toml"
         if shipped.is_file():
             p = shipped

@@ -57,7 +57,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from filmkg.build import inference
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.importers import resolution as resolving
 from filmkg.importers.checking import (
     DEFAULT_LIMITS,
     ImportLossError,
@@ -79,9 +83,10 @@ from filmkg.importers.mapping import (
     vocabulary_problem,
 )
 from filmkg.importers.quality import Issue, QualityReport
-from filmkg.importers.resolution import Mention, ReferenceIndex, resolve
+from filmkg.importers.resolution import Mention, ReferenceIndex
 from filmkg.importers.tables import NOTES, Record, read_tables
 from filmkg.io import progress
+from filmkg.io.fileio import atomic_write_bytes
 from filmkg.rdf.literals import XSD, well_formed
 from filmkg.rdf.namespaces import FILMKG_NS, KG, PREFIXES
 
@@ -660,7 +665,7 @@ def run_mapping(
     _drop_incomplete(engine)
     index = ReferenceIndex.from_graph(reference) if reference is not None else ReferenceIndex()
     links, roles = _credit_links(engine)
-    resolution = resolve(
+    resolution = resolving.resolve(
         engine.mentions,
         links,
         index,
@@ -957,8 +962,6 @@ def _emit_matches(out: _Quads, engine: _Engine, resolution: Any) -> None:
 
 # -- writing ---------------------------------------------------------------------------
 def _atomic_write(path: Path, data: bytes) -> None:
-    from filmkg.io.fileio import atomic_write_bytes
-
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, data)
 
@@ -969,8 +972,6 @@ def write_import(result: ImportResult, path: Path | None) -> str:
     With ``path`` ``None`` the N-Quads text is returned instead of written.
     """
     if path is not None and path.suffix == ".trig":
-        from filmkg.rdf.namespaces import PREFIXES
-
         data = ox.serialize(result.quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
         _atomic_write(path, data or b"")
         return ""
@@ -1015,8 +1016,6 @@ def import_into(
     full disk, a kill) leaves every graph of the store as it was. A ``KnowledgeGraph``
     object given directly is changed in place.
     """
-    from filmkg.engines.store import KnowledgeGraph
-
     options: dict[str, Any] = {"threshold": threshold, "select": select, "limits": limits}
     if isinstance(store_path, KnowledgeGraph):
         return _import_into(store_path, source, mapping, infer=infer, **options)
@@ -1028,11 +1027,7 @@ def import_into(
 def _import_into(
     kg: Any, source: str | Path, mapping: Mapping, *, infer: bool, **options: Any
 ) -> ImportResult:
-    from filmkg.build import inference
-
     if len(kg) == 0:
-        from filmkg.build.project import load_project
-
         project = load_project(infer=False)
         kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
     kg.clear_graph(mapping.graph)

@@ -26,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from filmkg.importers.mapping import requirements
+from filmkg.io.fileio import atomic_write_bytes
 from filmkg.rdf.namespaces import FILMKG_NS, PREFIXES
 from filmkg.resources import ontology_dir, ontology_file, shapes_file
 
@@ -197,7 +198,6 @@ def update_doc(path: str | Path) -> bool:
     new = f"{head}{BEGIN}\n{property_table()}{END}{tail}"
     if new == text:
         return False
-    from filmkg.io.fileio import atomic_write_bytes
 
     atomic_write_bytes(p, new.encode("utf-8"))
     return True

@@ -18,6 +18,7 @@ byte-identical for the same input.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -63,7 +64,6 @@ class Issue:
 
 def _record_key(record: str) -> tuple[object, ...]:
     # natural order: "s9" before "s10", "line 9" before "line 10"
-    import re
 
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", record))
 

@@ -45,11 +45,14 @@ identifiers. :func:`filmkg.importers.linking.link` applies these rules to one me
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz  # imported on first use: most imports have no alias to score
 
 from filmkg.importers.mapping import ValueSpec, fold, slug
 from filmkg.importers.quality import Issue
@@ -206,8 +209,6 @@ class _UnionFind:
 
 
 def _natural(record: str) -> tuple[object, ...]:
-    import re
-
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", record))
 
 
@@ -770,8 +771,6 @@ class _Alias:
 
 
 def _score_alias(alias: _Alias, ctx: _Context, index: ReferenceIndex, res: Resolution) -> float:
-    from rapidfuzz import fuzz  # imported on first use: most imports have no alias to score
-
     a, b = alias.a_iri, alias.b_iri
     alias.shared_films = ctx.films_of[a] & ctx.films_of[b]
     alias.shared_people = (ctx.coworkers(a) & ctx.coworkers(b)) - {a, b}

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from filmkg.errors import ParseError, SourceNotFoundError
+from filmkg.importers.cypher import read_cypher
 
 __all__ = ["FORMATS", "NOTES", "Record", "read_tables"]
 
@@ -159,8 +160,6 @@ def _read_json(path: Path) -> list[Record]:
 
 
 def _read_cypher(path: Path) -> dict[str, list[Record]]:
-    from filmkg.importers.cypher import read_cypher
-
     graph = read_cypher(path)
     nodes = [
         Record(

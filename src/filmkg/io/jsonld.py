@@ -37,7 +37,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from filmkg.errors import ExportError, FilmKGError, ForbiddenOperationError, UsageError
-from filmkg.resources import ontology_dir
+from filmkg.rdf.namespaces import PREFIXES
+from filmkg.resources import ontology_dir, ontology_file
 
 __all__ = [
     "CONTEXT_URL",
@@ -205,9 +206,6 @@ def context() -> JsonObject:
 
 def regenerate_context() -> str:
     """The text ``ontology/context.jsonld`` should have for the current ontology."""
-    from filmkg.rdf.namespaces import PREFIXES
-    from filmkg.resources import ontology_file
-
     quads = ox.parse(path=str(ontology_file()), format=ox.RdfFormat.TURTLE)
     return dumps(build_context(quads, PREFIXES)).decode("utf-8")
 
@@ -244,7 +242,10 @@ def document_loader(url: str, options: object = None) -> JsonObject:
 
 
 def _options(**extra: Any) -> JsonObject:
+    # with pyld, only for JSON-LD output
     from cachetools import LRUCache
+
+    # heavy: pyld only for JSON-LD output
     from pyld.context_resolver import ContextResolver
 
     return {
@@ -256,6 +257,7 @@ def _options(**extra: Any) -> JsonObject:
 
 def _run(what: str, function: Any, *args: Any) -> Any:
     """Call a pyld function; turn its errors into filmkg errors."""
+    # heavy: pyld only for JSON-LD output
     from pyld.jsonld import JsonLdError
 
     try:
@@ -347,6 +349,7 @@ def compact_quads(
     quads: Iterable[ox.Quad], *, context: Mapping[str, Any] | None = None
 ) -> JsonObject:
     """Compacted JSON-LD of ``quads`` with the bundled context (or ``context``), inline."""
+    # heavy: pyld only for JSON-LD output
     from pyld import jsonld as pyld
 
     ctx = copy.deepcopy(dict(context)) if context is not None else globals()["context"]()
@@ -425,6 +428,7 @@ def frame_quads(quads: Iterable[ox.Quad], frame: str) -> JsonObject:
 
     The output embeds the whole context.
     """
+    # heavy: pyld only for JSON-LD output
     from pyld import jsonld as pyld
 
     frame_doc = load_frame(frame)

@@ -166,6 +166,8 @@ def _display() -> Any:
     if _state["display"] is None:
         # rich only when progress is shown: piped runs and the API never import it
         from rich.console import Console
+
+        # heavy: rich only when progress is shown on a terminal
         from rich.progress import (
             BarColumn,
             Progress,
@@ -173,6 +175,8 @@ def _display() -> Any:
             TextColumn,
             TimeElapsedColumn,
         )
+
+        # heavy: rich only when progress is shown on a terminal
         from rich.text import Text
 
         class Rate(ProgressColumn):

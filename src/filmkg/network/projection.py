@@ -39,12 +39,14 @@ import difflib
 import hashlib
 import itertools
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
@@ -52,6 +54,7 @@ from filmkg.build.inference import entailed
 from filmkg.errors import UnknownEntityError, UsageError
 from filmkg.io import progress
 from filmkg.rdf.namespaces import FILMKG, GRAPH, KG, PROV
+from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult
 
 if TYPE_CHECKING:
@@ -155,8 +158,6 @@ def _select(
     kg: KnowledgeGraph, name: str, params: Mapping[str, str], engine: Engine
 ) -> QueryResult:
     """Run the named query ``name`` with bound parameters."""
-    from filmkg.sparql import catalogue as queries
-
     return queries.run(kg, name, params, engine=engine)
 
 
@@ -204,10 +205,6 @@ def credit_rows(
 def _credit_rows_oxigraph(kg: KnowledgeGraph, params: Mapping[str, str]) -> list[CreditRow]:
     """:func:`credit_rows` straight from pyoxigraph's solutions (no rdflib terms): the
     same rows, built about twice as fast, for projections of millions of triples."""
-    import pyoxigraph as ox
-
-    from filmkg.sparql import catalogue as queries
-
     named = queries.get("network_credits")
     text = queries.bound_query(named, queries.resolve_params(kg, named, params))
     # The rows are sorted here, not by the engine: Oxigraph's ORDER BY looks up the IRIs'
@@ -426,8 +423,6 @@ SELECT ?work ?published WHERE { ?work filmkg:workDate ?published }"""
 
 def _solutions(kg: KnowledgeGraph, text: str) -> Iterator[Any]:
     """The solutions of a SELECT on the store itself (pyoxigraph terms, no conversion)."""
-    import pyoxigraph as ox
-
     solutions = kg.solutions(text)
     assert isinstance(solutions, ox.QuerySolutions)
     return iter(solutions)
@@ -1228,6 +1223,4 @@ def _sorted_copy(graph: nx.Graph) -> nx.Graph:
 
 def _strip_gexf_date(text: str) -> str:
     """GEXF writers stamp today's date into <meta lastmodifieddate=…>: drop it."""
-    import re
-
     return re.sub(r' lastmodifieddate="[^"]*"', "", text, count=1)

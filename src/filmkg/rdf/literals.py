@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import mmap
 import re
 from collections.abc import Callable, Iterable
 
@@ -99,8 +100,6 @@ def check_file_literals(path: str, fmt: ox.RdfFormat) -> None:
     expression over the memory-mapped file finds the literals of the checked datatypes;
     each distinct lexical form is checked once. Other formats are parsed (streamed).
     """
-    import mmap
-
     if fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             check_literals(ox.parse(path=path, format=fmt), data, path)  # type: ignore[arg-type]

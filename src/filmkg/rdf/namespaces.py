@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -266,8 +267,6 @@ def sparql_prefixes() -> str:
 
 def generate_terms(ontology: Path) -> str:
     """The generated term block of :class:`FILMKG` for the ontology file ``ontology``."""
-    import pyoxigraph as ox
-
     names = sorted(
         {
             q.subject.value[len(FILMKG_NS) :]

@@ -37,6 +37,7 @@ from rdflib.term import Node
 from filmkg.errors import UsageError
 from filmkg.rdf.convert import RdfTerm
 from filmkg.rdf.namespaces import PREFIXES
+from filmkg.sparql.terms import escape_string, to_sparql
 
 __all__ = [
     "RESULT_FORMATS",
@@ -222,8 +223,6 @@ def _fit(text: str, width: int) -> str:
 
 
 def _tsv_term(term: RdfTerm | None) -> str:
-    from filmkg.sparql.terms import escape_string, to_sparql
-
     if term is None:
         return ""
     if isinstance(term, BNode):

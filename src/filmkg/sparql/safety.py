@@ -28,6 +28,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from pyparsing import ParseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Variable
+
 from filmkg.errors import (
     FilmKGError,
     ForbiddenOperationError,
@@ -36,6 +43,7 @@ from filmkg.errors import (
     ResourceLimitError,
 )
 from filmkg.io.limits import ENV_VARS
+from filmkg.sparql.syntax import explain  # the watched grammar: only on a syntax error
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -168,9 +176,6 @@ def check_query(
 
 
 def _load_target(sparql: str) -> str:
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
     for op in translateUpdate(parseUpdate(sparql)).algebra:
         if op.name == "Load":
             return f"LOAD <{op.iri}>"
@@ -179,10 +184,6 @@ def _load_target(sparql: str) -> str:
 
 @functools.lru_cache(maxsize=512)
 def _inspect(sparql: str) -> QueryInfo:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
     try:
         try:
             parsed = parseQuery(sparql)
@@ -221,9 +222,6 @@ def _services(node: object) -> tuple[str, ...]:
     found: list[str] = []
 
     def walk(n: object) -> None:
-        from rdflib.plugins.sparql.parserutils import CompValue
-        from rdflib.term import Variable
-
         if isinstance(n, CompValue):
             if n.name == "ServiceGraphPattern":
                 term = _field(n, "term")
@@ -246,8 +244,6 @@ def _field(value: Any, name: str) -> Any:
 def _syntax_error(exc: Any, sparql: str) -> QuerySyntaxError:
     """The error as arq words it (:func:`filmkg.sparql.syntax.explain`): read as a query
     and as an update, whichever gets further; else pyparsing's."""
-    from filmkg.sparql.syntax import explain  # the watched grammar: only on a syntax error
-
     found = [f for f in (explain(sparql), explain(sparql, update=True)) if f is not None]
     if not found:  # pragma: no cover - the first parse failed, so the second does too
         return QuerySyntaxError(str(exc.msg), path="<query>", line=exc.lineno, column=exc.col)
@@ -302,8 +298,6 @@ def check_shapes(shapes: Graph, *, allow_service: bool = False, allow_from: bool
     ...
     filmkg.errors.ForbiddenOperationError: shapes: the SPARQL of <https://e.org/shape> is ...
     """
-    from rdflib import URIRef
-
     prefixes: dict[str, str] = {}
     for declaration in shapes.objects(None, URIRef(_SH + "declare")):
         for prefix in shapes.objects(declaration, URIRef(_SH + "prefix")):

@@ -35,6 +35,7 @@ True
 
 from __future__ import annotations
 
+import io
 import random
 import re
 from array import array
@@ -44,6 +45,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from filmkg.errors import UsageError
+from filmkg.io.fileio import atomic_open
 from filmkg.rdf.namespaces import (
     FILMKG,
     GRAPH,
@@ -809,10 +811,6 @@ def write_file(
     path: str | Path, *, films: int, seed: int = 0, fmt: SynthFormat | None = None
 ) -> SynthStats:
     """Write the graph to ``path`` atomically (format from ``fmt`` or the file extension)."""
-    import io
-
-    from filmkg.io.fileio import atomic_open
-
     target = Path(path)
     chosen = fmt or _format_from_suffix(target)
     with atomic_open(target) as raw:

@@ -27,9 +27,11 @@ True
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
@@ -40,7 +42,7 @@ from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UnsupportedShapesError
 from filmkg.io import progress
 from filmkg.rdf.convert import to_oxigraph, to_rdflib
-from filmkg.rdf.namespaces import SH
+from filmkg.rdf.namespaces import FILMKG, SH
 
 __all__ = [
     "CompiledShapes",
@@ -90,9 +92,6 @@ def datatype_ok(value: Node, datatype: Node) -> bool:
 
 
 def _python_type_ok(value: Literal, datatype: Node) -> bool:
-    import datetime as dt
-    from decimal import Decimal
-
     v = value.value
     checks: dict[Node, Callable[[object], bool]] = {
         XSD.string: lambda x: isinstance(x, str | bytes),
@@ -101,9 +100,9 @@ def _python_type_ok(value: Literal, datatype: Node) -> bool:
         XSD.float: lambda x: isinstance(x, float),
         XSD.decimal: lambda x: isinstance(x, Decimal),
         XSD.boolean: lambda x: isinstance(x, bool),
-        XSD.date: lambda x: isinstance(x, dt.date),
-        XSD.time: lambda x: isinstance(x, dt.time),
-        XSD.dateTime: lambda x: isinstance(x, dt.datetime),
+        XSD.date: lambda x: isinstance(x, datetime.date),
+        XSD.time: lambda x: isinstance(x, datetime.time),
+        XSD.dateTime: lambda x: isinstance(x, datetime.datetime),
     }
     check = checks.get(datatype)
     return True if check is None else check(v)
@@ -384,6 +383,7 @@ def _meta(shapes: Graph, shape: Node) -> tuple[URIRef, tuple[Literal, ...]]:
 
 def _generic(shapes: Graph, shape: Node, component: URIRef) -> tuple[Literal, ...]:
     """pySHACL's own message for a constraint of a shape without ``sh:message``."""
+    # heavy: pySHACL takes about a second to import; only validation by pySHACL needs it
     from pyshacl.rdfutil.stringify import stringify_node
 
     def one(key: URIRef) -> str:
@@ -997,7 +997,6 @@ def _context_graph(kg: KnowledgeGraph, raw: Sequence[RawResult]) -> Graph:
     g = Graph()
     if not nodes:
         return g
-    from filmkg.rdf.namespaces import FILMKG
 
     keys = [RDFS.label, RDF.type, FILMKG.work, FILMKG.agent]
     seen: set[Node] = set()

@@ -25,11 +25,13 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
+from filmkg.errors import UsageError
 from filmkg.io import progress
 from filmkg.io.loading import parse_file
 from filmkg.rdf.convert import to_rdflib
 from filmkg.rdf.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
 from filmkg.resources import shapes_file
+from filmkg.sparql.safety import check_shapes
 from filmkg.validation import compiled as validation_scale
 from filmkg.validation.compiled import TARGETS, node_shapes
 
@@ -164,8 +166,6 @@ def load_shapes(paths: Sequence[Path] = ()) -> Graph:
     Their SHACL-SPARQL may not use ``SERVICE`` or ``FROM`` (both validation engines run
     it: pyshacl on rdflib, the SPARQL engine on Oxigraph, and both execute them).
     """
-    from filmkg.sparql.safety import check_shapes
-
     graph = Graph()
     for path in paths or (shapes_file(),):
         for quad in parse_file(path):
@@ -193,8 +193,6 @@ def validate(
     findings.
     """
     if engine not in VALIDATION_ENGINES:
-        from filmkg.errors import UsageError
-
         raise UsageError(
             f"unknown validation engine {engine!r}", hint=f"use {', '.join(VALIDATION_ENGINES)}"
         )
@@ -256,6 +254,7 @@ def _merged(a: ValidationReport, b: ValidationReport, notes: tuple[str, ...]) ->
 
 def _validate_pyshacl(kg: KnowledgeGraph, shapes_graph: Graph) -> ValidationReport:
     """pySHACL over the union graph (the reference engine)."""
+    # heavy: pySHACL takes about a second to import; only validation by pySHACL needs it
     from pyshacl import validate as shacl_validate
 
     with progress.task("validating with pySHACL", unit="statements") as step:
