@@ -367,6 +367,34 @@ def test_accept_into_store_twice_adds_nothing(article: Path, tmp_path: Path) -> 
     assert "https://w3id.org/filmkg/graph/source/here" in names
 
 
+def test_accept_into_store_that_fails_half_way_leaves_it_as_it_was(
+    article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All or nothing, as import --into: a failure while re-deriving (after the facts were
+    added and the derived graph cleared) leaves every graph of the store as it was."""
+    from filmkg.build import inference
+
+    review = tmp_path / "review.toml"
+    extract_file(article, reference=None, output=review, publisher="Collider", date="2024-06-22")
+    _decide(review, {'class = "Credit"': "accept"})
+    store = tmp_path / "store"
+    accept_file(review, into=store)
+    kg = KnowledgeGraph(store)
+    before = sorted(str(q) for q in kg.match())
+    del kg
+    _decide(review, {'class = "Release"': "accept"})
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(inference, "infer", boom)
+    with pytest.raises(Exception, match="space|disk"):
+        accept_file(review, into=store)
+    kg = KnowledgeGraph(store)
+    assert sorted(str(q) for q in kg.match()) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".store")) == []
+
+
 # -- review files: strict, with line numbers --------------------------------------------------------
 def test_review_errors_name_the_line(article: Path, tmp_path: Path) -> None:
     review = tmp_path / "review.toml"

@@ -224,15 +224,17 @@ def _into_file(output: Path, result: Accepted) -> int:
 
 
 def _into_store(path: Path, result: Accepted) -> int:
-    kg = KnowledgeGraph(path)
-    if len(kg) == 0:
-        project = load_project(infer=False)
-        kg.add_quads(project.match())
-    new = [q for q in result.quads if q not in kg]
-    if new:
-        kg.add_quads(new)
-        kg.clear_graph(inference.INFERRED_GRAPH)
-        inference.infer(kg)
+    """Add the accepted facts and re-derive, all or nothing: on a staged copy of the store
+    that replaces it only when every step succeeded (as ``import --into`` does)."""
+    with KnowledgeGraph.staged(path) as kg:
+        if len(kg) == 0:
+            project = load_project(infer=False)
+            kg.add_quads(project.match())
+        new = [q for q in result.quads if q not in kg]
+        if new:
+            kg.add_quads(new)
+            kg.clear_graph(inference.INFERRED_GRAPH)
+            inference.infer(kg)
     return len(new)
 
 
