@@ -35,6 +35,7 @@ from filmkg.cli import main
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import OutputError
 from filmkg.importers import pipeline as importing
+from filmkg.importers import resolution  # the pipeline calls resolution.resolve through it
 from filmkg.importers.mapping import load_mapping
 from filmkg.importers.pipeline import import_into
 from filmkg.io.fileio import clean_stale_staging
@@ -194,7 +195,7 @@ BUG = RuntimeError("injected fault")
 STAGES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "reading": lambda mp: mp.setattr(importing, "read_tables", _raise(BUG)),
     "mapping": lambda mp: mp.setattr(importing._Engine, "run", _raise(BUG)),
-    "resolution": lambda mp: mp.setattr(importing, "resolve", _raise(BUG)),
+    "resolution": lambda mp: mp.setattr(resolution, "resolve", _raise(BUG)),
     "making quads": lambda mp: mp.setattr(importing, "_emit", _raise(BUG)),
     "clearing the old graphs": lambda mp: mp.setattr(
         KnowledgeGraph, "clear_graph", _fail_on_call(KnowledgeGraph.clear_graph, 2, BUG)
@@ -207,7 +208,7 @@ STAGES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     ),
     "derivation": lambda mp: mp.setattr(inference, "infer", _after(inference.infer, BUG)),
     "interrupted (Ctrl-C) in resolution": lambda mp: mp.setattr(
-        importing, "resolve", _raise(KeyboardInterrupt())
+        resolution, "resolve", _raise(KeyboardInterrupt())
     ),
     "moving the staged store into place": lambda mp: mp.setattr(
         Path, "rename", _fail_on_call(Path.rename, 1, _full_disk())

@@ -170,6 +170,9 @@ def _run(gateway: Gateway, location: Path, scratch: Path, existing: bool, limits
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, on_term)
+    # Ctrl-C stops it even where it was started with SIGINT ignored (a background job of a
+    # non-interactive shell inherits SIG_IGN, and Python then never raises KeyboardInterrupt)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         url = url_for(gateway.host, gateway.port)
         click.echo(url + "/")
@@ -188,4 +191,5 @@ def _run(gateway: Gateway, location: Path, scratch: Path, existing: bool, limits
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
         server.stop()
