@@ -22,7 +22,7 @@ GRAPHS = ("collaboration", "person-work", "company-work", "overview")
 
 
 #: Where --store waits for the subcommand in click's context.
-_STORE_KEY = "filmkg.cli.network.store"
+_STORE_KEY = "filmkg.cli.network:store_path"
 
 
 def _remember_store(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:

@@ -159,7 +159,7 @@ def sparql(ctx: click.Context, /, query_or_file: str, **options: Any) -> None:
     filmkg sparql my-query.rq -o rows.csv;  filmkg sparql - < q.rq --engine rdflib;
     filmkg sparql q.rq --endpoint http://127.0.0.1:7878/query
     """
-    opts = _Options(**options)
+    opts = _Options(store_path=options.pop("store"), **options)
     text, origin = read_query(query_or_file)
     full = text if opts.no_prefixes else with_prefixes(text)
     if opts.endpoint is not None:
@@ -191,7 +191,7 @@ class _Options:
     data: tuple[Path, ...]
     input_format: str | None
     no_project_data: bool
-    store: Path | None
+    store_path: Path | None  # --store
     output: Path | None
     endpoint: str | None
     credentials_file: Path | None
@@ -244,12 +244,12 @@ def _run_local(full: str, opts: _Options) -> None:
         allow_from=opts.allow_from,
     )
     if info.form == "UPDATE":
-        if opts.store is None:
+        if opts.store_path is None:
             raise UsageError(
                 "an update needs --store PATH: the in-memory project graph is not saved"
             )
-        _update_store(opts.store, full)
-        click.echo(f"update applied to {opts.store}", err=True)
+        _update_store(opts.store_path, full)
+        click.echo(f"update applied to {opts.store_path}", err=True)
         return
     source = _graph_source(opts)
     result = limited_query(
@@ -294,10 +294,10 @@ def _update_store(store: Path, text: str) -> None:
 def _graph_source(opts: _Options) -> GraphSource:
     from filmkg.sparql.limited import GraphSource
 
-    if opts.store is not None:
+    if opts.store_path is not None:
         if opts.data or opts.no_project_data:
             raise UsageError("give --data / --no-project-data or --store, not both")
-        return GraphSource(store_path=str(opts.store))
+        return GraphSource(store_path=str(opts.store_path))
     if not opts.data and not opts.no_project_data:
         return GraphSource(project=True)
     graph = open_graph(

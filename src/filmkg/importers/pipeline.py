@@ -1029,7 +1029,7 @@ def _import_into(
 ) -> ImportResult:
     if len(kg) == 0:
         project = load_project(infer=False)
-        kg.add_quads(project.store.quads_for_pattern(None, None, None, None))
+        kg.add_quads(project.match())
     kg.clear_graph(mapping.graph)
     kg.clear_graph(inference.INFERRED_GRAPH)
     result = import_source(source, mapping, reference=kg, **options)

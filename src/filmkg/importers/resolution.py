@@ -141,7 +141,7 @@ class ReferenceIndex:
             "SELECT ?p ?label ?alt WHERE { ?p a filmkg:Person . "
             "{ ?p rdfs:label ?label } UNION { ?p skos:altLabel ?label BIND(true AS ?alt) } }"
         )
-        for row in kg.store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for row in kg.solutions(q):  # type: ignore[union-attr]
             iri, label = row["p"].value, row["label"].value
             index.persons.setdefault(fold(label), iri)
             if row["alt"] is None:
@@ -152,7 +152,7 @@ class ReferenceIndex:
             "OPTIONAL { ?r filmkg:work ?f . { ?r filmkg:releaseYear ?d } UNION "
             "{ ?r filmkg:releaseDate ?d } } }"
         )
-        for row in kg.store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for row in kg.solutions(q):  # type: ignore[union-attr]
             iri, label = row["f"].value, row["label"].value
             year = row["d"].value[:4] if row["d"] is not None else None
             index.films.setdefault((fold(label), year), iri)
@@ -163,7 +163,7 @@ class ReferenceIndex:
             "SELECT ?e ?c ?label WHERE { VALUES ?c { filmkg:Place filmkg:Organisation } "
             "?e a ?c ; rdfs:label ?label }"
         )
-        for row in kg.store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for row in kg.solutions(q):  # type: ignore[union-attr]
             local = row["c"].value.rsplit("#", 1)[1]
             index.others.setdefault((local, fold(row["label"].value)), row["e"].value)
             index.other_labels.setdefault(row["e"].value, row["label"].value)
@@ -171,7 +171,7 @@ class ReferenceIndex:
             "SELECT ?w ?a ?role WHERE { ?c a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?a "
             "OPTIONAL { ?c filmkg:role ?role } }"
         )
-        for row in kg.store.query(q, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        for row in kg.solutions(q):  # type: ignore[union-attr]
             pair = (row["w"].value, row["a"].value)
             index.credits.add(pair)
             if row["role"] is not None:

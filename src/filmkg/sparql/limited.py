@@ -111,9 +111,7 @@ def _context() -> Any:
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         # the fork server imports these once; each worker then starts in milliseconds
-        ctx.set_forkserver_preload(
-            ["filmkg.sparql.limited", "filmkg.engines.store", "pyoxigraph", "rdflib"]
-        )
+        ctx.set_forkserver_preload([__name__, KnowledgeGraph.__module__, "pyoxigraph", "rdflib"])
     return ctx
 
 
