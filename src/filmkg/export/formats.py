@@ -48,6 +48,7 @@ import pyoxigraph as ox
 
 from filmkg.build.inference import INFERRED_GRAPH
 from filmkg.build.project import ONTOLOGY_GRAPH
+from filmkg.engines.canonical import canonicalize
 from filmkg.errors import ExportError, UsageError
 from filmkg.export import profiles
 from filmkg.io import jsonld as jsonld
@@ -237,9 +238,7 @@ def canonical_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         else:
             yield quad
     if blank:
-        dataset = ox.Dataset(blank)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        yield from dataset
+        yield from canonicalize(blank)
 
 
 # -- sorting --------------------------------------------------------------------------
