@@ -14,9 +14,16 @@ import pytest
 
 from filmkg.build.project import load_project
 from filmkg.engines.store import KnowledgeGraph
-from servers import misbehaving, oxigraph
+from servers import comunica, misbehaving, oxigraph, virtuoso, virtuoso_server
 
-__all__ = ["misbehaving", "oxigraph", "project_kg"]
+__all__ = [
+    "comunica",
+    "misbehaving",
+    "oxigraph",
+    "project_kg",
+    "virtuoso",
+    "virtuoso_server",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
