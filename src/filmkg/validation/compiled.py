@@ -39,10 +39,13 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.errors import UnsupportedShapesError
+from filmkg.errors import ParameterError, UnsupportedShapesError
 from filmkg.io import progress
 from filmkg.rdf.convert import to_oxigraph, to_rdflib
 from filmkg.rdf.namespaces import FILMKG, SH
+from filmkg.sparql import builder
+from filmkg.sparql.builder import Sparql, integer, join, var, verbatim
+from filmkg.sparql.tokenizer import pattern_tokens, scan
 
 __all__ = [
     "CompiledShapes",
@@ -51,7 +54,8 @@ __all__ = [
     "compile_shapes",
 ]
 
-_TYPE_PATH = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+#: The SPARQL of every check: templates of ``compiled.rq``, filled by the query builder.
+_Q = builder.templates("filmkg.validation", "compiled.rq")
 
 
 # -- what pySHACL accepts for sh:datatype ------------------------------------------------
@@ -135,30 +139,25 @@ class Check:
     small_query: str | None = None
 
 
-def _n3(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return ox_literal_text(term)
-    raise UnsupportedShapesError(f"unsupported term in shapes: {term!r}")
+def _n3(term: Node) -> Sparql:
+    """A term of the shapes as SPARQL (the strict serialiser; others are unsupported)."""
+    try:
+        return builder.term(term)
+    except ParameterError:
+        raise UnsupportedShapesError(f"unsupported term in shapes: {term!r}") from None
 
 
-def ox_literal_text(term: Literal) -> str:
-    """A literal as SPARQL text, via pyoxigraph's own serialiser (always well-escaped)."""
-    return str(to_oxigraph(term))
-
-
-def _target(shapes: Graph, shape: Node) -> str:
-    parts: list[str] = []
+def _target(shapes: Graph, shape: Node) -> Sparql:
+    parts: list[Sparql] = []
     for cls in shapes.objects(shape, SH.targetClass):
-        parts.append(f"{{ ?this {_TYPE_PATH} {_n3(cls)} . }}")
+        parts.append(_Q["target_class"](**{"class": _n3(cls)}))
     for prop in shapes.objects(shape, SH.targetSubjectsOf):
-        parts.append(f"{{ ?this {_n3(prop)} ?target_o . }}")
+        parts.append(_Q["target_subjects_of"](property=_n3(prop)))
     for prop in shapes.objects(shape, SH.targetObjectsOf):
-        parts.append(f"{{ ?target_s {_n3(prop)} ?this . }}")
+        parts.append(_Q["target_objects_of"](property=_n3(prop)))
     nodes = list(shapes.objects(shape, SH.targetNode))
     if nodes:
-        parts.append(f"{{ VALUES ?this {{ {' '.join(_n3(n) for n in nodes)} }} }}")
+        parts.append(_Q["target_nodes"](nodes=join((_n3(n) for n in nodes), " ")))
     if (shape, RDF.type, RDFS.Class) in shapes or (
         shape,
         RDF.type,
@@ -166,8 +165,8 @@ def _target(shapes: Graph, shape: Node) -> str:
     ) in shapes:
         raise UnsupportedShapesError(f"implicit class target on {shape}")
     if not parts:
-        return ""
-    return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
+        return Sparql.EMPTY
+    return _Q["targets"](union=join(parts, " UNION "))
 
 
 _KNOWN_SHAPE_KEYS = {
@@ -207,63 +206,62 @@ _KNOWN_SHAPE_KEYS = {
 }
 
 
-def _condition(shapes: Graph, member: Node, var: str) -> tuple[str, bool]:
-    """A SPARQL boolean expression: does the node ``var`` conform to the simple shape
+_NODE_KINDS = {
+    SH.IRI: "kind_IRI",
+    SH.BlankNode: "kind_BlankNode",
+    SH.Literal: "kind_Literal",
+    SH.BlankNodeOrIRI: "kind_BlankNodeOrIRI",
+    SH.BlankNodeOrLiteral: "kind_BlankNodeOrLiteral",
+    SH.IRIOrLiteral: "kind_IRIOrLiteral",
+}
+
+
+def _condition(shapes: Graph, member: Node, v: Sparql) -> tuple[Sparql, bool]:
+    """A SPARQL boolean expression: does the node ``v`` conform to the simple shape
     ``member``? The flag says the expression is exact (False: only "surely conforms")."""
     exact = True
-    terms: list[str] = []
+    terms: list[Sparql] = []
     for p, o in shapes.predicate_objects(member):
         if p == SH.datatype:
-            if o in _NO_LEXICAL_CHECK:
-                if o == XSD.string:
-                    terms.append(
-                        f"(isLiteral({var}) && datatype({var}) = {_n3(XSD.string)}"
-                        f" && lang({var}) = '')"
-                    )
-                else:
-                    terms.append(f"(isLiteral({var}) && lang({var}) != '')")
-            else:
-                exact = False
-                pattern = _SURELY_VALID.get(o)  # type: ignore[call-overload]
-                if pattern is None:
-                    terms.append("false")
-                else:
-                    terms.append(
-                        f"(isLiteral({var}) && datatype({var}) = {_n3(o)}"
-                        f" && REGEX(STR({var}), {_n3(Literal(pattern))}))"
-                    )
+            test, surely = _datatype_condition(o, v)
+            terms.append(test)
+            exact = exact and surely
         elif p == SH["class"]:
-            terms.append(f"EXISTS {{ {var} {_TYPE_PATH} {_n3(o)} }}")
+            terms.append(_Q["class_exists"](**{"v": v, "class": _n3(o)}))
         elif p == SH.nodeKind:
-            kinds = {
-                SH.IRI: f"isIRI({var})",
-                SH.BlankNode: f"isBlank({var})",
-                SH.Literal: f"isLiteral({var})",
-                SH.BlankNodeOrIRI: f"(isIRI({var}) || isBlank({var}))",
-                SH.BlankNodeOrLiteral: f"(isBlank({var}) || isLiteral({var}))",
-                SH.IRIOrLiteral: f"(isIRI({var}) || isLiteral({var}))",
-            }
-            if o not in kinds:
+            if o not in _NODE_KINDS:
                 raise UnsupportedShapesError(f"sh:nodeKind {o}")
-            terms.append(kinds[o])  # type: ignore[index]
-        elif p == SH.path:
-            continue
+            terms.append(_Q[_NODE_KINDS[o]](v=v))  # type: ignore[index]
         elif p == SH.minCount and (member, SH.path, None) in shapes:
-            path = shapes.value(member, SH.path)
-            if not isinstance(path, URIRef):
-                raise UnsupportedShapesError(f"non-IRI path {path}")
-            n = int(o)  # type: ignore[call-overload]
-            if n == 1:
-                terms.append(f"EXISTS {{ {var} {_n3(path)} ?any_{id(member)} }}")
-            else:
-                raise UnsupportedShapesError("sh:minCount > 1 inside a logical constraint")
-        elif p in (RDF.type, SH.name, SH.message):
-            continue
-        else:
+            terms.append(_has_path_value(shapes, member, o, v))
+        elif p not in (SH.path, RDF.type, SH.name, SH.message):
             raise UnsupportedShapesError(f"{p} inside a logical constraint")
     if not terms:
-        return "true", True
-    return "(" + " && ".join(terms) + ")", exact
+        return _Q["true"](), True
+    return _Q["all"](conjuncts=join(terms, " && ")), exact
+
+
+def _datatype_condition(datatype: Node, v: Sparql) -> tuple[Sparql, bool]:
+    """``v`` has ``datatype`` (exact), or surely has it (False: rdflib decides the rest)."""
+    if datatype == XSD.string:
+        return _Q["is_plain_string"](v=v), True
+    if datatype in _NO_LEXICAL_CHECK:
+        return _Q["is_lang_string"](v=v), True
+    pattern = _SURELY_VALID.get(datatype)  # type: ignore[call-overload]
+    if pattern is None:
+        return _Q["false"](), False
+    test = _Q["is_surely_valid"](v=v, datatype=_n3(datatype), pattern=_n3(Literal(pattern)))
+    return test, False
+
+
+def _has_path_value(shapes: Graph, member: Node, count: Node, v: Sparql) -> Sparql:
+    """``sh:minCount 1`` of a member shape: ``v`` has a value of its path."""
+    path = shapes.value(member, SH.path)
+    if not isinstance(path, URIRef):
+        raise UnsupportedShapesError(f"non-IRI path {path}")
+    if int(count) != 1:  # type: ignore[call-overload]
+        raise UnsupportedShapesError("sh:minCount > 1 inside a logical constraint")
+    return _Q["has_path_value"](v=v, path=_n3(path), any=var(f"any_{id(member)}"))
 
 
 def _python_conforms(shapes: Graph, member: Node) -> Callable[[Node], bool]:
@@ -410,7 +408,7 @@ def _generic(shapes: Graph, shape: Node, component: URIRef) -> tuple[Literal, ..
     return (Literal(templates[component]()),)
 
 
-def _not_of_class(cls: Node, subclasses: Subclasses | None) -> str:
+def _not_of_class(cls: Node, subclasses: Subclasses | None) -> Sparql:
     """A ``MINUS`` block dropping the solutions whose ``?value`` has class ``cls``.
 
     ``MINUS`` (an anti-join on ``?value``, built once) instead of ``FILTER NOT EXISTS``
@@ -422,87 +420,136 @@ def _not_of_class(cls: Node, subclasses: Subclasses | None) -> str:
     """
     closure = list(subclasses(cls)) if subclasses is not None and isinstance(cls, URIRef) else []
     if closure and all(isinstance(c, URIRef) for c in closure):
-        names = " ".join(_n3(c) for c in closure)
-        return f"MINUS {{ VALUES ?value_class {{ {names} }} ?value a ?value_class }}"
-    return f"MINUS {{ ?value {_TYPE_PATH} {_n3(cls)} }}"
+        return _Q["class_minus_closure"](classes=join((_n3(c) for c in closure), " "))
+    return _Q["class_minus"](**{"class": _n3(cls)})
 
 
-def _value_checks(
-    shapes: Graph,
-    owner: Node,
-    reporter: Node,
-    path: URIRef | None,
-    target: str,
-    severity: URIRef,
-    messages: tuple[Literal, ...],
-    subclasses: Subclasses | None = None,
-) -> list[Check]:
-    """Constraints on value nodes: of the path (property shape) or the focus (node shape).
+#: A refinement in Python of a check's rows: is (focus, value) really a violation?
+Refine = Callable[[Node, Node | None], bool]
+
+
+@dataclass
+class _ValueChecks:
+    """The checks on the value nodes of one shape, as :func:`_value_checks` collects them.
 
     A property shape's value test does not depend on the focus node, so each check has a
     gate: are there values of the path, on any subject, that fail the test? On a
     conforming graph that one scan of the path settles the check, without the target.
     """
-    if path is None:
-        values = "BIND(?this AS ?value)"
-        focus_value = True
-    else:
-        values = f"?this {_n3(path)} ?value ."
-        focus_value = False
-    out: list[Check] = []
+
+    shapes: Graph
+    reporter: Node
+    path: URIRef | None
+    target: Sparql
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    out: list[Check]
 
     def add(
+        self,
         component: URIRef,
-        condition: str,
-        refine: Callable[[Node, Node | None], bool] | None = None,
+        condition: Sparql,
+        refine: Refine | None = None,
         *,
-        minus: str = "",
+        minus: Sparql = Sparql.EMPTY,
     ) -> None:
-        test = minus or f"FILTER({condition})"
-        q = f"SELECT ?this ?value WHERE {{ {target} {values} {test} }}"
-        gate = None if path is None else f"ASK {{ {values} {test} }}"
-        texts = messages or _generic(shapes, reporter, component)
-        out.append(Check(reporter, component, path, severity, texts, q, focus_value, refine, gate))
+        """One check: the values for which ``condition`` holds (or ``minus`` keeps)."""
+        if self.path is None:
+            values = _Q["value_of_focus"]()
+        else:
+            values = _Q["value_of_path"](path=_n3(self.path))
+        test = minus or _Q["filter"](condition=condition)
+        query = _Q["value_check"](target=self.target, values=values, test=test)
+        gate = None if self.path is None else str(_Q["value_gate"](values=values, test=test))
+        texts = self.messages or _generic(self.shapes, self.reporter, component)
+        self.out.append(
+            Check(
+                self.reporter,
+                component,
+                self.path,
+                self.severity,
+                texts,
+                str(query),
+                self.path is None,
+                refine,
+                gate,
+            )
+        )
 
-    s = reporter
-    for cls in shapes.objects(s, SH["class"]):
-        add(SH.ClassConstraintComponent, "", minus=_not_of_class(cls, subclasses))
+
+def _value_checks(
+    shapes: Graph,
+    reporter: Node,
+    path: URIRef | None,
+    target: Sparql,
+    severity: URIRef,
+    messages: tuple[Literal, ...],
+    subclasses: Subclasses | None = None,
+) -> list[Check]:
+    """Constraints on value nodes: of the path (property shape) or the focus (node shape)."""
+    checks = _ValueChecks(shapes, reporter, path, target, severity, messages, [])
+    for cls in shapes.objects(reporter, SH["class"]):
+        checks.add(SH.ClassConstraintComponent, Sparql.EMPTY, minus=_not_of_class(cls, subclasses))
+    _term_checks(checks)
+    _logical_checks(checks)
+    for value in shapes.objects(reporter, SH.hasValue):
+        if path is None:
+            same = _Q["same_term"](value=_n3(value))
+            checks.add(SH.HasValueConstraintComponent, _Q["not"](condition=same))
+        else:
+            q = _Q["has_value"](target=target, path=_n3(path), value=_n3(value))
+            checks.out.append(
+                Check(reporter, SH.HasValueConstraintComponent, path, severity, messages, str(q))
+            )
+    return checks.out
+
+
+_RANGES = (
+    (SH.minInclusive, "min_inclusive", SH.MinInclusiveConstraintComponent),
+    (SH.maxInclusive, "max_inclusive", SH.MaxInclusiveConstraintComponent),
+    (SH.minExclusive, "min_exclusive", SH.MinExclusiveConstraintComponent),
+    (SH.maxExclusive, "max_exclusive", SH.MaxExclusiveConstraintComponent),
+)
+
+
+def _term_checks(checks: _ValueChecks) -> None:
+    """The tests of each value on its own: datatype, node kind, ``sh:in``, lengths,
+    pattern, ranges."""
+    shapes, s, value = checks.shapes, checks.reporter, var("value")
     for dt in shapes.objects(s, SH.datatype):
-        cond, exact = _condition(shapes, _single(shapes, SH.datatype, dt), "?value")
-        add(
+        cond, exact = _condition(shapes, _single(shapes, SH.datatype, dt), value)
+        checks.add(
             SH.DatatypeConstraintComponent,
-            f"!{cond}",
+            _Q["not"](condition=cond),
             None if exact else (lambda _f, v, dt=dt: not datatype_ok(v, dt)),  # type: ignore[misc]
         )
     for kind in shapes.objects(s, SH.nodeKind):
-        cond, _ = _condition(shapes, _single(shapes, SH.nodeKind, kind), "?value")
-        add(SH.NodeKindConstraintComponent, f"!{cond}")
+        cond, _ = _condition(shapes, _single(shapes, SH.nodeKind, kind), value)
+        checks.add(SH.NodeKindConstraintComponent, _Q["not"](condition=cond))
     for members in shapes.objects(s, SH["in"]):
         items = list(Collection(shapes, members))  # type: ignore[arg-type]
-        same = " || ".join(f"sameTerm(?value, {_n3(i)})" for i in items) or "false"
-        add(SH.InConstraintComponent, f"!({same})")
+        same = join((_Q["same_term"](value=_n3(i)) for i in items), " || ") or _Q["false"]()
+        checks.add(SH.InConstraintComponent, _Q["not_any"](condition=same))
     for n in shapes.objects(s, SH.minLength):
-        add(SH.MinLengthConstraintComponent, f"isBlank(?value) || STRLEN(STR(?value)) < {int(n)}")  # type: ignore[call-overload]
+        checks.add(SH.MinLengthConstraintComponent, _Q["min_length"](n=integer(int(n))))  # type: ignore[call-overload]
     for n in shapes.objects(s, SH.maxLength):
-        add(SH.MaxLengthConstraintComponent, f"isBlank(?value) || STRLEN(STR(?value)) > {int(n)}")  # type: ignore[call-overload]
+        checks.add(SH.MaxLengthConstraintComponent, _Q["max_length"](n=integer(int(n))))  # type: ignore[call-overload]
     for pattern in shapes.objects(s, SH.pattern):
         if (s, SH.flags, None) in shapes:
             raise UnsupportedShapesError("sh:flags")
-        add(
-            SH.PatternConstraintComponent,
-            f"isBlank(?value) || !REGEX(STR(?value), {_n3(Literal(str(pattern)))})",
-        )
-    for key, op, component in (
-        (SH.minInclusive, ">=", SH.MinInclusiveConstraintComponent),
-        (SH.maxInclusive, "<=", SH.MaxInclusiveConstraintComponent),
-        (SH.minExclusive, ">", SH.MinExclusiveConstraintComponent),
-        (SH.maxExclusive, "<", SH.MaxExclusiveConstraintComponent),
-    ):
+        regex = _n3(Literal(str(pattern)))
+        checks.add(SH.PatternConstraintComponent, _Q["pattern"](pattern=regex))
+    for key, name, component in _RANGES:
         for bound in shapes.objects(s, key):
-            add(component, f"!COALESCE(?value {op} {_n3(bound)}, false)")
+            checks.add(component, _Q[name](bound=_n3(bound)))
+
+
+def _logical_checks(checks: _ValueChecks) -> None:
+    """``sh:or``, ``sh:not`` and ``sh:xone`` of simple member shapes."""
+    shapes, s, value = checks.shapes, checks.reporter, var("value")
     for members in shapes.objects(s, SH["or"]):
         shapes_list = list(Collection(shapes, members))  # type: ignore[arg-type]
-        conds = [_condition(shapes, m, "?value") for m in shapes_list]
+        conds = [_condition(shapes, m, value) for m in shapes_list]
         refine = None
         if not all(exact for _, exact in conds):
             tests = [
@@ -512,27 +559,20 @@ def _value_checks(
             if any(t is None for t in tests):
                 raise UnsupportedShapesError("sh:or mixing datatype and other tests")
             refine = lambda _f, v, tests=tests: not any(t(v) for t in tests if t)  # type: ignore[misc]  # noqa: E731
-        add(SH.OrConstraintComponent, "!(" + " || ".join(c for c, _ in conds) + ")", refine)
+        either = join((c for c, _ in conds), " || ")
+        checks.add(SH.OrConstraintComponent, _Q["not_any"](condition=either), refine)
     for member in shapes.objects(s, SH["not"]):
-        cond, exact = _condition(shapes, member, "?value")
+        cond, exact = _condition(shapes, member, value)
         if not exact:
             raise UnsupportedShapesError("sh:not of a datatype test")
-        add(SH.NotConstraintComponent, cond)
+        checks.add(SH.NotConstraintComponent, cond)
     for members in shapes.objects(s, SH.xone):
         shapes_list = list(Collection(shapes, members))  # type: ignore[arg-type]
-        conds = [_condition(shapes, m, "?value") for m in shapes_list]
+        conds = [_condition(shapes, m, value) for m in shapes_list]
         if not all(exact for _, exact in conds):
             raise UnsupportedShapesError("sh:xone of a datatype test")
-        total = " + ".join(f"IF({c}, 1, 0)" for c, _ in conds)
-        add(SH.XoneConstraintComponent, f"({total}) != 1")
-    for value in shapes.objects(s, SH.hasValue):
-        if path is None:
-            add(SH.HasValueConstraintComponent, f"!sameTerm(?value, {_n3(value)})")
-        else:
-            q = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {_n3(path)} {_n3(value)} }} }}"
-            out.append(Check(reporter, SH.HasValueConstraintComponent, path, severity, messages, q))
-    del owner
-    return out
+        total = join((_Q["one_if"](condition=c) for c, _ in conds), " + ")
+        checks.add(SH.XoneConstraintComponent, _Q["not_one"](total=total))
 
 
 def _single(shapes: Graph, key: URIRef, value: Node) -> Node:
@@ -543,7 +583,7 @@ def _single(shapes: Graph, key: URIRef, value: Node) -> Node:
 
 
 def _node_checks(
-    shapes: Graph, shape: Node, target: str, subclasses: Subclasses | None = None
+    shapes: Graph, shape: Node, target: Sparql, subclasses: Subclasses | None = None
 ) -> list[Check]:
     has_value_checks = any(
         (shape, k, None) in shapes
@@ -568,40 +608,50 @@ def _node_checks(
     checks: list[Check] = []
     if has_value_checks:
         severity, messages = _meta(shapes, shape)
-        checks += _value_checks(shapes, shape, shape, None, target, severity, messages, subclasses)
+        checks += _value_checks(shapes, shape, None, target, severity, messages, subclasses)
     for constraint in shapes.objects(shape, SH.sparql):
         checks.append(_sparql_check(shapes, shape, constraint, target, None))
     return checks
 
 
 def _property_checks(
-    shapes: Graph, owner: Node, prop: Node, target: str, subclasses: Subclasses | None = None
+    shapes: Graph, owner: Node, prop: Node, target: Sparql, subclasses: Subclasses | None = None
 ) -> list[Check]:
+    del owner  # the node shape: the property shape itself reports
     path = shapes.value(prop, SH.path)
     if not isinstance(path, URIRef):
         raise UnsupportedShapesError(f"sh:path {path!r} is not a single property")
     severity, messages = _meta(shapes, prop)
-    checks = _value_checks(shapes, owner, prop, path, target, severity, messages, subclasses)
+    checks = _value_checks(shapes, prop, path, target, severity, messages, subclasses)
     if not messages and any((prop, k, None) in shapes for k in (SH.minCount, SH.maxCount)):
         raise UnsupportedShapesError(f"{prop}: cardinality without sh:message")
+    checks += _cardinality_checks(shapes, prop, path, target, severity, messages)
+    for constraint in shapes.objects(prop, SH.sparql):
+        checks.append(_sparql_check(shapes, prop, constraint, target, path))
+    return checks
+
+
+def _cardinality_checks(
+    shapes: Graph,
+    prop: Node,
+    path: URIRef,
+    target: Sparql,
+    severity: URIRef,
+    messages: tuple[Literal, ...],
+) -> list[Check]:
+    """``sh:minCount`` and ``sh:maxCount`` of one property shape."""
+    checks: list[Check] = []
     p = _n3(path)
     for n in shapes.objects(prop, SH.minCount):
         count = int(n)  # type: ignore[call-overload]
         size = small = None
         if count == 1:  # an anti-join, not FILTER NOT EXISTS (re-run per focus node) …
-            q = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}"
-            size = f"SELECT (COUNT(*) AS ?n) WHERE {{ {target} }}"
+            q = _Q["min_count_one"](target=target, path=p)
+            size = str(_Q["target_size"](target=target))
             # … or, for a few focus nodes, one lookup each (the anti-join scans the path)
-            small = (
-                f"SELECT ?this WHERE {{ {target} LATERAL {{ OPTIONAL {{ "
-                f"SELECT ?this (1 AS ?has) WHERE {{ ?this {p} ?v }} LIMIT 1 }} }} "
-                f"FILTER(!BOUND(?has)) }}"
-            )
+            small = str(_Q["min_count_one_lateral"](target=target, path=p))
         else:
-            q = (
-                f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {p} ?v }} }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {count})"
-            )
+            q = _Q["min_count"](target=target, path=p, count=integer(count))
         checks.append(
             Check(
                 prop,
@@ -609,34 +659,31 @@ def _property_checks(
                 path,
                 severity,
                 messages,
-                q,
+                str(q),
                 size=size,
                 small_query=small,
             )
         )
     for n in shapes.objects(prop, SH.maxCount):
         count = int(n)  # type: ignore[call-overload]
-        q = (
-            f"SELECT ?this WHERE {{ {target} ?this {p} ?v }} "
-            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {count})"
-        )
+        q = _Q["max_count"](target=target, path=p, count=integer(count))
         # Gate: no subject has two values of the path (one counting scan of it).
-        gate = (
-            f"ASK {{ ?this {p} ?v }}"
-            if count == 0
-            else f"ASK {{ {{ SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?this) AS ?m) "
-            f"WHERE {{ ?this {p} ?v }} }} FILTER(?n > ?m) }}"
-        )
+        gate = _Q["max_count_zero_gate" if count == 0 else "max_count_gate"](path=p)
         checks.append(
-            Check(prop, SH.MaxCountConstraintComponent, path, severity, messages, q, gate=gate)
+            Check(
+                prop,
+                SH.MaxCountConstraintComponent,
+                path,
+                severity,
+                messages,
+                str(q),
+                gate=str(gate),
+            )
         )
-    for constraint in shapes.objects(prop, SH.sparql):
-        checks.append(_sparql_check(shapes, prop, constraint, target, path))
     return checks
 
 
 _THIS = re.compile(r"\$this\b")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|<[^<>\s]*>|#[^\n]*|[{}()]')
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
 _KEYWORDS = re.compile(
     r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|FILTER|EXISTS)\b", re.I
@@ -648,19 +695,20 @@ def _matching_brace(text: str, start: int) -> int:
     """The index of the bracket closing the one at ``start`` (strings, IRIs skipped)."""
     pairs = {"{": "}", "(": ")"}
     stack: list[str] = []
-    for m in _TOKEN.finditer(text, start):
-        tok = m.group(0)
+    for kind, tok, at in scan(text[start:]):
+        if kind != "other":
+            continue
         if tok in pairs:
             stack.append(pairs[tok])
         elif tok in ("}", ")"):
             if not stack or stack.pop() != tok:
                 raise UnsupportedShapesError("unbalanced brackets in sh:select")
             if not stack:
-                return m.start()
+                return start + at
     raise UnsupportedShapesError("unbalanced brackets in sh:select")
 
 
-def _exists_as_joins(body: str, *, lateral: bool = False) -> str:
+def _exists_as_joins(body: str, *, lateral: bool = False) -> Sparql:
     """Rewrite ``[NOT] EXISTS { BGP }`` in the filters of a plain group as a left join.
 
     Oxigraph 0.5 evaluates ``EXISTS`` by re-running its pattern for every solution, with
@@ -684,27 +732,19 @@ def _exists_as_joins(body: str, *, lateral: bool = False) -> str:
     """
     rewrite = _exists_rewrite(body)
     if rewrite is None:
-        return body
+        return verbatim(body)
     tests, blocks = rewrite
     joins = []
-    for names, var, inner in blocks:
+    for shared, test_var, inner in blocks:
         if lateral:
-            select = f"SELECT {names} (1 AS {var}) WHERE {{{inner}}} LIMIT 1"
-            joins.append(f"LATERAL {{ OPTIONAL {{ {select} }} }}")
+            joins.append(_Q["exists_lateral"](shared=shared, var=test_var, pattern=verbatim(inner)))
         else:
-            body = _hash_joined(inner) or inner
-            joins.append(f"OPTIONAL {{ SELECT DISTINCT {names} (1 AS {var}) WHERE {{{body}}} }}")
-    return tests + "\n" + "\n".join(joins)
+            pattern = _hash_joined(inner) or verbatim(inner)
+            joins.append(_Q["exists_join"](shared=shared, var=test_var, pattern=pattern))
+    return join([tests, *joins], "\n")
 
 
-_BGP_TOKEN = re.compile(
-    r"""\s*(<[^<>"{}|^`\\\s]*>|[?$][A-Za-z_][A-Za-z0-9_]*"""
-    r"""|"(?:[^"\\\n]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^(?:<[^<>\s]*>|[A-Za-z][\w-]*:[\w-]*))?"""
-    r"""|[A-Za-z][\w-]*:(?:[\w-]|\.(?=[\w-]))*|:(?:[\w-]|\.(?=[\w-]))*|\ba\b|[.;,])"""
-)
-
-
-def _hash_joined(bgp: str) -> str | None:
+def _hash_joined(bgp: str) -> Sparql | None:
     """The BGP as a join of one sub-select per triple pattern (None: not a plain BGP).
 
     Oxigraph joins the patterns of a BGP by index lookups, one per solution; on a big
@@ -718,16 +758,30 @@ def _hash_joined(bgp: str) -> str | None:
     >>> _hash_joined("?c a [ a filmkg:Credit ]") is None
     True
     """
-    tokens: list[str] = []
-    pos, text = 0, bgp.strip()
-    while pos < len(text):
-        m = _BGP_TOKEN.match(text, pos)
-        if m is None:
-            return None
-        tokens.append(m.group(1))
-        pos = m.end()
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
+    tokens = pattern_tokens(bgp)
+    if tokens is None:
+        return None
+    triples = _triples(tokens)
+    if triples is None or len(triples) < 2:
+        return None
+    parts = []
+    for triple in triples:
+        names = sorted(set(_VAR.findall(" ".join(t for t in triple if t[0] in "?$"))))
+        pattern = verbatim(" ".join(triple))
+        if names:
+            variables = join((var(n) for n in names), " ")
+            parts.append(_Q["pattern_select"](variables=variables, pattern=pattern))
+        else:
+            parts.append(_Q["pattern_group"](pattern=pattern))
+    return join(parts, "\n")
+
+
+def _triples(tokens: list[str]) -> list[tuple[str, str, str]] | None:
+    """The triples of a BGP's tokens (``;`` and ``,`` lists expanded); None if malformed.
+
+    >>> _triples(["?c", "a", "?k", ";", "?p", "?w", ",", "?v", "."])
+    [('?c', 'a', '?k'), ('?c', '?p', '?w'), ('?c', '?p', '?v')]
+    """
     triples: list[tuple[str, str, str]] = []
     i = 0
 
@@ -758,17 +812,7 @@ def _hash_joined(bgp: str) -> str | None:
                 i += 1
     except ValueError:
         return None
-    if len(triples) < 2:
-        return None
-    parts = []
-    for triple in triples:
-        names = sorted(set(_VAR.findall(" ".join(t for t in triple if t[0] in "?$"))))
-        pattern = " ".join(triple)
-        if names:
-            parts.append(f"{{ SELECT {' '.join('?' + n for n in names)} WHERE {{ {pattern} }} }}")
-        else:
-            parts.append(f"{{ {pattern} }}")
-    return "\n".join(parts) if parts else None
+    return triples
 
 
 def _outer_patterns(body: str) -> str | None:
@@ -793,7 +837,7 @@ def _strip_filters(body: str) -> str:
     return patterns
 
 
-def _exists_rewrite(body: str) -> tuple[str, list[tuple[str, str, str]]] | None:
+def _exists_rewrite(body: str) -> tuple[Sparql, list[tuple[Sparql, Sparql, str]]] | None:
     """The group with each EXISTS replaced by a BOUND test, and (shared variables, test
     variable, pattern) per EXISTS; None when the group is not one the rewrite covers."""
     blocks: list[tuple[int, int, int, bool, bool]] = []  # start, brace, end, filter, negated
@@ -816,8 +860,8 @@ def _exists_rewrite(body: str) -> tuple[str, list[tuple[str, str, str]]] | None:
     ):
         return None
     bound = set(_VAR.findall(_strip_filters(body))) | {"this"}
-    out: list[str] = []
-    joins: list[tuple[str, str, str]] = []
+    out: list[Sparql] = []
+    joins: list[tuple[Sparql, Sparql, str]] = []
     last = 0
     for k, (start, brace, end, is_filter, negated) in enumerate(blocks):
         inner = body[brace + 1 : end]
@@ -826,16 +870,16 @@ def _exists_rewrite(body: str) -> tuple[str, list[tuple[str, str, str]]] | None:
         shared = sorted(set(_VAR.findall(inner)) & bound)
         if not shared:
             return None
-        var = f"?exists_{k}"
-        test = f"{'!' if negated else ''}BOUND({var})"
-        out.append(body[last:start] + (f"FILTER({test})" if is_filter else test))
+        test_var = var(f"exists_{k}")
+        test = _Q["not_bound" if negated else "bound"](var=test_var)
+        out += [verbatim(body[last:start]), _Q["filter"](condition=test) if is_filter else test]
         last = end + 1
-        joins.append((" ".join(f"?{v}" for v in shared), var, inner))
-    return "".join(out) + body[last:], joins
+        joins.append((join((var(v) for v in shared), " "), test_var, inner))
+    return join([*out, verbatim(body[last:])], ""), joins
 
 
 def _sparql_check(
-    shapes: Graph, shape: Node, constraint: Node, target: str, path: URIRef | None
+    shapes: Graph, shape: Node, constraint: Node, target: Sparql, path: URIRef | None
 ) -> Check:
     select = shapes.value(constraint, SH.select)
     if select is None:
@@ -843,29 +887,29 @@ def _sparql_check(
     text = _THIS.sub("?this", str(select))
     if re.search(r"\$(PATH|currentShape|shapesGraph)\b", text):
         raise UnsupportedShapesError("pre-bound $PATH / $currentShape / $shapesGraph")
-    prefixes = ""
-    for declared in shapes.objects(constraint, SH.prefixes):
-        for decl in shapes.objects(declared, SH.declare):
-            prefixes += (
-                f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>\n"
-            )
-    head = re.match(r"\s*SELECT\s+(DISTINCT\s+)?(.*?)\s+WHERE\s*\{", text, re.S | re.I)
-    if head is None or head.group(1):
-        raise UnsupportedShapesError("sh:select that is not SELECT … WHERE { … }")
-    variables = head.group(2).split()
-    projection = ["?this"] + [v for v in ("?value", "?path") if v in variables]
-    end = _matching_brace(text, head.end() - 1)
-    body, tail = text[head.end() : end], text[end + 1 :]
+    variables, start, end = _select_parts(text)
+    projection = join(
+        (var(v) for v in ("this", "value", "path") if v == "this" or f"?{v}" in variables), " "
+    )
+    body, tail = text[start:end], text[end + 1 :]
     if tail.strip():
         raise UnsupportedShapesError("sh:select with solution modifiers")
     # $this is pre-bound (as pySHACL does): the target joins the body's own group.
-    head_text = f"{prefixes}SELECT {' '.join(projection)} WHERE {{ {target} "
-    query = f"{head_text}{_exists_as_joins(body)} }}"
+    prefixes = _prefixes(shapes, constraint)
+    query = _Q["sparql_check"](
+        prefixes=prefixes, projection=projection, target=target, body=_exists_as_joins(body)
+    )
     size = small = None
     outer = _outer_patterns(body)
     if outer is not None:  # how many solutions the EXISTS tests run on picks the plan
-        size = f"{prefixes}SELECT (COUNT(*) AS ?n) WHERE {{ {target} {outer} }}"
-        small = f"{head_text}{_exists_as_joins(body, lateral=True)} }}"
+        patterns = verbatim(outer)
+        size = str(_Q["sparql_size"](prefixes=prefixes, target=target, patterns=patterns))
+        lateral = _exists_as_joins(body, lateral=True)
+        small = str(
+            _Q["sparql_check"](
+                prefixes=prefixes, projection=projection, target=target, body=lateral
+            )
+        )
     severity = (
         shapes.value(constraint, SH.severity) or shapes.value(shape, SH.severity) or SH.Violation
     )
@@ -880,10 +924,46 @@ def _sparql_check(
         path,
         severity,  # type: ignore[arg-type]
         messages,
-        query,
+        str(query),
         size=size,
         small_query=small,
     )
+
+
+def _select_parts(text: str) -> tuple[list[str], int, int]:
+    """The projected names of ``SELECT … WHERE { … }`` and where its group's body starts
+    and ends (the closing brace); other forms (``DISTINCT``, a prologue) are unsupported.
+
+    >>> _select_parts("SELECT ?this ?value WHERE { ?this ?p ?value }")
+    (['?this', '?value'], 27, 44)
+    """
+    significant = [(kind, tok, at) for kind, tok, at in scan(text) if kind != "space"]
+    words = [tok.upper() if kind == "word" else tok for kind, tok, _ in significant]
+    where = next(
+        (i for i in range(1, len(words) - 1) if words[i] == "WHERE" and words[i + 1] == "{"),
+        None,
+    )
+    if words[:1] != ["SELECT"] or where is None or words[1] == "DISTINCT":
+        raise UnsupportedShapesError("sh:select that is not a plain SELECT with a WHERE group")
+    head_end = significant[0][2] + len("SELECT")
+    variables = text[head_end : significant[where][2]].split()
+    brace = significant[where + 1][2]
+    return variables, brace + 1, _matching_brace(text, brace)
+
+
+def _prefixes(shapes: Graph, constraint: Node) -> Sparql:
+    """The ``PREFIX`` declarations of a SHACL-SPARQL constraint's ``sh:prefixes``."""
+    declarations: list[Sparql] = []
+    for declared in shapes.objects(constraint, SH.prefixes):
+        for decl in shapes.objects(declared, SH.declare):
+            prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
+            try:
+                name = builder.prefix_name(str(prefix))
+            except ValueError:
+                raise UnsupportedShapesError(f"sh:prefix {prefix!r}") from None
+            iri = _n3(URIRef(str(namespace)))
+            declarations.append(_Q["prefix"](prefix=name, namespace=iri))
+    return join(declarations, "\n")
 
 
 # -- running -----------------------------------------------------------------------------
@@ -958,7 +1038,7 @@ def run_checks(
 
 def subclasses_in(kg: KnowledgeGraph) -> Subclasses:
     """The classes ``C rdfs:subClassOf* cls`` of the data (what ``sh:class`` accepts)."""
-    query = f"SELECT DISTINCT ?c ?cls WHERE {{ ?c <{RDFS.subClassOf}>* ?cls }}"
+    query = str(_Q["subclasses"]())
 
     def subclasses(cls: URIRef) -> list[Node]:
         bindings: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
