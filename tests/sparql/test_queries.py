@@ -351,8 +351,8 @@ def test_parameters_bind_inside_sub_selects_and_union_branches() -> None:
     nq = queries.parse_named_query("x", text)
     bound = queries.bound_query(nq, {"p": URIRef("https://e.org/p"), "q": Literal(1)})
     p_row = "VALUES (?p) { (<https://e.org/p>) }"
-    both = 'VALUES (?p ?q) { (<https://e.org/p> "1"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
-    assert bound.count(both) == 1  # the outer group
+    both = p_row + ' VALUES (?q) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) }'
+    assert bound.count(both) == 1  # the outer group: one block per parameter
     assert "WHERE { " + p_row + " ?p ?x ?y }" in bound  # the sub-select's WHERE
     assert "{ " + p_row + " ?p ?r ?s } UNION { ?s ?r ?t }" in bound  # one branch only
     assert 'OPTIONAL { VALUES (?q) { ("1"' in bound

@@ -435,8 +435,8 @@ def _groups(text: str) -> list[_Group]:
 def bound_query(query: NamedQuery, bindings: Mapping[str, Node | None]) -> str:
     """The query text with ``bindings`` bound by ``VALUES`` rows.
 
-    A row binding every parameter opens the outer WHERE group, and a row binding the
-    parameters a nested group mentions opens that group, so a parameter means the same
+    A block per parameter (one variable, one row) opens the outer WHERE group, and blocks
+    binding the parameters a nested group mentions open that group, so a parameter means the same
     everywhere in the query (as if each ``?name`` were the term), sub-selects included.
     The ``#+`` header lines are left empty (line numbers stay those of the file): some
     clients guess the query form from the text and are fooled by words in comments.
@@ -474,7 +474,11 @@ def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
             name: term for name, term in bindings.items() if group.outer or name in group.variables
         }
         if mentioned:
-            pieces += [text[last : group.insert_at], " ", values_block(mentioned)]
+            # one single-variable block per parameter, not one row of several: the same
+            # solutions, and Virtuoso 7.2 fails to compile a multi-variable row before an
+            # OPTIONAL (SP031 "no SPART_VARR_FIXED"; docs/triple-store.md, engine matrix)
+            blocks = " ".join(values_block({name: term}) for name, term in mentioned.items())
+            pieces += [text[last : group.insert_at], " ", blocks]
             last = group.insert_at
     pieces.append(text[last:])
     return "".join(pieces)
