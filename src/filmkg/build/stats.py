@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.rdf.namespaces import sparql_prefixes
 from filmkg.sparql.results import compact
 
 __all__ = ["StatementCount", "count_statements", "graph_stats"]
@@ -72,17 +71,19 @@ def count_statements(kg: KnowledgeGraph) -> StatementCount:
     return StatementCount(sizes)
 
 
-_COUNTS = {
-    "films": "?x a filmkg:Film",
-    "creative works": "?x a filmkg:CreativeWork",
-    "people": "?x a filmkg:Person",
-    "organisations": "?x a filmkg:Organisation",
-    "credits": "?x a filmkg:Credit",
-    "releases": "?x a filmkg:Release",
-    "facts": "?x a filmkg:Assertion",
-    "evidence": "?x a filmkg:Evidence",
-    "sources": "?x a filmkg:Source",
-}
+#: The entity counts, in the order ``filmkg stats`` prints them (columns of the query).
+_COUNTS = (
+    "films",
+    "creative works",
+    "people",
+    "organisations",
+    "credits",
+    "releases",
+    "facts",
+    "evidence",
+    "sources",
+)
+_ENTITY_COUNTS = (Path(__file__).with_name("entity_counts.rq")).read_text(encoding="utf-8")
 
 
 def graph_stats(kg: KnowledgeGraph, *, of: KnowledgeGraph | None = None) -> dict[str, int]:
@@ -91,12 +92,9 @@ def graph_stats(kg: KnowledgeGraph, *, of: KnowledgeGraph | None = None) -> dict
     The statements are those of ``of`` when given: a user's files, counted alone, while
     the entities are counted in ``kg`` (the files read with the ontology, for its classes).
     """
-    parts = " ".join(
-        f"{{ SELECT (COUNT(DISTINCT ?x) AS ?c{i}) WHERE {{ {pattern} }} }}"
-        for i, pattern in enumerate(_COUNTS.values())
-    )
-    row = kg.select(sparql_prefixes() + f"SELECT * WHERE {{ {parts} }}").rows[0]
-    counts = {name: int(str(value)) for name, value in zip(_COUNTS, row, strict=True)}
+    result = kg.select(_ENTITY_COUNTS)
+    row = dict(zip(result.variables, result.rows[0], strict=True))
+    counts = {name: int(str(row[name.replace(" ", "_")])) for name in _COUNTS}
     statements = count_statements(kg if of is None else of)
     counts["statements"] = statements.total
     counts["named graphs"] = len(statements.named())
