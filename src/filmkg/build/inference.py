@@ -36,6 +36,7 @@ from filmkg.io import progress
 from filmkg.rdf.convert import to_oxigraph, to_rdflib
 from filmkg.rdf.namespaces import GRAPH
 from filmkg.resources import ontology_dir
+from filmkg.sparql import builder
 
 __all__ = ["INFERRED_GRAPH", "entailed", "entailment", "infer", "rule_files"]
 
@@ -45,6 +46,8 @@ _BATCH = 100_000
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _SCHEMA_PREDICATES = {f"{_RDFS}subPropertyOf", f"{_RDFS}subClassOf"}
+#: The queries of this module (``inference.rq``), filled by the query builder.
+_Q = builder.templates("filmkg.build", "inference.rq")
 _ENTAILMENT = re.compile(r"^#\+ entailment: *(\S+)", re.MULTILINE)
 
 Closure = dict[ox.NamedNode, tuple[ox.NamedNode, ...]]
@@ -187,13 +190,9 @@ class _StatedIndex:
     def __init__(self, kg: KnowledgeGraph, inferred: ox.NamedNode) -> None:
         self.kg = kg
         self.target = inferred
-        not_inferred = f"FILTER (?g != <{inferred.value}>)"
-        self.predicates = _column(
-            kg, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s ?x ?o }} {not_inferred} }}"
-        )
-        self.classes = _column(
-            kg, f"SELECT DISTINCT ?x {{ GRAPH ?g {{ ?s a ?x }} {not_inferred} }}"
-        )
+        graph = builder.term(to_rdflib(inferred))
+        self.predicates = _column(kg, str(_Q["stated_predicates"](inferred=graph)))
+        self.classes = _column(kg, str(_Q["stated_classes"](inferred=graph)))
 
     def new_quads(self, triples: Iterable[TripleTerms]) -> Iterator[ox.Quad]:
         """The triples as quads of the inferred graph, less those a graph states."""
@@ -237,9 +236,8 @@ def _load_via_file(kg: KnowledgeGraph, quads: Iterable[ox.Quad], scratch: Path) 
 
 def count_graph(kg: KnowledgeGraph, graph: ox.NamedNode) -> int:
     """The number of triples in one named graph, counted inside the store."""
-    result = kg.solutions(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}", union=False
-    )
+    query = _Q["graph_size"](graph=builder.term(to_rdflib(graph)))
+    result = kg.solutions(str(query), union=False)
     assert isinstance(result, ox.QuerySolutions)
     value = next(iter(result))["n"]
     assert isinstance(value, ox.Literal)
@@ -253,11 +251,8 @@ def _derives_schema(subproperties: Closure) -> bool:
 
 def _closure(kg: KnowledgeGraph, relation: str) -> Closure:
     """``x → (its strict super-terms)`` for ``rdfs:<relation>+``, from the whole dataset."""
-    query = (
-        f"SELECT DISTINCT ?x ?super WHERE {{ ?x <{_RDFS}{relation}>+ ?super . "
-        "FILTER (isIRI(?x) && isIRI(?super)) }"
-    )
-    result = kg.solutions(query)
+    query = _Q["closure"](relation=builder.term(to_rdflib(ox.NamedNode(_RDFS + relation))))
+    result = kg.solutions(str(query))
     assert isinstance(result, ox.QuerySolutions)
     table: dict[ox.NamedNode, list[ox.NamedNode]] = {}
     for row in result:
@@ -298,11 +293,8 @@ def _stated_triples(sources: Sequence[tuple[Path, ox.RdfFormat]]) -> Iterator[Tr
 
 def _stated_blank_triples(kg: KnowledgeGraph, inferred: ox.NamedNode) -> Iterator[TripleTerms]:
     """The stated triples with a blank node (the scan and test run inside the store)."""
-    query = (
-        "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER (?g != <{inferred.value}> && (isBlank(?s) || isBlank(?o))) }}"
-    )
-    result = kg.solutions(query, union=False)
+    query = _Q["stated_blank_triples"](inferred=builder.term(to_rdflib(inferred)))
+    result = kg.solutions(str(query), union=False)
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         yield row["s"], row["p"], row["o"]  # type: ignore[misc]
