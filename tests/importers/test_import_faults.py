@@ -200,11 +200,14 @@ STAGES: dict[str, Callable[[pytest.MonkeyPatch], None]] = {
     "clearing the old graphs": lambda mp: mp.setattr(
         KnowledgeGraph, "clear_graph", _fail_on_call(KnowledgeGraph.clear_graph, 2, BUG)
     ),
+    # on disk, the import and the derived triples are written by the bulk loader
     "writing the import (disk full)": lambda mp: mp.setattr(
-        KnowledgeGraph, "add_quads", _fail_on_call(KnowledgeGraph.add_quads, 1, _full_disk())
+        KnowledgeGraph, "bulk_add", _fail_on_call(KnowledgeGraph.bulk_add, 1, _full_disk())
     ),
     "derivation, half-way (disk full)": lambda mp: mp.setattr(
-        KnowledgeGraph, "add_quads", _fail_on_call(KnowledgeGraph.add_quads, 3, _full_disk())
+        KnowledgeGraph,
+        "bulk_load_file",
+        _fail_on_call(KnowledgeGraph.bulk_load_file, 2, _full_disk()),
     ),
     "derivation": lambda mp: mp.setattr(inference, "infer", _after(inference.infer, BUG)),
     "interrupted (Ctrl-C) in resolution": lambda mp: mp.setattr(

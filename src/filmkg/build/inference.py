@@ -85,6 +85,8 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
         derived = _infer_streamed(kg, sources)
         if derived is not None:
             return derived
+    if kg.path is not None:
+        return _infer_on_disk(kg)
     target = ox.NamedNode(str(INFERRED_GRAPH))
     rules = rule_files()
     with progress.task("deriving", total=len(rules), unit="rules") as step:
@@ -175,6 +177,35 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
         derived = _with_closure(chain(reparsed, blank), subproperties, subclasses, keep=False)
         _load_via_file(kg, stated.new_quads(derived), scratch)
         step.advance()
+        step.describe("deriving")
+    kg._changed()
+    return count_graph(kg, target)
+
+
+def _infer_on_disk(kg: KnowledgeGraph) -> int:
+    """:func:`infer` for an on-disk store without its source files (an import, an accept).
+
+    Each rule's output goes through a temporary N-Quads file into the bulk loader once
+    the rule's query is done (a transactional write costs ≈ 55 µs a quad on disk: 8 s of
+    a 1,000-film import); only triples whose predicate (or class) a stated graph uses are
+    looked up in the store (:class:`_StatedIndex`). Same triples as the in-memory path.
+    """
+    assert kg.path is not None
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    rules = rule_files()
+    stated = _StatedIndex(kg, target)
+    with (
+        tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp,
+        progress.task("deriving", total=len(rules), unit="rules") as step,
+    ):
+        scratch = Path(tmp) / "derived.nq"
+        for rule in rules:
+            step.describe(f"deriving: {rule.stem}")
+            result = kg.solutions(rule.read_text(encoding="utf-8"))
+            assert isinstance(result, ox.QueryTriples)
+            triples = ((t.subject, t.predicate, t.object) for t in result)
+            _load_via_file(kg, stated.new_quads(triples), scratch)  # type: ignore[arg-type]
+            step.advance()
         step.describe("deriving")
     kg._changed()
     return count_graph(kg, target)
