@@ -56,7 +56,8 @@ from rapidfuzz import fuzz  # imported on first use: most imports have no alias 
 
 from filmkg.importers.mapping import ValueSpec, fold, slug
 from filmkg.importers.quality import Issue
-from filmkg.rdf.namespaces import KG, sparql_prefixes
+from filmkg.rdf.namespaces import KG
+from filmkg.sparql import builder
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -136,22 +137,14 @@ class ReferenceIndex:
     def from_graph(cls, kg: KnowledgeGraph) -> ReferenceIndex:
         """Index the films, people, places, organisations and credits of ``kg``."""
         index = cls()
-        pre = sparql_prefixes()
-        q = pre + (
-            "SELECT ?p ?label ?alt WHERE { ?p a filmkg:Person . "
-            "{ ?p rdfs:label ?label } UNION { ?p skos:altLabel ?label BIND(true AS ?alt) } }"
-        )
+        q = builder.query("filmkg.importers", "index_people.rq")
         for row in kg.solutions(q):  # type: ignore[union-attr]
             iri, label = row["p"].value, row["label"].value
             index.persons.setdefault(fold(label), iri)
             if row["alt"] is None:
                 index.person_labels.setdefault(iri, label)
                 index.namesakes.setdefault(fold(label), []).append(iri)
-        q = pre + (
-            "SELECT ?f ?label ?d WHERE { ?f a filmkg:Film ; rdfs:label ?label . "
-            "OPTIONAL { ?r filmkg:work ?f . { ?r filmkg:releaseYear ?d } UNION "
-            "{ ?r filmkg:releaseDate ?d } } }"
-        )
+        q = builder.query("filmkg.importers", "index_films.rq")
         for row in kg.solutions(q):  # type: ignore[union-attr]
             iri, label = row["f"].value, row["label"].value
             year = row["d"].value[:4] if row["d"] is not None else None
@@ -159,18 +152,12 @@ class ReferenceIndex:
             index.film_labels.setdefault(iri, label)
             if year is not None and year.isdigit():
                 index.film_years[iri] = min(int(year), index.film_years.get(iri, int(year)))
-        q = pre + (
-            "SELECT ?e ?c ?label WHERE { VALUES ?c { filmkg:Place filmkg:Organisation } "
-            "?e a ?c ; rdfs:label ?label }"
-        )
+        q = builder.query("filmkg.importers", "index_others.rq")
         for row in kg.solutions(q):  # type: ignore[union-attr]
             local = row["c"].value.rsplit("#", 1)[1]
             index.others.setdefault((local, fold(row["label"].value)), row["e"].value)
             index.other_labels.setdefault(row["e"].value, row["label"].value)
-        q = pre + (
-            "SELECT ?w ?a ?role WHERE { ?c a filmkg:Credit ; filmkg:work ?w ; filmkg:agent ?a "
-            "OPTIONAL { ?c filmkg:role ?role } }"
-        )
+        q = builder.query("filmkg.importers", "index_credits.rq")
         for row in kg.solutions(q):  # type: ignore[union-attr]
             pair = (row["w"].value, row["a"].value)
             index.credits.add(pair)

@@ -46,6 +46,7 @@ __all__ = [
     "integer",
     "join",
     "prefix_name",
+    "query",
     "template",
     "templates",
     "term",
@@ -257,3 +258,15 @@ def template(package: str, resource: str) -> Template:
     """
     text = (resources.files(package) / resource).read_text(encoding="utf-8")
     return Template(resource, text)
+
+
+def query(package: str, resource: str) -> str:
+    """The text of a fixed query file shipped in ``package`` (one without slots).
+
+    >>> query("filmkg.build", "graph_sizes.rq").splitlines()[-1]
+    'SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g'
+    """
+    fixed = template(package, resource)
+    if fixed.slots:
+        raise ValueError(f"{package}/{resource} has slots: {sorted(fixed.slots)}")
+    return fixed.text
