@@ -29,6 +29,7 @@ from filmkg.importers.mapping import requirements
 from filmkg.io.fileio import atomic_write_bytes
 from filmkg.rdf.namespaces import FILMKG_NS, PREFIXES
 from filmkg.resources import ontology_dir, ontology_file, shapes_file
+from filmkg.sparql.tokenizer import tokens
 
 __all__ = ["BEGIN", "END", "ClassProperty", "class_properties", "property_table", "update_doc"]
 
@@ -85,14 +86,31 @@ def _ancestors(iri: str, parents: dict[str, set[str]]) -> set[str]:
     return seen
 
 
+def _template_names(rule: str) -> list[str]:
+    """The ``filmkg:`` local names in the template of a CONSTRUCT rule.
+
+    >>> _template_names("CONSTRUCT { ?w filmkg:director ?a . } WHERE { ?w filmkg:x ?a }")
+    ['director']
+    """
+    found = tokens(rule)
+    upper = [tok.upper() for tok in found]
+    for i in range(len(found) - 1):
+        if upper[i] == "CONSTRUCT" and found[i + 1] == "{":
+            close = next((j for j in range(i + 2, len(found)) if found[j] == "}"), len(found))
+            template = found[i + 2 : close]
+            return [m.group(1) for t in template if (m := _FILMKG_NAME.match(t))]
+    return []
+
+
+_FILMKG_NAME = re.compile(r"filmkg:(\w+)")
+
+
 def _derived() -> set[str]:
     """The properties the rules derive (never given by a mapping): those of a rule's
     CONSTRUCT template, and the credit shortcuts the role concepts name."""
     found: set[str] = set()
     for rule in sorted((ontology_dir() / "rules").glob("*.rq")):
-        template = re.search(r"CONSTRUCT\s*\{(.*?)\}", rule.read_text(encoding="utf-8"), re.S)
-        if template:
-            found |= {FILMKG_NS + m for m in re.findall(r"filmkg:(\w+)", template.group(1))}
+        found |= {FILMKG_NS + name for name in _template_names(rule.read_text(encoding="utf-8"))}
     for t in ox.parse(path=str(ontology_dir() / "vocab.ttl")):
         if t.predicate.value == FILMKG_NS + "shortcut":
             found.add(t.object.value)
