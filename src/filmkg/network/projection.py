@@ -54,6 +54,7 @@ from filmkg.build.inference import entailed
 from filmkg.errors import UnknownEntityError, UsageError
 from filmkg.io import progress
 from filmkg.rdf.namespaces import FILMKG, GRAPH, KG, PROV
+from filmkg.sparql import builder
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult
 
@@ -386,39 +387,17 @@ def collaboration_graph(
 #: edge attributes (works, roles, credit IRIs per edge) take ≈ 1.6 GB at 1M triples.
 LEAN_THRESHOLD = 1_000_000
 
-#: The cast of every work, one row per work: each person credited on it (a typed
-#: ``filmkg:Credit`` with a role, an agent typed ``filmkg:Person``), their IRIs joined by
-#: spaces (an IRI holds none; repeats are dropped in Python). Each pattern is its own
-#: sub-select so that Oxigraph joins them by hash, one scan each, instead of an index lookup
-#: per credit and pattern (4× faster on an on-disk store); one row per work moves each
-#: work IRI out of the store once.
-_LEAN_CASTS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-SELECT ?work (GROUP_CONCAT(STR(?person); separator=" ") AS ?cast) WHERE {
-  { SELECT ?credit WHERE { ?credit a filmkg:Credit } }
-  { SELECT ?credit ?work WHERE { ?credit filmkg:work ?work } }
-  { SELECT ?credit ?person WHERE { ?credit filmkg:agent ?person } }
-  { SELECT DISTINCT ?credit WHERE { ?credit filmkg:role ?role } }
-  { SELECT ?person WHERE { ?person a filmkg:Person } }
-  FILTER(isIRI(?person))
-}
-GROUP BY ?work"""
+#: The cast of every work, one row per work, IRIs joined by spaces (why so: the file).
+_LEAN_CASTS = builder.query("filmkg.network", "lean_casts.rq")
 
 #: People credited under a blank node (no IRI to join by spaces): rare, listed per credit.
-_LEAN_BLANK_CREDITS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-SELECT DISTINCT ?work ?person WHERE {
-  ?person a filmkg:Person .
-  FILTER(isBlank(?person))
-  ?credit filmkg:agent ?person ; a filmkg:Credit ; filmkg:work ?work ; filmkg:role ?role .
-}"""
+_LEAN_BLANK_CREDITS = builder.query("filmkg.network", "lean_blank_credits.rq")
 
 #: Every person's labels (once per person, not once per credit).
-_LEAN_LABELS = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?person ?label WHERE { ?person a filmkg:Person ; rdfs:label ?label }"""
+_LEAN_LABELS = builder.query("filmkg.network", "lean_labels.rq")
 
 #: Every work's date (filmkg:workDate: the year of the collaboration, done or planned).
-_LEAN_DATES = """PREFIX filmkg: <https://w3id.org/filmkg/ontology#>
-SELECT ?work ?published WHERE { ?work filmkg:workDate ?published }"""
+_LEAN_DATES = builder.query("filmkg.network", "lean_dates.rq")
 
 
 def _solutions(kg: KnowledgeGraph, text: str) -> Iterator[Any]:
