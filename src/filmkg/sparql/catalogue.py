@@ -68,6 +68,7 @@ from filmkg.errors import (
 )
 from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
+from filmkg.sparql import builder
 from filmkg.sparql.results import QueryResult, compact, sort_rows
 from filmkg.sparql.streamed import run_streamed
 from filmkg.sparql.terms import check_iri, values_block
@@ -296,7 +297,7 @@ def parse_named_query(name: str, text: str, *, path: Path | None = None) -> Name
     where_index = _outer_where_index(text)
     if where_index < 0 or not any(g.outer for g in _groups(text)):
         raise QuerySyntaxError(
-            "the query needs an explicit outer 'WHERE {' (parameters are bound there)",
+            "the query needs an explicit outer 'WHERE' group (parameters are bound there)",
             path=source,
         )
     return NamedQuery(
@@ -466,7 +467,7 @@ def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
         return text
     groups = _groups(text)
     if not any(g.outer for g in groups):
-        raise QuerySyntaxError("the query has no outer 'WHERE {' to bind parameters in")
+        raise QuerySyntaxError("the query has no outer 'WHERE' group to bind parameters in")
     pieces: list[str] = []
     last = 0
     for group in groups:
@@ -591,26 +592,8 @@ def _or(items: list[str]) -> str:
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
-_LABELS_OF_CLASS = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?entity ?label WHERE {
-  ?entity rdf:type/rdfs:subClassOf* ?class ;
-          rdfs:label|skos:altLabel|skos:prefLabel ?label .
-  FILTER (isIRI(?entity))
-} ORDER BY ?entity ?label
-"""
-
-_LABELS_OF_DATA = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?entity ?label WHERE {
-  ?entity rdfs:label|skos:altLabel|skos:prefLabel ?label .
-  FILTER (isIRI(?entity) && STRSTARTS(STR(?entity), ?namespace))
-} ORDER BY ?entity ?label
-"""
+_LABELS_OF_CLASS = builder.query("filmkg.sparql", "labels_of_class.rq")
+_LABELS_OF_DATA = builder.query("filmkg.sparql", "labels_of_data.rq")
 
 
 def _label_index(
