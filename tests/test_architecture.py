@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
         "filmkg.validation",
     ),
     ("filmkg.sparql.catalogue", "filmkg.sparql.limited"),
-    ("filmkg.sparql.streamed",),
+    ("filmkg.network.analytics",),
     ("filmkg.build",),
     ("filmkg.engines",),
     ("filmkg.sparql",),

@@ -66,11 +66,11 @@ from filmkg.errors import (
     UnknownEntityError,
     UnknownQueryError,
 )
+from filmkg.network.analytics import run_streamed
 from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
 from filmkg.sparql import builder
 from filmkg.sparql.results import QueryResult, compact, sort_rows
-from filmkg.sparql.streamed import run_streamed
 from filmkg.sparql.terms import check_iri, values_block
 from filmkg.sparql.tokenizer import scan, strip_comments, tokens
 

@@ -464,6 +464,17 @@ def sort_rows(result: QueryResult, keys: Sequence[tuple[str, bool]]) -> list[Row
     return rows
 
 
+def sort_keys(terms: list[Node | None]) -> list[tuple[int, str | int]] | None:
+    """SPARQL ``ORDER BY`` keys of the terms of one column (Python's order of the keys is
+    the engine's order of the terms), or ``None`` when Python cannot sort them as
+    Oxigraph does (:func:`sort_rows`).
+
+    >>> sort_keys([Literal("b"), None, URIRef("https://e.org/a")])
+    [(2, 'b'), (0, ''), (1, 'https://e.org/a')]
+    """
+    return _sort_column(terms)
+
+
 def _sort_column(terms: list[Node | None]) -> list[tuple[int, str | int]] | None:
     """SPARQL ``ORDER BY`` keys of one column's terms, or None if Python cannot sort them
     the way Oxigraph does."""
