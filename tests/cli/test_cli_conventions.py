@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
@@ -10,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
-from filmkg.cli import main
+from filmkg.cli import COMMANDS, SUMMARIES, main
 from filmkg.errors import EXIT_CODES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,6 +37,32 @@ def test_bare_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str
     assert len(lines) > 10
     assert max(len(line) for line in lines) < 120
     assert any(line.split()[:1] == ["query"] for line in lines)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_help_list_says_what_each_command_says(name: str) -> None:
+    """``filmkg --help`` lists the commands from SUMMARIES: each must be its command's."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    command = getattr(importlib.import_module(module), attribute)
+    assert name in SUMMARIES, f"add {name!r} to filmkg.cli.SUMMARIES"
+    for limit in (20, 45, 70, 200):
+        summary = click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit)
+        assert summary == command.get_short_help_str(limit)
+
+
+def test_help_imports_no_command() -> None:
+    code = (
+        "import sys\n"
+        "from filmkg.cli import main\n"
+        "assert main(['--help']) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('filmkg.cli.'))\n"
+        "heavy = sorted(m for m in ('rdflib', 'pyoxigraph', 'networkx') if m in sys.modules)\n"
+        "print('LOADED', loaded, heavy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert "LOADED [] []" in done.stdout
 
 
 def test_version_short_and_long(capsys: pytest.CaptureFixture[str]) -> None:

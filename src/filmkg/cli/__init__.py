@@ -21,7 +21,7 @@ from filmkg import __version__
 from filmkg.errors import EXIT_CODES, FilmKGError, OutputError
 from filmkg.io import progress
 
-__all__ = ["COMMANDS", "cli", "main"]
+__all__ = ["COMMANDS", "SUMMARIES", "cli", "main"]
 
 #: command name → "module:attribute" of its click command, imported on use.
 COMMANDS: dict[str, str] = {
@@ -42,11 +42,52 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: command name → the first paragraph of its help, for the list ``filmkg --help`` shows
+#: without importing every command (and the libraries each imports at its top).
+#: ``tests/cli/test_cli_conventions.py`` checks it says what each command's help says.
+SUMMARIES: dict[str, str] = {
+    "accept": "Write the candidates accepted in REVIEW into the source's named graph.",
+    "build": "Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.",
+    "export": "Export the project graph, or FILES, deterministically.",
+    "extract": "Propose the facts TEXT_FILE states, for review.",
+    "import": "Import SOURCE (a data file, or a folder holding the mapping's files).",
+    "network": "The collaboration network (NetworkX): who worked with whom, in what role.",
+    "push": "Push the graph (plus EXTRA files) into a triple store, one named graph at a time.",
+    "query": "Run the named query NAME (see --list) on the project graph, or on --endpoint.",
+    "serve": "Serve the graph (plus EXTRA files) as a read-only SPARQL endpoint, until Ctrl-C.",
+    "sparql": "Run the SPARQL query QUERY_OR_FILE (text, a .rq file, or - for stdin).",
+    "stats": "Count films, people, organisations, credits, facts and sources, and the "
+    "statements graph by graph: of the project, of FILES (- reads stdin) or of a --store.",
+    "synth": "Generate a realistic synthetic film graph in the filmkg ontology.",
+    "validate": "Validate the project graph, or your own FILES, against the filmkg shapes.",
+    "viz": "Draw the collaboration network into OUTPUT (one self-contained file).",
+}
+
+
 class LazyGroup(click.Group):
-    """A click group whose commands are imported only when they are used."""
+    """A click group whose commands are imported only when they are used.
+
+    This is why the command modules may import their libraries at the top: ``filmkg
+    --help`` lists the commands from :data:`SUMMARIES` and imports none of them.
+    """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, shortened as click shortens it, from :data:`SUMMARIES` (a
+        command missing there is imported for its help)."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            summary = SUMMARIES.get(name)
+            if summary is not None:  # click's own shortening, on a stand-in command
+                rows.append((name, click.Command(name, help=summary).get_short_help_str(limit)))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
