@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import click
+from click.core import ParameterSource
+
+from filmkg.engines.remote import Endpoint, RetryPolicy, load_credentials
 
 __all__ = ["connection_options", "endpoint_option", "make_endpoint", "refuse_local_options"]
 
@@ -92,8 +95,6 @@ def endpoint_option(func: F) -> F:
 
 def refuse_local_options(ctx: click.Context, names: tuple[str, ...]) -> None:
     """A usage error if any of the options ``names`` was given along with ``--endpoint``."""
-    from click.core import ParameterSource
-
     given = [
         "--" + name.replace("_", "-")
         for name in names
@@ -114,8 +115,6 @@ def make_endpoint(
     store_url: str | None = None,
 ) -> Any:
     """The :class:`filmkg.engines.remote.Endpoint` the options describe."""
-    from filmkg.engines.remote import Endpoint, RetryPolicy, load_credentials
-
     return Endpoint(
         url,
         update_url=update_url,

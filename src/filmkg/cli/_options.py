@@ -17,18 +17,18 @@ up).
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from filmkg.errors import ParseError, UsageError
-
-if TYPE_CHECKING:
-    from filmkg.engines.store import KnowledgeGraph
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.errors import ParseError, SourceNotFoundError, UsageError
 
 __all__ = [
     "input_format_option",
@@ -120,19 +120,13 @@ def load_graph(
     vocabularies stay); ``project`` goes to :func:`filmkg.build.project.load_project`. The same
     one-line errors for every command: both given, or a file that is missing.
     """
-    from filmkg.errors import SourceNotFoundError
-
     if store is not None:
         if files or not project_data:
             raise UsageError(f"give {files_name} or --store, not both")
-        from filmkg.engines.store import KnowledgeGraph
-
         return KnowledgeGraph.open(store)
     for path in files:
         if str(path) != "-" and not path.is_file():
             raise SourceNotFoundError(f"{path}: no such file", hint="check the path")
-    from filmkg.build.project import load_project
-
     return load_project(files, include_data=project_data, **project)
 
 
@@ -215,8 +209,6 @@ def output_format(fmt: str | None, output: Path | None, *, graph: bool = False) 
 def terminal_width() -> int | None:
     """The columns of the terminal stdout writes to; ``None`` when it is not a terminal
     (then tables only cut cells past :data:`filmkg.sparql.results.MAX_CELL`)."""
-    import shutil
-
     try:
         return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     except (OSError, ValueError):

@@ -43,6 +43,8 @@ def build(
     Writes the merged graph, every export format and the validation report to the output
     folder. Exits 1 (writing nothing) when the graph does not conform to the shapes.
     """
+    # heavy: build.dist draws network.svg with matplotlib (about 1.5 s to import), so
+    # only a build pays for it, not `filmkg build --help`
     from filmkg.build.dist import build as run_build
     from filmkg.build.dist import build_store
 

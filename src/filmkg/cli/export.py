@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.build.project import load_project
+from filmkg.build.stats import count_statements
 from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
-
-if TYPE_CHECKING:
-    from filmkg.engines.store import KnowledgeGraph
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.export.formats import export_format, export_to_path, export_to_stream
+from filmkg.io.loading import parse_file
+from filmkg.rdf.namespaces import GRAPH
 
 __all__ = ["export"]
 
@@ -94,8 +96,6 @@ def export(
     filmkg export -f jsonld --frame film;
     filmkg export --profile wikidata -f nt;  filmkg export mine.nq -f trig
     """
-    from filmkg.export.formats import export_format, export_to_path, export_to_stream
-
     if frame is not None and fmt is None:
         fmt = "jsonld"
     spec = export_format(fmt, output)
@@ -119,9 +119,6 @@ def export(
 
 def _what(kg: KnowledgeGraph, profile: str, no_inferred: bool) -> str:
     """The statements written, counted as every command counts them."""
-    from filmkg.build.stats import count_statements
-    from filmkg.rdf.namespaces import GRAPH
-
     if profile != "full":
         return f"the {profile} profile"
     counts = count_statements(kg)
@@ -131,15 +128,10 @@ def _what(kg: KnowledgeGraph, profile: str, no_inferred: bool) -> str:
 
 
 def _load(files: list[Path], profile: str) -> KnowledgeGraph:
-    from filmkg.build.project import load_project
-
     if not files:
         return load_project()
     if profile != "full":
         return load_project(extra=files, include_data=False)
-    from filmkg.engines.store import KnowledgeGraph
-    from filmkg.io.loading import parse_file
-
     kg = KnowledgeGraph()  # a plain conversion: the files' own quads, nothing added
     for path in files:
         kg.add_quads(parse_file(path))

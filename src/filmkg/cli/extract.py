@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
 
 __all__ = ["accept", "extract"]
@@ -18,7 +20,7 @@ def _extract_module() -> object:
         raise UsageError(
             "filmkg extract needs spaCy", hint="pip install 'filmkg[extract]'"
         ) from None
-    import filmkg.extract.workflow as workflow
+    import filmkg.extract.workflow as workflow  # after the check: it imports spaCy at its top
 
     return workflow
 
@@ -71,14 +73,7 @@ def extract(
     file, then run `filmkg accept REVIEW`.
     """
     workflow = _extract_module()
-    if store is not None:
-        from filmkg.engines.store import KnowledgeGraph
-
-        reference = KnowledgeGraph.open(store)
-    else:
-        from filmkg.build.project import load_project
-
-        reference = load_project(infer=False)
+    reference = KnowledgeGraph.open(store) if store is not None else load_project(infer=False)
     run = workflow.extract_file(  # type: ignore[attr-defined]
         text_file,
         reference=reference,

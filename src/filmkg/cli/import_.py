@@ -7,9 +7,18 @@ from typing import Any
 
 import click
 
+from filmkg.build.project import load_project
+from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
 from filmkg.importers.checking import DEFAULT_MAX_LOSS, Limits
-from filmkg.importers.mapping import Mapping
+from filmkg.importers.mapping import Mapping, load_mapping
+from filmkg.importers.pipeline import (
+    check_import,
+    import_into,
+    import_source,
+    write_import,
+    write_reports,
+)
 
 __all__ = ["import_"]
 
@@ -90,9 +99,6 @@ def import_(
     columns, classes, properties and vocabulary terms are errors, exit 2); an import that
     makes no films or loses more than --max-loss of its records fails (exit 2).
     """
-    from filmkg.importers.mapping import load_mapping
-    from filmkg.importers.pipeline import import_into, import_source, write_import
-
     if output is not None and output.suffix not in (".nq", ".trig"):
         raise UsageError(f"{output}: unknown output format", hint="name the file .nq or .trig")
     mapping = load_mapping(mapping_path)
@@ -102,8 +108,6 @@ def import_(
     if store_path is not None:
         result = import_into(store_path, source, mapping, threshold=threshold, limits=limits)
     else:
-        from filmkg.build.project import load_project
-
         reference = load_project(infer=False)
         result = import_source(
             source, mapping, reference=reference, threshold=threshold, limits=limits
@@ -115,8 +119,6 @@ def import_(
     if report_dir is None and output is not None:
         report_dir = output.parent
     if report_dir is not None:
-        from filmkg.importers.pipeline import write_reports
-
         write_reports(result, report_dir)
     counts = result.report.counts()
     problems = sum(counts.values())
@@ -135,8 +137,6 @@ def _check(
     source: Path, mapping: Mapping, store_path: Path | None, threshold: float | None, limits: Limits
 ) -> int:
     """``--check``: what the import would make, on stdout; nothing is written."""
-    from filmkg.importers.pipeline import check_import
-
     reference = _reference(store_path)
     report = check_import(source, mapping, reference=reference, threshold=threshold, limits=limits)
     click.echo(f"check {mapping.source_id} ({mapping.path}):")
@@ -155,11 +155,7 @@ def _check(
 def _reference(store_path: Path | None) -> Any:
     """What ``--check`` resolves against: the store (opened read-only), else the project."""
     if store_path is not None and store_path.exists():
-        from filmkg.engines.store import KnowledgeGraph
-
         kg = KnowledgeGraph.open(store_path)  # read-only: --check writes nothing
         if len(kg):
             return kg
-    from filmkg.build.project import load_project
-
     return load_project(infer=False)

@@ -8,12 +8,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+import networkx as nx
+from rdflib import Graph
 
-from filmkg.cli._options import store_option
+from filmkg.cli._options import load_graph, store_option, terminal_width
+from filmkg.io.fileio import atomic_write_bytes, atomic_write_text
+from filmkg.network import projection as nw
+from filmkg.network.projection import (
+    collaboration_graph,
+    collaboration_path,
+    compare_reunions,
+    derived_triples,
+    ego_network,
+    export_graph,
+    find_reunions,
+    network_stats,
+    stated_reunions,
+)
+from filmkg.rdf.namespaces import bind_prefixes
+from filmkg.sparql import catalogue as queries
+from filmkg.sparql.results import compact, text_table
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from filmkg.engines.store import Engine, KnowledgeGraph
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,16 +71,12 @@ def common_options(func: F) -> F:
 
 def load(data: Sequence[Path]) -> KnowledgeGraph:
     """The project graph plus ``data`` files, or the store given with ``--store``."""
-    from filmkg.cli._options import load_graph
-
     store: Path | None = click.get_current_context().meta.get(_STORE_KEY)
     return load_graph(data, store, files_name="--data")
 
 
 def resolve_person(kg: KnowledgeGraph, text: str, engine: Engine) -> str:
     """A person's IRI from a name or an IRI (the named-query resolver: labels, altLabels)."""
-    from filmkg.sparql import catalogue as queries
-
     return str(queries.resolve_entity(kg, "person", text, engine=engine))
 
 
@@ -78,9 +90,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     1  | x
     22 | yy
     """
-    from filmkg.cli._options import terminal_width
-    from filmkg.sparql.results import text_table
-
     return text_table(headers, rows, width=terminal_width())
 
 
@@ -121,8 +130,6 @@ def network() -> None:
 )
 def stats(engine: Engine, data: tuple[Path, ...], fmt: str, top: int) -> int:
     """Size, components, density, centrality (degree, betweenness) and communities."""
-    from filmkg.network.projection import collaboration_graph, network_stats
-
     graph = collaboration_graph(load(data), engine=engine)
     result = network_stats(graph)
     if fmt == "json":
@@ -167,8 +174,6 @@ def stats(engine: Engine, data: tuple[Path, ...], fmt: str, top: int) -> int:
 @click.argument("target")
 def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: str) -> int:
     """The shortest collaboration path from SOURCE to TARGET, with works and roles."""
-    from filmkg.network.projection import collaboration_graph, collaboration_path
-
     kg = load(data)
     a, b = resolve_person(kg, source, engine), resolve_person(kg, target, engine)
     hops = collaboration_path(collaboration_graph(kg, engine=engine, lean=False), a, b)
@@ -205,14 +210,6 @@ def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: 
 )
 def reunions(engine: Engine, data: tuple[Path, ...], fmt: str, min_gap: int) -> int:
     """Reunions found from the credits alone, compared with those the sources state."""
-    from filmkg.network.projection import (
-        collaboration_graph,
-        compare_reunions,
-        find_reunions,
-        stated_reunions,
-    )
-    from filmkg.sparql.results import compact
-
     kg = load(data)
     found = find_reunions(collaboration_graph(kg, engine=engine, lean=False), min_gap)
     stated = stated_reunions(kg, engine=engine)
@@ -262,10 +259,6 @@ def reunions(engine: Engine, data: tuple[Path, ...], fmt: str, min_gap: int) -> 
 )
 def ego(engine: Engine, data: tuple[Path, ...], fmt: str, person: str, radius: int) -> int:
     """The people within --radius collaboration hops of PERSON."""
-    import networkx as nx
-
-    from filmkg.network.projection import collaboration_graph, ego_network
-
     kg = load(data)
     graph = collaboration_graph(kg, engine=engine, lean=False)
     center = resolve_person(kg, person, engine)
@@ -303,8 +296,6 @@ def ego(engine: Engine, data: tuple[Path, ...], fmt: str, person: str, radius: i
 
 def projection(kg: KnowledgeGraph, name: str, engine: Engine) -> nx.Graph:
     """One of the projections by name."""
-    from filmkg.network import projection as nw
-
     builders = {
         "collaboration": nw.collaboration_graph,
         "person-work": nw.person_work_graph,
@@ -342,9 +333,6 @@ def projection(kg: KnowledgeGraph, name: str, engine: Engine) -> nx.Graph:
 )
 def export(engine: Engine, data: tuple[Path, ...], fmt: str, output: Path, which: str) -> int:
     """Write a projection as GraphML or GEXF (Gephi, Cytoscape) or node-link JSON."""
-    from filmkg.io.fileio import atomic_write_bytes
-    from filmkg.network.projection import export_graph
-
     graph = projection(load(data), which, engine)
     atomic_write_bytes(output, export_graph(graph, fmt))
     click.echo(
@@ -372,17 +360,6 @@ def export(engine: Engine, data: tuple[Path, ...], fmt: str, output: Path, which
 )
 def derive(engine: Engine, data: tuple[Path, ...], min_gap: int, output: Path | None) -> int:
     """The derived collaborations and reunions as RDF (Turtle), with their provenance."""
-    from rdflib import Graph
-
-    from filmkg.io.fileio import atomic_write_text
-    from filmkg.network.projection import (
-        collaboration_graph,
-        derived_triples,
-        find_reunions,
-        stated_reunions,
-    )
-    from filmkg.rdf.namespaces import bind_prefixes
-
     kg = load(data)
     collab = collaboration_graph(kg, engine=engine, lean=False)
     triples = derived_triples(

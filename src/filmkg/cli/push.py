@@ -9,6 +9,8 @@ import click
 
 from filmkg.cli._endpoint import connection_options, make_endpoint
 from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+from filmkg.engines.remote import PushProgress
+from filmkg.engines.remote import push as run_push
 
 
 @click.command()
@@ -87,9 +89,6 @@ def push(
 
     Example: filmkg push --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.engines.remote import PushProgress
-    from filmkg.engines.remote import push as run_push
-
     target = make_endpoint(
         endpoint,
         credentials_file=credentials_file,

@@ -27,6 +27,11 @@ from filmkg.cli._options import (
     store_option,
     terminal_width,
 )
+from filmkg.engines.remote import Endpoint
+from filmkg.errors import ParameterError, UnknownEntityError, UsageError
+from filmkg.io.fileio import atomic_write_text
+from filmkg.sparql import catalogue as queries
+from filmkg.sparql.catalogue import catalogue
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -90,8 +95,6 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
     >>> parse_params(["person=Tom Hanks", "min_films=2"])
     {'person': 'Tom Hanks', 'min_films': '2'}
     """
-    from filmkg.errors import ParameterError
-
     params: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -126,8 +129,6 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from filmkg.io.fileio import atomic_write_text
-
     atomic_write_text(output, text)
     click.echo(f"wrote {output}", err=True)
 
@@ -149,8 +150,6 @@ def render_result(result: QueryResult, fmt: str, output: Path | None) -> str:
 
 
 def _list_queries() -> str:
-    from filmkg.sparql.catalogue import catalogue
-
     rows = [(name, nq.summary) for name, nq in catalogue().items()]
     width = max((len(name) for name, _ in rows), default=0)
     return "\n".join(f"{name.ljust(width)}  {summary}" for name, summary in rows)
@@ -212,10 +211,6 @@ def query(
     filmkg query reunions -f json;  filmkg query film_credits -p film=Here -f csv;
     filmkg query film_credits -p film=Here --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.engines.remote import Endpoint
-    from filmkg.errors import UnknownEntityError, UsageError
-    from filmkg.sparql import catalogue as queries
-
     if list_:
         if name is not None:
             raise UsageError("--list takes no query name")

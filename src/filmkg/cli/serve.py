@@ -6,14 +6,22 @@ import signal
 import tempfile
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
 
 import click
+import pyoxigraph as ox
 
+from filmkg.build.project import load_project
 from filmkg.cli._options import store_option, timeout_option
-
-if TYPE_CHECKING:
-    from filmkg.engines.gateway import Gateway, Limits
+from filmkg.engines.gateway import Gateway, Limits
+from filmkg.engines.server import (
+    OxigraphServer,
+    error_line,
+    is_loopback,
+    load_store,
+    oxigraph_executable,
+    url_for,
+)
+from filmkg.errors import EndpointError, UsageError
 
 
 def _bind(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -85,9 +93,6 @@ def serve(
     Example: filmkg serve --bind 127.0.0.1:7878, then filmkg query film_credits
     --param film=Here --endpoint http://127.0.0.1:7878/query
     """
-    from filmkg.engines.gateway import Gateway, Limits
-    from filmkg.engines.server import is_loopback, oxigraph_executable
-
     if bind is not None:
         host, _, port_text = bind.rpartition(":")
         host, port = host.strip("[]"), int(port_text)
@@ -114,9 +119,6 @@ def serve(
 
 def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
     """Load the graph into ``location`` unless it already holds a store (then True)."""
-    from filmkg.engines.server import load_store
-    from filmkg.errors import UsageError
-
     if (location / "CURRENT").is_file():
         if extra:
             raise UsageError(
@@ -130,10 +132,6 @@ def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
             f"{location} is not empty and not an Oxigraph store",
             hint="give an empty or new directory for --store",
         )
-    import pyoxigraph as ox  # heavy: only when a graph is loaded
-
-    from filmkg.build.project import load_project
-
     kg = load_project(extra)
     dump = scratch / "graph.nq"
     kg.dump(dump, ox.RdfFormat.N_QUADS)
@@ -145,9 +143,6 @@ def _prepare(location: Path, extra: tuple[Path, ...], scratch: Path) -> bool:
 
 def _run(gateway: Gateway, location: Path, scratch: Path, existing: bool, limits: Limits) -> None:
     """Start the Oxigraph server behind ``gateway`` and wait for Ctrl-C or SIGTERM."""
-    from filmkg.engines.server import OxigraphServer, error_line, url_for
-    from filmkg.errors import EndpointError, UsageError
-
     server = OxigraphServer(
         location,
         host="127.0.0.1",

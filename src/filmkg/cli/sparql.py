@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+import pyoxigraph as ox
 
 from filmkg.cli._endpoint import (
     connection_options,
@@ -23,13 +24,18 @@ from filmkg.cli._endpoint import (
 )
 from filmkg.cli._options import output_format, timeout_option
 from filmkg.cli.query import emit, engine_option, graph_options, open_graph, render_result
-from filmkg.errors import ParseError, UsageError
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.errors import ParseError, ResourceLimitError, SourceNotFoundError, UsageError
+from filmkg.export.formats import serialize
+from filmkg.io.limits import resolve_limits
+from filmkg.rdf.convert import to_oxigraph
+from filmkg.rdf.namespaces import PREFIXES
+from filmkg.sparql.limited import GraphSource, limited_query
+from filmkg.sparql.results import QueryResult, boolean_result
+from filmkg.sparql.safety import check_query
 
 if TYPE_CHECKING:
     from rdflib import Graph
-
-    from filmkg.sparql.limited import GraphSource
-    from filmkg.sparql.results import QueryResult
 
 __all__ = ["read_query", "sparql", "with_prefixes"]
 
@@ -43,8 +49,6 @@ def read_query(query_or_file: str) -> tuple[str, str]:
     >>> read_query("SELECT * WHERE { ?s ?p ?o }")
     ('SELECT * WHERE { ?s ?p ?o }', '<query>')
     """
-    from filmkg.errors import SourceNotFoundError
-
     if query_or_file == "-":
         return sys.stdin.read(), "<stdin>"
     if _names_a_file(query_or_file):
@@ -82,19 +86,11 @@ def with_prefixes(text: str) -> str:
     >>> with_prefixes("SELECT ?f WHERE { ?f wdt:P57 ?d }").splitlines()[1]
     'SELECT ?f WHERE { ?f wdt:P57 ?d }'
     """
-    from filmkg.rdf.namespaces import PREFIXES
-
     head = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items())
     return f"{head}\n{text}"
 
 
 def _graph_text(graph: Graph, fmt: str) -> str:
-    import pyoxigraph as ox
-
-    from filmkg.export.formats import serialize
-    from filmkg.rdf.convert import to_oxigraph
-    from filmkg.rdf.namespaces import PREFIXES
-
     quads = [
         ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
         for s, p, o in graph
@@ -212,9 +208,6 @@ _LOCAL_ONLY = (
 
 def _run_remote(ctx: click.Context, full: str, opts: _Options) -> None:
     """Run the query on ``--endpoint`` (where SERVICE is the endpoint's business)."""
-    from filmkg.io.limits import resolve_limits
-    from filmkg.sparql.results import QueryResult
-
     refuse_local_options(ctx, _LOCAL_ONLY)
     assert opts.endpoint is not None
     remote = make_endpoint(
@@ -233,9 +226,6 @@ def _run_remote(ctx: click.Context, full: str, opts: _Options) -> None:
 
 def _run_local(full: str, opts: _Options) -> None:
     """Check the query, then run it on the embedded engine (or update ``--store``)."""
-    from filmkg.sparql.limited import limited_query
-    from filmkg.sparql.safety import check_query
-
     info = check_query(
         full,
         allow_service=opts.allow_service,
@@ -266,9 +256,6 @@ def _run_local(full: str, opts: _Options) -> None:
 
 def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> None:
     """The row limit, for answers from an endpoint (the server computed them whole)."""
-    from filmkg.errors import ResourceLimitError
-    from filmkg.io.limits import resolve_limits
-
     limit = resolve_limits(None).max_rows if max_rows is None else max_rows
     size = 0 if isinstance(result, bool) else len(result)
     if size > limit:
@@ -279,9 +266,6 @@ def _check_rows(result: QueryResult | bool | Graph, max_rows: int | None) -> Non
 
 
 def _update_store(store: Path, text: str) -> None:
-    from filmkg.engines.store import KnowledgeGraph
-    from filmkg.errors import SourceNotFoundError
-
     if not (store / "CURRENT").is_file():
         raise SourceNotFoundError(
             f"{store}: no store here", hint="make one with `filmkg build --store PATH`"
@@ -292,8 +276,6 @@ def _update_store(store: Path, text: str) -> None:
 
 
 def _graph_source(opts: _Options) -> GraphSource:
-    from filmkg.sparql.limited import GraphSource
-
     if opts.store_path is not None:
         if opts.data or opts.no_project_data:
             raise UsageError("give --data / --no-project-data or --store, not both")
@@ -310,8 +292,6 @@ def _render(
     result: QueryResult | bool | Graph, fmt: str | None, form: str, output: Path | None
 ) -> str:
     """The answer as text: ``fmt``, else the format the ``output`` suffix names."""
-    from filmkg.sparql.results import QueryResult, boolean_result
-
     tabular = isinstance(result, bool | QueryResult)
     chosen = output_format(fmt, output, graph=not tabular) or ("table" if tabular else "turtle")
     allowed = _RESULT_FORMATS if tabular else _GRAPH_FORMATS

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.build.project import graph_name_for
+from filmkg.build.stats import count_statements, graph_stats
 from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
-
-if TYPE_CHECKING:
-    from filmkg.engines.store import KnowledgeGraph
+from filmkg.engines.store import KnowledgeGraph
 
 
 @click.command()
@@ -35,8 +34,6 @@ def stats(files: tuple[Path, ...], input_format: str | None, store: Path | None,
     their own statements are counted (as `build FILES` would load them, each file in its
     named graph graph:<name>).
     """
-    from filmkg.build.stats import count_statements, graph_stats
-
     with input_paths(files, input_format) as paths:
         kg = load_graph(paths, store, project_data=not paths)
         own = _files_alone(paths) if paths else None
@@ -56,9 +53,6 @@ def stats(files: tuple[Path, ...], input_format: str | None, store: Path | None,
 
 def _files_alone(paths: list[Path]) -> KnowledgeGraph:
     """The files' own statements, each file in its named graph (nothing added)."""
-    from filmkg.build.project import graph_name_for
-    from filmkg.engines.store import KnowledgeGraph
-
     kg = KnowledgeGraph()
     for path in paths:
         kg.load(path, graph=graph_name_for(path))

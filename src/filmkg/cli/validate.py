@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+from filmkg.validation.report import validate as run_validate
 
 
 @click.command()
@@ -62,8 +63,6 @@ def validate(
     FILE - reads stdin (`cat data.ttl | filmkg validate -`; Turtle unless --input-format
     says otherwise).
     """
-    from filmkg.validation.report import validate as run_validate
-
     with input_paths(files, input_format) as paths:
         kg = load_graph(paths, store, project_data=not paths)
     report = run_validate(kg, shapes, engine=engine)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from filmkg.cli.network import common_options, load, resolve_person
+from filmkg.errors import UsageError
+from filmkg.io.fileio import atomic_write_bytes
 
 if TYPE_CHECKING:
     from filmkg.engines.store import Engine, KnowledgeGraph
@@ -105,8 +107,8 @@ def viz(
     request of any kind): a legend, search by name, evidence quotes; sigma pages filter
     by role and years. SVG and PNG are drawn by matplotlib (the same picture everywhere).
     """
-    from filmkg.errors import UsageError
-    from filmkg.io.fileio import atomic_write_bytes
+    # heavy: the drawings and timelines import matplotlib (about 1.5 s), so only a drawing
+    # pays for it, not `filmkg viz --help`
     from filmkg.network.drawing import (
         DEFAULT_MAX_PEOPLE,
         DEFAULT_MAX_PEOPLE_HTML,
@@ -154,8 +156,6 @@ def viz(
 
 def _format_of(output: Path) -> str:
     """The format an output file's suffix names."""
-    from filmkg.errors import UsageError
-
     suffix = output.suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise UsageError(f"cannot tell the format of {output}", hint="give -f html|svg|png|dot")
@@ -166,8 +166,10 @@ def _timeline(
     kg: KnowledgeGraph, view: str, film: str | None, person: str | None, fmt: str, engine: Engine
 ) -> tuple[bytes, str]:
     """The release or career timeline as ``fmt``, and what it holds (for the message)."""
-    from filmkg.errors import UsageError
-    from filmkg.network.timeline import career_timeline, release_timeline
+    from filmkg.network.timeline import (  # heavy: matplotlib, only for a timeline
+        career_timeline,
+        release_timeline,
+    )
 
     if fmt == "dot":
         raise UsageError(f"--view {view} has no dot form", hint="use -f svg, png or html")
