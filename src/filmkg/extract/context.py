@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -221,7 +222,6 @@ def _add_mentions(sentence: Sentence, runs: list[Run]) -> None:
 def _discover_titles(document: Document) -> None:
     """Titles: quoted names, "<person>'s <Title>", "the release of <Title> in <year>",
     a lead's "<Title> is a <year> … film", and films the graph knows."""
-    counts: Counter[str] = Counter()
     surnames = {
         m.text.split()[-1]
         for s in document.sentences
@@ -230,30 +230,7 @@ def _discover_titles(document: Document) -> None:
     }
     for s in document.sentences:
         for m in s.mentions.values():
-            if m.label == "FILM":
-                document.titles.add(m.name)
-            nxt, prev = s.lower(m.end), s.lower(m.start - 1)
-            if prev in ("'", "‘", '"', "“") and nxt in ("'", "’", '"', "”"):
-                document.titles.add(m.text)
-            if prev == "of" and s.lower(m.start - 2) == "release" and s.lower(m.end) == "in":
-                document.titles.add(m.text)
-            if m.label == "NAME" and (
-                (
-                    prev == "film"
-                    and (is_year(s.lower(m.start - 2)) or s.lower(m.start - 2) == "the")
-                )
-                or (prev in ("to", "of") and s.lower(m.start - 2) in ("sequel", "remake"))
-            ):
-                document.titles.add(m.text)  # "the 1963 film The Incredible Journey"
-            if (
-                prev in ("'s", "'", "’s", "’")
-                and m.label == "NAME"
-                and m.start >= 2
-                and s.lower(m.end) not in _WORK_WORDS
-            ):
-                owner = s.mentions.get(_mention_start(s, m.start - 2))
-                if owner is not None and _is_person(owner, surnames):
-                    document.titles.add(m.text)
+            document.titles.update(_titles_at(s, m, surnames))
     lead = _lead_title(document)
     if lead is not None:
         document.titles.add(lead[0])
@@ -261,6 +238,7 @@ def _discover_titles(document: Document) -> None:
         if lead[1]:
             document.film_years[lead[0]] = lead[1]
         _lead_mentions(document, lead[0])
+    counts: Counter[str] = Counter()
     for s in document.sentences:
         for m in s.mentions.values():
             if m.text in document.titles:
@@ -268,6 +246,31 @@ def _discover_titles(document: Document) -> None:
     if document.main_film is None and counts:
         best = max(counts.values())
         document.main_film = next(t for t, c in counts.items() if c == best)
+
+
+def _titles_at(s: Sentence, m: Mention, surnames: set[str]) -> Iterator[str]:
+    """The titles mention ``m`` of sentence ``s`` names, by its label and its neighbours."""
+    if m.label == "FILM":
+        yield m.name
+    nxt, prev = s.lower(m.end), s.lower(m.start - 1)
+    if prev in ("'", "‘", '"', "“") and nxt in ("'", "’", '"', "”"):
+        yield m.text
+    if prev == "of" and s.lower(m.start - 2) == "release" and s.lower(m.end) == "in":
+        yield m.text
+    if m.label == "NAME" and (
+        (prev == "film" and (is_year(s.lower(m.start - 2)) or s.lower(m.start - 2) == "the"))
+        or (prev in ("to", "of") and s.lower(m.start - 2) in ("sequel", "remake"))
+    ):
+        yield m.text  # "the 1963 film The Incredible Journey"
+    if (
+        prev in ("'s", "'", "’s", "’")
+        and m.label == "NAME"
+        and m.start >= 2
+        and s.lower(m.end) not in _WORK_WORDS
+    ):
+        owner = s.mentions.get(_mention_start(s, m.start - 2))
+        if owner is not None and _is_person(owner, surnames):
+            yield m.text
 
 
 def _is_person(m: Mention, surnames: set[str]) -> bool:

@@ -41,7 +41,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -434,20 +434,8 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
         members.setdefault(row[0].value, []).append(row[1].value)
     people = sorted({person for cast in members.values() for person in cast})
     ids = {person: i for i, person in enumerate(people)}
-    labels: dict[str, str] = {}
-    for row in _solutions(kg, _LEAN_LABELS):
-        person, label = row[0].value, row[1].value
-        if person in ids and (person not in labels or label < labels[person]):
-            labels[person] = label
-    years: dict[str, int] = {}
-    for row in _solutions(kg, _LEAN_DATES):
-        try:
-            year = int(row[1].value[:4])
-        except ValueError:
-            continue
-        work = row[0].value
-        if work in members and years.get(work, year + 1) > year:
-            years[work] = year
+    labels = _least_labels(kg, ids)
+    years = _first_years(kg, members)
     n = len(people)
     works_of = [0] * n
     counts: dict[int, int] = {}  # pair key a * n + b (a < b) → shared works, first seen first
@@ -484,6 +472,30 @@ def lean_collaboration_graph(kg: KnowledgeGraph) -> nx.Graph:
         for key, c in counts.items()
     )
     return graph
+
+
+def _least_labels(kg: KnowledgeGraph, people: Container[str]) -> dict[str, str]:
+    """The least label of each of ``people`` (lean projection)."""
+    labels: dict[str, str] = {}
+    for row in _solutions(kg, _LEAN_LABELS):
+        person, label = row[0].value, row[1].value
+        if person in people and (person not in labels or label < labels[person]):
+            labels[person] = label
+    return labels
+
+
+def _first_years(kg: KnowledgeGraph, works: Container[str]) -> dict[str, int]:
+    """The earliest year of each of ``works`` that has a date (lean projection)."""
+    years: dict[str, int] = {}
+    for row in _solutions(kg, _LEAN_DATES):
+        try:
+            year = int(row[1].value[:4])
+        except ValueError:
+            continue
+        work = row[0].value
+        if work in works and years.get(work, year + 1) > year:
+            years[work] = year
+    return years
 
 
 def person_work_graph_from_rows(rows: Iterable[CreditRow]) -> nx.Graph:
