@@ -105,8 +105,10 @@ def test_what_cannot_be_written_safely_is_refused() -> None:
         term(URIRef("relative/iri"))
     with pytest.raises(ValueError, match="variable"):
         var("x } DROP ALL")
-    with pytest.raises(ValueError, match="prefix"):
+    with pytest.raises(ParameterError, match="prefix"):
         builder.prefix_name("a: <x> }")
+    with pytest.raises(ParameterError):
+        builder.prologue([("ex", "https://e.org/> SELECT")])
     with pytest.raises(TypeError):
         integer(True)
 

@@ -11,6 +11,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from filmkg.build.project import load_project
 from filmkg.cli import main
+from filmkg.errors import ParameterError
 from filmkg.rdf.namespaces import SH
 from filmkg.resources import shapes_file
 from filmkg.validation.report import validate
@@ -137,3 +138,23 @@ def test_inference_does_not_restate_asserted_triples(project_kg) -> None:
         "{ ?s ?p ?o } GRAPH ?g { ?s ?p ?o } FILTER (?g != <https://w3id.org/filmkg/graph/inferred>) }"
     )
     assert doubled.as_dicts() == [{"n": 0}]
+
+
+def test_a_shapes_prefix_declaration_that_is_not_an_iri_is_one_clear_error(
+    tmp_path: Path,
+) -> None:
+    """A sh:namespace that cannot be a SPARQL IRI is bad input (exit 2), never pasted
+    into query text (it was: an internal error, exit 5)."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://e.org/S> a sh:NodeShape ; sh:targetNode <https://e.org/x> ;
+  sh:sparql [ sh:message "m" ; sh:prefixes <https://e.org/P> ;
+    sh:select "SELECT $this WHERE { $this ex:p ?o . FILTER(false) }" ] .
+<https://e.org/P> sh:declare [ sh:prefix "ex" ; sh:namespace "https://e.org/a> b" ] .
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ParameterError, match="sh:declare") as caught:
+        validate(load_project(), [shapes])
+    assert caught.value.exit_code == 2

@@ -35,8 +35,10 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Final, Literal, get_args
 
+from rdflib import URIRef
 from rdflib.term import Node
 
+from filmkg.errors import ParameterError
 from filmkg.sparql.terms import to_sparql
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "integer",
     "join",
     "prefix_name",
+    "prologue",
     "query",
     "template",
     "templates",
@@ -151,11 +154,30 @@ def prefix_name(name: str) -> Sparql:
     >>> prefix_name("a b")
     Traceback (most recent call last):
     ...
-    ValueError: invalid SPARQL prefix name 'a b'
+    filmkg.errors.ParameterError: invalid SPARQL prefix name 'a b'; ...
     """
     if not _PREFIX_NAME.fullmatch(name):
-        raise ValueError(f"invalid SPARQL prefix name {name!r}")
+        raise ParameterError(
+            f"invalid SPARQL prefix name {name!r}", hint="use letters, digits, _ - ."
+        )
     return Sparql(name, _KEY)
+
+
+def prologue(prefixes: Iterable[tuple[str, str]]) -> Sparql:
+    """``PREFIX name: <namespace>`` lines (each ending in a line break), names and IRIs
+    checked (ParameterError).
+
+    >>> print(prologue([("ex", "https://e.org/")]), end="")
+    PREFIX ex: <https://e.org/>
+    >>> prologue([("ex", "https://e.org/> } <x")])
+    Traceback (most recent call last):
+    ...
+    filmkg.errors.ParameterError: IRI 'https://e.org/> } <x' contains '>', ...
+    """
+    lines = [
+        f"PREFIX {prefix_name(name)}: {term(URIRef(namespace))}\n" for name, namespace in prefixes
+    ]
+    return Sparql("".join(lines), _KEY)
 
 
 def join(parts: Iterable[Sparql], separator: Separator) -> Sparql:

@@ -39,10 +39,12 @@ from filmkg.errors import (
     FilmKGError,
     ForbiddenOperationError,
     InputLimitError,
+    ParameterError,
     QuerySyntaxError,
     ResourceLimitError,
 )
 from filmkg.io.limits import ENV_VARS
+from filmkg.sparql.builder import prologue
 from filmkg.sparql.syntax import explain  # the watched grammar: only on a syntax error
 
 if TYPE_CHECKING:
@@ -303,7 +305,12 @@ def check_shapes(shapes: Graph, *, allow_service: bool = False, allow_from: bool
         for prefix in shapes.objects(declaration, URIRef(_SH + "prefix")):
             for namespace in shapes.objects(declaration, URIRef(_SH + "namespace")):
                 prefixes[str(prefix)] = str(namespace)
-    header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+    try:
+        header = str(prologue(sorted(prefixes.items())))
+    except ParameterError as exc:
+        raise ParameterError(
+            f"shapes: a sh:declare is not valid SPARQL: {exc.message}", hint=exc.hint
+        ) from None
     for name in ("select", "ask", "construct", "update"):
         for node, text in sorted(shapes.subject_objects(URIRef(_SH + name))):
             if not may_touch_outside(str(text)):

@@ -895,19 +895,19 @@ def _sparql_check(
     if tail.strip():
         raise UnsupportedShapesError("sh:select with solution modifiers")
     # $this is pre-bound (as pySHACL does): the target joins the body's own group.
-    prefixes = _prefixes(shapes, constraint)
+    prologue = _prologue(shapes, constraint)
     query = _Q["sparql_check"](
-        prefixes=prefixes, projection=projection, target=target, body=_exists_as_joins(body)
+        prologue=prologue, projection=projection, target=target, body=_exists_as_joins(body)
     )
     size = small = None
     outer = _outer_patterns(body)
     if outer is not None:  # how many solutions the EXISTS tests run on picks the plan
         patterns = verbatim(outer)
-        size = str(_Q["sparql_size"](prefixes=prefixes, target=target, patterns=patterns))
+        size = str(_Q["sparql_size"](prologue=prologue, target=target, patterns=patterns))
         lateral = _exists_as_joins(body, lateral=True)
         small = str(
             _Q["sparql_check"](
-                prefixes=prefixes, projection=projection, target=target, body=lateral
+                prologue=prologue, projection=projection, target=target, body=lateral
             )
         )
     severity = (
@@ -951,19 +951,17 @@ def _select_parts(text: str) -> tuple[list[str], int, int]:
     return variables, brace + 1, _matching_brace(text, brace)
 
 
-def _prefixes(shapes: Graph, constraint: Node) -> Sparql:
+def _prologue(shapes: Graph, constraint: Node) -> Sparql:
     """The ``PREFIX`` declarations of a SHACL-SPARQL constraint's ``sh:prefixes``."""
-    declarations: list[Sparql] = []
-    for declared in shapes.objects(constraint, SH.prefixes):
-        for decl in shapes.objects(declared, SH.declare):
-            prefix, namespace = shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace)
-            try:
-                name = builder.prefix_name(str(prefix))
-            except ValueError:
-                raise UnsupportedShapesError(f"sh:prefix {prefix!r}") from None
-            iri = _n3(URIRef(str(namespace)))
-            declarations.append(_Q["prefix"](prefix=name, namespace=iri))
-    return join(declarations, "\n")
+    declared = [
+        (str(shapes.value(decl, SH.prefix)), str(shapes.value(decl, SH.namespace)))
+        for prefixes in shapes.objects(constraint, SH.prefixes)
+        for decl in shapes.objects(prefixes, SH.declare)
+    ]
+    try:
+        return builder.prologue(declared)
+    except ParameterError as exc:
+        raise UnsupportedShapesError(f"sh:declare: {exc.message}") from None
 
 
 # -- running -----------------------------------------------------------------------------
