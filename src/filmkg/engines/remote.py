@@ -28,7 +28,6 @@ import base64
 import email.utils
 import hashlib
 import http.client
-import json
 import os
 import re
 import socket
@@ -44,10 +43,16 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib import Literal as RdfLiteral
+from rdflib import Graph, URIRef
 
 from filmkg import __version__
+from filmkg.engines.media import (
+    GRAPH_ACCEPT,
+    RESULTS_ACCEPT,
+    body_excerpt,
+    parse_graph,
+    parse_results,
+)
 from filmkg.errors import (
     AuthenticationError,
     EndpointError,
@@ -56,9 +61,8 @@ from filmkg.errors import (
     SourceNotFoundError,
     UsageError,
 )
-from filmkg.io.loading import FORMATS, parse_bytes
-from filmkg.rdf.convert import RdfTerm, to_rdflib
-from filmkg.sparql.results import QueryResult, Row
+from filmkg.rdf.convert import to_rdflib
+from filmkg.sparql.results import QueryResult
 from filmkg.sparql.terms import to_sparql
 from filmkg.sparql.tokenizer import tokens
 
@@ -84,16 +88,20 @@ USER_AGENT = f"filmkg/{__version__} (+https://w3id.org/filmkg)"
 #: Triples per request when pushing a graph (a graph this size or smaller is one ``PUT``).
 DEFAULT_BATCH_SIZE = 50_000
 
+#: The graph a Graph Store probe asks for (it never exists, so nothing is read).
+PROBE_GRAPH = "urn:filmkg:probe:absent"
+#: Seconds a Graph Store probe waits (a URL that does not answer a GET is no store).
+PROBE_TIMEOUT = 5.0
+
 #: Environment variables read for credentials (also the keys of a credentials file).
 ENV_USER = "FILMKG_ENDPOINT_USER"
 ENV_PASSWORD = "FILMKG_ENDPOINT_PASSWORD"  # noqa: S105 - a variable name, not a password
 ENV_TOKEN = "FILMKG_ENDPOINT_TOKEN"  # noqa: S105 - a variable name, not a token
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _SECRET_PARAMS = re.compile(
     r"(?i)^(api[-_]?key|key|token|access[-_]?token|auth|password|passwd|secret|signature)$"
 )
+_REFUSED = re.compile(r"(?i)\bSECURITY\b|permission denied|no permission|not allowed")
 _T = TypeVar("_T")
 
 
@@ -298,6 +306,17 @@ def _sibling(url: str, last: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(path=path))
 
 
+def _sibling_path(url: str, last: str) -> str:
+    """``url`` with its last path segment replaced by ``last``.
+
+    >>> _sibling_path("http://h:8890/sparql", "sparql-auth")
+    'http://h:8890/sparql-auth'
+    """
+    parts = urllib.parse.urlsplit(url)
+    head = parts.path.rstrip("/").rpartition("/")[0]
+    return urllib.parse.urlunsplit(parts._replace(path=f"{head}/{last}"))
+
+
 # -- HTTP --------------------------------------------------------------------------
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -343,6 +362,47 @@ class _NotSupportedError(EndpointError):
     """The server does not offer this protocol at this URL (404, 405, 415, 501)."""
 
 
+class _DigestAuth(urllib.request.HTTPDigestAuthHandler):
+    """HTTP Digest authentication (Virtuoso's ``/sparql-auth``) with the user and password.
+
+    Basic credentials go out with the first request; a server that answers 401 with a
+    Digest challenge gets the Digest answer instead, on the endpoint's own origins only.
+    """
+
+    def __init__(self, credentials: Credentials, urls: Sequence[str]) -> None:
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        if credentials.user and credentials.password is not None:
+            for url in urls:
+                parts = urllib.parse.urlsplit(url)
+                origin = urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+                passwords.add_password(None, origin, credentials.user, credentials.password)
+        super().__init__(passwords)
+        self.enabled = bool(credentials.user and credentials.password is not None)
+        #: Origins that asked for Digest: they get no Basic header first any more.
+        self.digest_origins: set[tuple[str, str, int | None]] = set()
+
+    def http_error_401(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any
+    ) -> Any:
+        challenge = headers.get("WWW-Authenticate", "") if headers else ""
+        sent = req.get_header("Authorization") or ""
+        if self.enabled and not challenge and sent.startswith("Basic "):
+            # Virtuoso refuses a Basic header without saying what it wants: ask again
+            # without it to get its challenge
+            req.remove_header("Authorization")
+            return self.parent.open(req, timeout=req.timeout)
+        if challenge.lower().startswith("digest"):
+            self.digest_origins.add(_origin(req.full_url))
+        try:
+            return super().http_error_401(req, fp, code, msg, headers)
+        finally:  # also after "digest auth failed": the next request starts afresh
+            self.reset_retry_count()
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        req.remove_header("Authorization")  # the Basic header sent first: Digest replaces it
+        return super().retry_http_digest_auth(req, auth)
+
+
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects, but never send credentials to another origin."""
 
@@ -378,13 +438,6 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
-
-
-def _body_excerpt(data: bytes) -> str:
-    text = data.decode("utf-8", "replace")
-    text = re.sub(r"<[^>]{0,200}>", " ", text) if "<html" in text.lower() else text
-    text = " ".join(text.split())
-    return text[:200] + ("…" if len(text) > 200 else "")
 
 
 # -- the endpoint ------------------------------------------------------------------
@@ -435,7 +488,13 @@ class Endpoint:
         self.default_graphs = tuple(default_graphs)
         self.named_graphs = tuple(named_graphs)
         self.max_response_bytes = max_response_bytes
-        self._opener = urllib.request.build_opener(_SafeRedirects())
+        self._store_given = store_url is not None
+        self._update_given = update_url is not None
+        self._store_found: str | None = None
+        #: The ``Server`` header of the last answer (tells a store's URL layout).
+        self.server = ""
+        self._digest = _DigestAuth(self.credentials, (url, self.update_url, self.store_url))
+        self._opener = urllib.request.build_opener(_SafeRedirects(), self._digest)
         self._sleep: Callable[[float], None] = time.sleep
 
     def __repr__(self) -> str:
@@ -454,7 +513,7 @@ class Endpoint:
         if isinstance(exc, urllib.error.HTTPError):
             code, status = exc.code, exc.reason or http.client.responses.get(exc.code, "")
             try:
-                excerpt = _body_excerpt(exc.read(4096))
+                excerpt = body_excerpt(exc.read(4096))
             except (OSError, http.client.HTTPException):
                 excerpt = ""
             detail = f"HTTP {code} {status}".strip() + (f": {excerpt}" if excerpt else "")
@@ -489,6 +548,12 @@ class Endpoint:
             if code in (504, 507):  # the server's own time or size limit: the same again
                 hint = "the server stopped the query at its limit: narrow the query (LIMIT)"
                 return self._error(EndpointError, url, detail, hint), None, False
+            if 500 <= code < 600 and _REFUSED.search(excerpt):  # Virtuoso says "SECURITY"
+                hint = (
+                    "the store does not let this user write: give credentials of a user "
+                    f"who may ({ENV_USER}/{ENV_PASSWORD}; Virtuoso: push to /sparql-auth)"
+                )
+                return self._error(AuthenticationError, url, detail, hint), None, False
             if 500 <= code < 600:
                 error = self._error(
                     _ServerFailedError, url, detail, "the server failed; try again later"
@@ -537,13 +602,16 @@ class Endpoint:
                 self._sleep(wait if wait >= 0 else self.retry.delay(attempt))
                 attempt += 1
 
-    def _open(self, request: urllib.request.Request) -> tuple[bytes, str]:
+    def _open(
+        self, request: urllib.request.Request, timeout: float | None = None
+    ) -> tuple[bytes, str]:
         """Send ``request``; return the body (bounded) and its media type."""
         request.add_header("User-Agent", USER_AGENT)
         auth = self.credentials.authorization()
-        if auth:
+        if auth and _origin(request.full_url) not in self._digest.digest_origins:
             request.add_header("Authorization", auth)  # dropped on cross-origin redirects
-        with self._opener.open(request, timeout=self.timeout) as response:
+        with self._opener.open(request, timeout=timeout or self.timeout) as response:
+            self.server = response.headers.get("Server", "") or self.server
             data = response.read(self.max_response_bytes + 1)
             media = response.headers.get_content_type()
         if len(data) > self.max_response_bytes:
@@ -555,7 +623,7 @@ class Endpoint:
         return data, media
 
     # -- SPARQL protocol (SPARQLWrapper) --------------------------------------------
-    def _wrapper(self, *, update: bool = False) -> Any:
+    def _wrapper(self, *, update: bool = False, accept: str | None = None) -> Any:
         # SPARQLWrapper only when a remote endpoint is used
         from SPARQLWrapper import POST, POSTDIRECTLY, SPARQLWrapper
 
@@ -566,6 +634,8 @@ class Endpoint:
 
             def _query(self) -> tuple[Any, str]:
                 request = self._createRequest()
+                if accept:  # the standard types first, with q-values (media.py)
+                    request.add_header("Accept", accept)
                 data, media = endpoint._open(request)
                 return _Answer(data, media), self.returnFormat
 
@@ -595,20 +665,21 @@ class Endpoint:
             raise ForbiddenOperationError(
                 "this is a SPARQL Update, not a query", hint="filmkg only reads from endpoints"
             )
-        wrapper = self._wrapper()
+        tabular = form in (SELECT, ASK)
+        wrapper = self._wrapper(accept=RESULTS_ACCEPT if tabular else GRAPH_ACCEPT)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the form with a regex that words in comments can fool
         wrapper.queryType = form
-        tabular = form in (SELECT, ASK)
         wrapper.setReturnFormat(JSON if tabular else TURTLE)
         if len(urllib.parse.quote(sparql)) > 1500:
             wrapper.setMethod(POST)
         answer: _Answer = self._call(lambda: wrapper.query().response, self.url)
+        where = display_url(self.url)
         if tabular:
-            return _parse_json_results(answer, display_url(self.url))
-        return _parse_graph(answer, display_url(self.url))
+            return parse_results(answer.data, answer.media, where, form)
+        return parse_graph(answer.data, answer.media, where)
 
     def select(self, sparql: str) -> QueryResult:
         """Run a SELECT query and return its rows."""
@@ -655,13 +726,80 @@ class Endpoint:
                 counts[str(g)] = int(n.toPython())  # type: ignore[union-attr]
         return counts
 
+    # -- finding the Graph Store ----------------------------------------------------
+    def store_candidates(self) -> list[str]:
+        """The URLs that may serve the Graph Store Protocol, most likely first.
+
+        ``--store-url`` when given; else the store layouts of known servers, from the
+        query URL and the ``Server`` header (the SPARQL Service Description has no term for
+        a Graph Store URL): Oxigraph ``/query`` → ``/store``; Virtuoso ``/sparql`` →
+        ``/sparql-graph-crud`` (``-auth`` with credentials, Digest); Fuseki
+        ``/ds/sparql`` → ``/ds/data``; GraphDB ``/repositories/R`` →
+        ``/repositories/R/rdf-graphs/service``; finally the query URL itself.
+
+        >>> Endpoint("http://h:8890/sparql").store_candidates()
+        ['http://h:8890/sparql-graph-crud', 'http://h:8890/data', 'http://h:8890/sparql']
+        """
+        if self._store_given:
+            return [self.store_url]
+        parts = urllib.parse.urlsplit(self.url)
+        path = parts.path.rstrip("/")
+        head, _, last = path.rpartition("/")
+        virtuoso = "virtuoso" in self.server.lower() or last in ("sparql", "sparql-auth")
+
+        def at(new_path: str) -> str:
+            return urllib.parse.urlunsplit(parts._replace(path=new_path, query=""))
+
+        found: list[str] = []
+        if last == "query":
+            found.append(self.store_url)  # the /store sibling
+        if virtuoso:
+            found.append(at(f"{head}/sparql-graph-crud" + ("-auth" if self.credentials else "")))
+        if last in ("sparql", "query"):
+            found.append(at(f"{head}/data"))
+        if head.endswith("/repositories"):
+            found.append(at(f"{path}/rdf-graphs/service"))
+        found.append(self.url)
+        return list(dict.fromkeys(found))
+
+    def _is_store(self, candidate: str) -> bool:
+        """Whether ``candidate`` answers like a Graph Store: a quick ``GET`` of a graph that
+        does not exist gives 404 (or the graph); a query URL says 400, others 405/501."""
+        request = self._store_request("GET", PROBE_GRAPH, base=candidate)
+        request.add_header("Accept", "application/n-triples, text/turtle;q=0.9")
+        try:
+            self._open(request, timeout=min(self.timeout, PROBE_TIMEOUT))
+        except urllib.error.HTTPError as exc:
+            if exc.code in (401, 403):
+                raise self._classify(exc, candidate)[0] from None
+            self.server = (exc.headers.get("Server", "") if exc.headers else "") or self.server
+            return exc.code in (404, 406)
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+            if isinstance(reason, TimeoutError):
+                return False  # no answer to a GET: surely no Graph Store (Virtuoso's /sparql)
+            raise self._classify(exc, candidate)[0] from None
+        return True
+
+    def find_store(self) -> str | None:
+        """The Graph Store URL to push to (probed once), or None: use SPARQL Update."""
+        if self._store_found is None:
+            found = next((c for c in self.store_candidates() if self._is_store(c)), "")
+            self._store_found = found
+            if found:
+                self.store_url = found
+            if not self._update_given and self.credentials and found.endswith("-auth"):
+                self.update_url = _sibling_path(self.url, "sparql-auth")  # Virtuoso's
+        return self._store_found or None
+
     # -- Graph Store Protocol -------------------------------------------------------
     def _store_request(
-        self, method: str, graph: str, body: bytes | None = None
+        self, method: str, graph: str, body: bytes | None = None, *, base: str | None = None
     ) -> urllib.request.Request:
+        base = base or self.store_url
         query = urllib.parse.urlencode({"graph": graph})
-        sep = "&" if urllib.parse.urlsplit(self.store_url).query else "?"
-        request = urllib.request.Request(f"{self.store_url}{sep}{query}", method=method)
+        sep = "&" if urllib.parse.urlsplit(base).query else "?"
+        request = urllib.request.Request(f"{base}{sep}{query}", method=method)
         if body is not None:
             request.data = body
             request.add_header("Content-Type", "application/n-triples")
@@ -722,100 +860,6 @@ class _Answer:
 
     def info(self) -> dict[str, str]:
         return {"content-type": self.media}
-
-
-# -- results -------------------------------------------------------------------------
-#: Media types of RDF graphs: what a Graph Store Protocol URL answers a query with.
-_GRAPH_MEDIA = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/n-quads",
-    "application/trig",
-)
-
-
-def _not_results(where: str, media: str) -> EndpointError:
-    """The error for an answer that is not SPARQL results; a graph means a Graph Store URL.
-
-    >>> str(_not_results("http://h/ds/data", "application/ld+json"))  # doctest: +ELLIPSIS
-    'http://h/ds/data: the answer is a graph (application/ld+json), not SPARQL results; use ...'
-    """
-    kind = media.split(";")[0].strip().lower()
-    path = urllib.parse.urlsplit(where).path.rstrip("/")
-    if kind in _GRAPH_MEDIA or path.rsplit("/", 1)[-1] in ("data", "store", "get"):
-        base = where.rsplit("/", 1)[0] if path else where
-        return EndpointError(
-            f"{where}: the answer is a graph ({media or 'no media type'}), not SPARQL results",
-            hint=f"use the query URL ({base}/sparql or {base}/query), not the Graph Store URL",
-        )
-    return EndpointError(
-        f"{where}: the answer is not SPARQL JSON results ({media or 'no media type'})",
-        hint="is this a SPARQL endpoint? check the URL",
-    )
-
-
-def _parse_json_results(answer: _Answer, where: str) -> QueryResult | bool:
-    """SPARQL 1.1 Query Results JSON → QueryResult (rdflib terms) or bool."""
-    try:
-        doc = json.loads(answer.data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        if answer.media == "application/sparql-results+json":
-            # Streaming servers (Oxigraph) send 200 first, then break off with a message
-            tail = _body_excerpt(answer.data[-300:]).rsplit("[", 1)[-1].strip(" {}[],:")
-            raise EndpointError(
-                f"{where}: the answer broke off: {tail[-120:]!r}",
-                hint="the endpoint stopped the query (a time limit?); narrow it (LIMIT)",
-            ) from None
-        raise _not_results(where, answer.media) from None
-    if not isinstance(doc, dict):
-        raise _not_results(where, answer.media)
-    if "boolean" in doc:
-        return bool(doc["boolean"])
-    try:
-        variables = tuple(str(v) for v in doc["head"].get("vars", []))
-        rows: list[Row] = [
-            tuple(_json_term(b[v]) if v in b else None for v in variables)
-            for b in doc["results"]["bindings"]
-        ]
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise EndpointError(f"{where}: malformed SPARQL JSON results ({exc})") from None
-    return QueryResult(variables, rows)
-
-
-def _json_term(value: Mapping[str, Any]) -> RdfTerm:
-    kind = value["type"]
-    text = str(value["value"])
-    if kind == "uri":
-        return URIRef(text)
-    if kind == "bnode":
-        return BNode(text)
-    if kind in ("literal", "typed-literal"):
-        lang = value.get("xml:lang")
-        if lang:
-            return RdfLiteral(text, lang=str(lang))
-        datatype = value.get("datatype")
-        if datatype and datatype not in (_XSD_STRING, _RDF_LANGSTRING):
-            return RdfLiteral(text, datatype=URIRef(str(datatype)), normalize=False)
-        return RdfLiteral(text)
-    raise ValueError(f"unsupported term type {kind!r}")
-
-
-def _parse_graph(answer: _Answer, where: str) -> Graph:
-    rdf_format = FORMATS.get(answer.media)
-    if rdf_format is None:
-        raise EndpointError(f"{where}: unexpected answer type {answer.media} for a graph query")
-    graph = Graph()
-    if not answer.data.strip():
-        return graph
-    try:
-        quads = parse_bytes(answer.data, fmt=rdf_format, path=where)
-    except ParseError as exc:
-        raise EndpointError(f"the endpoint sent malformed RDF: {exc}") from None
-    for q in quads:
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return graph
 
 
 # -- push ------------------------------------------------------------------------------
@@ -971,11 +1015,11 @@ def push(
             + (derived if missing[0].endswith("/graph/network") else ""),
         )
     endpoint.count_triples(names)  # a query URL that answers, before anything is written
+    method: Via = _choose_method(endpoint, via)
     store: ox.Store = kg.store
     expected = {
         g: sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(g))) for g in names
     }
-    method: Via = via
     pushed: list[PushedGraph] = []
     for name in names:
         attempt = 0
@@ -999,6 +1043,20 @@ def push(
         pushed.append(PushedGraph(name, expected[name], used))
     _verify(endpoint, expected, method)
     return PushReport(display_url(endpoint.url), tuple(pushed))
+
+
+def _choose_method(endpoint: Endpoint, via: Via) -> Via:
+    """``via``, or ``"update"`` when ``"auto"`` finds no Graph Store URL (probed quickly)."""
+    if via == "update" or endpoint.find_store() is not None:
+        return via
+    if via == "auto":
+        return "update"
+    tried = ", ".join(display_url(c) for c in endpoint.store_candidates())
+    raise EndpointError(
+        f"{display_url(endpoint.url)}: found no Graph Store Protocol endpoint (tried {tried})",
+        hint="give the store's Graph Store URL with --store-url (Virtuoso: "
+        "…/sparql-graph-crud-auth), or push with --via update",
+    )
 
 
 def _push_graph(
