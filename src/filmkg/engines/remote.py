@@ -507,59 +507,63 @@ class Endpoint:
         message = self.credentials.mask(f"{display_url(url)}: {text}")
         return cls(message, hint=self.credentials.mask(hint) if hint else None)
 
+    def _classify_http(
+        self, exc: urllib.error.HTTPError, url: str
+    ) -> tuple[EndpointError, float | None, bool]:
+        """:meth:`_classify` for an HTTP error status."""
+        code, status = exc.code, exc.reason or http.client.responses.get(exc.code, "")
+        try:
+            excerpt = body_excerpt(exc.read(4096))
+        except (OSError, http.client.HTTPException):
+            excerpt = ""
+        detail = f"HTTP {code} {status}".strip() + (f": {excerpt}" if excerpt else "")
+        if code in (401, 403):
+            hint = (
+                "the endpoint refused the credentials; check "
+                f"{ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN} (or --credentials-file)"
+                if self.credentials
+                else f"it needs credentials: set {ENV_USER} and {ENV_PASSWORD}, "
+                f"or {ENV_TOKEN} (or use --credentials-file)"
+            )
+            return self._error(AuthenticationError, url, detail, hint), None, False
+        header = exc.headers.get("Retry-After") if exc.headers else None
+        if code == 429 or (code == 503 and header):
+            wait = _retry_after(header)
+            if wait is not None and wait > self.retry.max_wait:
+                error = self._error(
+                    EndpointError,
+                    url,
+                    f"HTTP {code}: the endpoint asks to wait {wait:.0f} s, more than "
+                    f"the {self.retry.max_wait:g} s limit",
+                    "try again later",
+                )
+                return error, None, False
+            error = self._error(_TransientError, url, detail, "too many requests; try again later")
+            return error, (-1.0 if wait is None else wait), True
+        if code in (404, 405, 415, 501):
+            hint = "check the URL" if code == 404 else "the server does not allow this here"
+            return self._error(_NotSupportedError, url, detail, hint), None, False
+        if code in (504, 507):  # the server's own time or size limit: the same again
+            hint = "the server stopped the query at its limit: narrow the query (LIMIT)"
+            return self._error(EndpointError, url, detail, hint), None, False
+        if 500 <= code < 600 and _REFUSED.search(excerpt):  # Virtuoso says "SECURITY"
+            hint = (
+                "the store does not let this user write: give credentials of a user "
+                f"who may ({ENV_USER}/{ENV_PASSWORD}; Virtuoso: push to /sparql-auth)"
+            )
+            return self._error(AuthenticationError, url, detail, hint), None, False
+        if 500 <= code < 600:
+            error = self._error(
+                _ServerFailedError, url, detail, "the server failed; try again later"
+            )
+            return error, -1.0, False
+        return self._error(EndpointError, url, detail), None, False
+
     def _classify(self, exc: BaseException, url: str) -> tuple[EndpointError, float | None, bool]:
         """The error for ``exc``; the wait before a retry (None: never retry, -1: back off);
         and whether the server surely did nothing (so any request may be repeated)."""
         if isinstance(exc, urllib.error.HTTPError):
-            code, status = exc.code, exc.reason or http.client.responses.get(exc.code, "")
-            try:
-                excerpt = body_excerpt(exc.read(4096))
-            except (OSError, http.client.HTTPException):
-                excerpt = ""
-            detail = f"HTTP {code} {status}".strip() + (f": {excerpt}" if excerpt else "")
-            if code in (401, 403):
-                hint = (
-                    "the endpoint refused the credentials; check "
-                    f"{ENV_USER}/{ENV_PASSWORD} or {ENV_TOKEN} (or --credentials-file)"
-                    if self.credentials
-                    else f"it needs credentials: set {ENV_USER} and {ENV_PASSWORD}, "
-                    f"or {ENV_TOKEN} (or use --credentials-file)"
-                )
-                return self._error(AuthenticationError, url, detail, hint), None, False
-            header = exc.headers.get("Retry-After") if exc.headers else None
-            if code == 429 or (code == 503 and header):
-                wait = _retry_after(header)
-                if wait is not None and wait > self.retry.max_wait:
-                    error = self._error(
-                        EndpointError,
-                        url,
-                        f"HTTP {code}: the endpoint asks to wait {wait:.0f} s, more than "
-                        f"the {self.retry.max_wait:g} s limit",
-                        "try again later",
-                    )
-                    return error, None, False
-                error = self._error(
-                    _TransientError, url, detail, "too many requests; try again later"
-                )
-                return error, (-1.0 if wait is None else wait), True
-            if code in (404, 405, 415, 501):
-                hint = "check the URL" if code == 404 else "the server does not allow this here"
-                return self._error(_NotSupportedError, url, detail, hint), None, False
-            if code in (504, 507):  # the server's own time or size limit: the same again
-                hint = "the server stopped the query at its limit: narrow the query (LIMIT)"
-                return self._error(EndpointError, url, detail, hint), None, False
-            if 500 <= code < 600 and _REFUSED.search(excerpt):  # Virtuoso says "SECURITY"
-                hint = (
-                    "the store does not let this user write: give credentials of a user "
-                    f"who may ({ENV_USER}/{ENV_PASSWORD}; Virtuoso: push to /sparql-auth)"
-                )
-                return self._error(AuthenticationError, url, detail, hint), None, False
-            if 500 <= code < 600:
-                error = self._error(
-                    _ServerFailedError, url, detail, "the server failed; try again later"
-                )
-                return error, -1.0, False
-            return self._error(EndpointError, url, detail), None, False
+            return self._classify_http(exc, url)
         reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         if isinstance(reason, TimeoutError):
             error = self._error(
