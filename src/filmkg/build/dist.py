@@ -20,6 +20,7 @@ from filmkg.build.stats import StatementCount, count_statements
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.export.formats import write_all
 from filmkg.io.fileio import atomic_dir, atomic_write_text
+from filmkg.network import analytics
 from filmkg.network.drawing import write_network_artefacts
 from filmkg.network.projection import add_derived_relations
 from filmkg.validation.report import ValidationReport, validate
@@ -109,6 +110,9 @@ def build_store(
             for item in (staging / "db").iterdir():
                 item.rename(staging / item.name)
             (staging / "db").rmdir()
+            # the columns of the whole-graph analytics, kept in the store's folder: the
+            # first `query coworkers|reunions|connected_within` does not pay the pass
+            analytics.prepare(KnowledgeGraph.open(staging))
     except _NotConformingError:
         pass
     assert result is not None

@@ -39,7 +39,16 @@ from filmkg.engines.tables import Ids, Tables, tables, term_from_text
 from filmkg.rdf.convert import RdfTerm
 from filmkg.sparql.results import QueryResult, sort_keys
 
-__all__ = ["LINKS", "STREAMED", "connected_within", "coworkers", "reunions", "run_streamed"]
+__all__ = [
+    "COLUMNS",
+    "LINKS",
+    "STREAMED",
+    "connected_within",
+    "coworkers",
+    "prepare",
+    "reunions",
+    "run_streamed",
+]
 
 _FK = "https://w3id.org/filmkg/ontology#"
 _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -58,12 +67,21 @@ _PREDICATES = tuple(
     dict.fromkeys((AGENT, WORK, ROLE, WORK_DATE, EARLIER, LATER, GAP, _LABEL, _PREF_LABEL, *LINKS))
 )
 _CLASSES = (CREDIT, FILM, PERSON, REUNION)
+#: What the analytics read from a graph: (predicates, classes).
+COLUMNS = (_PREDICATES, _CLASSES)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def _columns(kg: KnowledgeGraph) -> Tables:
     return tables(kg, predicates=_PREDICATES, classes=_CLASSES)
+
+
+def prepare(kg: KnowledgeGraph) -> int:
+    """Read the columns the analytics need now (an on-disk store keeps them until it
+    changes: ``build --store`` calls this, so the first query does not pay the pass).
+    Returns how many distinct terms they hold."""
+    return len(_columns(kg).terms)
 
 
 # -- joins on integer ids ---------------------------------------------------------------

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import shlex
 import unicodedata
@@ -319,10 +320,19 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     True
     """
     folder = directory if directory is not None else queries_dir()
-    return {
-        path.stem: parse_named_query(path.stem, path.read_text(encoding="utf-8"), path=path)
-        for path in sorted(folder.glob("*.rq"))
-    }
+    files = []
+    for path in sorted(folder.glob("*.rq")):
+        stat = path.stat()
+        files.append((path, stat.st_mtime_ns, stat.st_size))
+    return dict(_parsed(tuple(files)))  # parsed once per version of the files (≈ 50 ms)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[str, NamedQuery], ...]:
+    return tuple(
+        (path.stem, parse_named_query(path.stem, path.read_text(encoding="utf-8"), path=path))
+        for path, _, _ in files
+    )
 
 
 def get(name: str, directory: Path | None = None) -> NamedQuery:
@@ -603,10 +613,12 @@ def _label_index(
     bound lookup, so checking an IRI does not read every label of a big graph)."""
     cls = ENTITY_KINDS[kind]
     only: dict[str, Node | None] = {"entity": entity} if entity is not None else {}
+    # the entity's block first: Oxigraph joins VALUES blocks in order, and starting from the
+    # class reads every instance of it (85 ms for a person at 1M triples; 1 ms this way)
     if cls is None:
-        text = _with_values(_LABELS_OF_DATA, {"namespace": Literal(PREFIXES["kg"]), **only})
+        text = _with_values(_LABELS_OF_DATA, {**only, "namespace": Literal(PREFIXES["kg"])})
     else:
-        text = _with_values(_LABELS_OF_CLASS, {"class": URIRef(cls), **only})
+        text = _with_values(_LABELS_OF_CLASS, {**only, "class": URIRef(cls)})
     rows = select(text).rows
     return [(URIRef(str(e)), str(label)) for e, label in rows if e is not None and label]
 

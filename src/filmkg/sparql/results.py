@@ -454,6 +454,12 @@ def sort_rows(result: QueryResult, keys: Sequence[tuple[str, bool]]) -> list[Row
     """
     index = {name: i for i, name in enumerate(result.variables)}
     rows = result.rows
+    if not any(descending for _, descending in keys):  # one sort on tuples of the keys
+        columns = [_sort_column([row[index[name]] for row in rows]) for name, _ in keys]
+        if any(column is None for column in columns):
+            return None
+        ranked = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+        return [rows[j] for j in sorted(range(len(rows)), key=ranked.__getitem__)]
     for name, descending in reversed(keys):  # stable sorts, last key first
         i = index[name]
         column = _sort_column([row[i] for row in rows])
