@@ -238,3 +238,28 @@ def test_cli_notes_the_fallback_and_exits_1_not_5(tmp_path: Path, capsys) -> Non
     assert "does not conform: 1 violation(s)" in captured.out
     assert main(["validate", "--engine", "sparql", "--shapes", str(shapes), str(data)]) == 2
     assert "use --engine auto" in capsys.readouterr().err
+
+
+def test_sparql_constraints_read_strings_and_comments_as_such(tmp_path: Path) -> None:
+    """``$this``, ``NOT EXISTS {`` and braces inside a string or a comment of a
+    ``sh:select`` are data, not query structure: the compiled check (EXISTS rewrite
+    included) reports what pySHACL reports."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        '''@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://e.org/S> a sh:NodeShape ;
+  sh:targetClass <https://w3id.org/filmkg/ontology#Film> ;
+  sh:sparql [ sh:message "a film label that is no agent's" ; sh:select """
+    SELECT $this ?value WHERE {
+      $this <http://www.w3.org/2000/01/rdf-schema#label> ?value . # not $this { ?value
+      FILTER (?value != "$this } NOT EXISTS { ?x" && NOT EXISTS {
+        ?c <https://w3id.org/filmkg/ontology#work> $this ;
+           <https://w3id.org/filmkg/ontology#agent> ?value } )
+    }""" ] .
+''',
+        encoding="utf-8",
+    )
+    kg = load_project()
+    compiled = validate(kg, [shapes], engine="sparql")
+    assert compiled == validate(kg, [shapes], engine="pyshacl")
+    assert len(compiled.results) >= 2  # every film of the project graph

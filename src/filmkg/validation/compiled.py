@@ -684,11 +684,68 @@ def _cardinality_checks(
 
 
 _THIS = re.compile(r"\$this\b")
+_PREBOUND = re.compile(r"\$(PATH|currentShape|shapesGraph)\b")
 _VAR = re.compile(r"[?$]([A-Za-z_][A-Za-z0-9_]*)")
-_KEYWORDS = re.compile(
-    r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|FILTER|EXISTS)\b", re.I
-)
-_EXISTS = re.compile(r"(FILTER\s*)?(NOT\s+)?EXISTS\s*\{", re.I)
+#: Keywords that keep a group out of the EXISTS rewrite: around the tests, and inside them.
+_BLOCKS = ("OPTIONAL", "UNION", "MINUS", "BIND", "VALUES", "GRAPH", "SERVICE", "SELECT")
+_GROUP_KEYWORDS = frozenset([*_BLOCKS, "LATERAL"])
+_TEST_KEYWORDS = frozenset([*_BLOCKS, "FILTER", "EXISTS"])
+
+
+def _words(text: str) -> Iterator[str]:
+    """The words of SPARQL text (names, variables, keywords): never inside a string, an
+    IRI or a comment (the one tokenizer tells them apart)."""
+    return (tok for kind, tok, _ in scan(text) if kind == "word")
+
+
+def _variables(text: str) -> set[str]:
+    """The names of the variables the text mentions (``?x`` and ``$x`` alike).
+
+    >>> sorted(_variables('?a <https://e.org/?q> "?b" $c # ?d'))
+    ['a', 'c']
+    """
+    return {name for word in _words(text) for name in _VAR.findall(word)}
+
+
+def _has_keyword(text: str, keywords: frozenset[str]) -> bool:
+    return any(word.upper() in keywords for word in _words(text))
+
+
+def _has_bracket(text: str) -> bool:
+    return any(kind == "other" and tok in "{}" for kind, tok, _ in scan(text))
+
+
+def _bind_this(text: str) -> str:
+    """``$this`` written ``?this`` (the same variable), outside strings, IRIs, comments.
+
+    >>> _bind_this('SELECT $this WHERE { $this ?p "$this" }')
+    'SELECT ?this WHERE { ?this ?p "$this" }'
+    """
+    return "".join(
+        _THIS.sub("?this", tok) if kind == "word" else tok for kind, tok, _ in scan(text)
+    )
+
+
+def _exists_tests(body: str) -> list[tuple[int, int, bool, bool]]:
+    """``[FILTER] [NOT] EXISTS {`` in the text: (start, opening brace, filter, negated).
+
+    >>> _exists_tests('?x ?p ?o FILTER NOT EXISTS { ?o ?q "EXISTS {" }')
+    [(9, 27, True, True)]
+    """
+    code = [
+        (kind, tok.upper(), at) for kind, tok, at in scan(body) if kind not in ("space", "comment")
+    ]
+    found = []
+    for i, (kind, word, at) in enumerate(code):
+        if kind != "word" or word != "EXISTS" or i + 1 == len(code) or code[i + 1][1] != "{":
+            continue
+        start, negated, is_filter, j = at, False, False, i - 1
+        if j >= 0 and code[j][:2] == ("word", "NOT"):
+            start, negated, j = code[j][2], True, j - 1
+        if j >= 0 and code[j][:2] == ("word", "FILTER"):
+            start, is_filter = code[j][2], True
+        found.append((start, code[i + 1][2], is_filter, negated))
+    return found
 
 
 def _matching_brace(text: str, start: int) -> int:
@@ -828,46 +885,47 @@ def _outer_patterns(body: str) -> str | None:
 
 def _strip_filters(body: str) -> str:
     outside = body
-    for m in reversed(list(_EXISTS.finditer(body))):
-        outside = outside[: m.start()] + " " + outside[_matching_brace(body, m.end() - 1) + 1 :]
-    patterns = re.sub(r"FILTER\s*\(", "(", outside, flags=re.I)
-    while "(" in patterns:  # drop the filter expressions: what stays are triple patterns
-        i = patterns.index("(")
-        patterns = patterns[:i] + " " + patterns[_matching_brace(patterns, i) + 1 :]
-    return patterns
+    for start, brace, _, _ in reversed(_exists_tests(body)):
+        outside = outside[:start] + " " + outside[_matching_brace(body, brace) + 1 :]
+    kept: list[str] = []  # drop the filters and comments: what stays are triple patterns
+    depth = 0
+    for kind, tok, _ in scan(outside):
+        if kind == "other" and tok in "()":
+            depth += 1 if tok == "(" else -1
+            if depth < 0:
+                raise UnsupportedShapesError("unbalanced brackets in sh:select")
+            kept.append(" ")
+        elif depth == 0 and kind != "comment" and not (kind == "word" and tok.upper() == "FILTER"):
+            kept.append(tok)
+    if depth:
+        raise UnsupportedShapesError("unbalanced brackets in sh:select")
+    return "".join(kept)
 
 
 def _exists_rewrite(body: str) -> tuple[Sparql, list[tuple[Sparql, Sparql, str]]] | None:
     """The group with each EXISTS replaced by a BOUND test, and (shared variables, test
     variable, pattern) per EXISTS; None when the group is not one the rewrite covers."""
     blocks: list[tuple[int, int, int, bool, bool]] = []  # start, brace, end, filter, negated
-    for m in _EXISTS.finditer(body):
-        if blocks and m.start() < blocks[-1][2]:
+    for start, brace, is_filter, negated in _exists_tests(body):
+        if blocks and start < blocks[-1][2]:
             return None  # nested EXISTS
-        close = _matching_brace(body, m.end() - 1)
-        blocks.append((m.start(), m.end() - 1, close, bool(m.group(1)), bool(m.group(2))))
+        blocks.append((start, brace, _matching_brace(body, brace), is_filter, negated))
     if not blocks:
         return None
     outside = body
     for start, _, end, _, _ in reversed(blocks):
         outside = outside[:start] + " " + outside[end + 1 :]
-    if (
-        "{" in outside
-        or "}" in outside
-        or re.search(
-            r"\b(OPTIONAL|UNION|MINUS|BIND|VALUES|GRAPH|SERVICE|SELECT|LATERAL)\b", outside, re.I
-        )
-    ):
+    if _has_bracket(outside) or _has_keyword(outside, _GROUP_KEYWORDS):
         return None
-    bound = set(_VAR.findall(_strip_filters(body))) | {"this"}
+    bound = _variables(_strip_filters(body)) | {"this"}
     out: list[Sparql] = []
     joins: list[tuple[Sparql, Sparql, str]] = []
     last = 0
     for k, (start, brace, end, is_filter, negated) in enumerate(blocks):
         inner = body[brace + 1 : end]
-        if "{" in inner or _KEYWORDS.search(inner):
+        if _has_bracket(inner) or _has_keyword(inner, _TEST_KEYWORDS):
             return None
-        shared = sorted(set(_VAR.findall(inner)) & bound)
+        shared = sorted(_variables(inner) & bound)
         if not shared:
             return None
         test_var = var(f"exists_{k}")
@@ -884,8 +942,8 @@ def _sparql_check(
     select = shapes.value(constraint, SH.select)
     if select is None:
         raise UnsupportedShapesError("sh:sparql without sh:select")
-    text = _THIS.sub("?this", str(select))
-    if re.search(r"\$(PATH|currentShape|shapesGraph)\b", text):
+    text = _bind_this(str(select))
+    if any(_PREBOUND.search(word) for word in _words(text)):
         raise UnsupportedShapesError("pre-bound $PATH / $currentShape / $shapesGraph")
     variables, start, end = _select_parts(text)
     projection = join(
