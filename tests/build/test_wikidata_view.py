@@ -12,6 +12,7 @@ import pytest
 from filmkg.build.project import load_project
 from filmkg.cli import main
 from filmkg.engines.store import KnowledgeGraph
+from filmkg.export.profiles import apply
 
 PREFIXES = """PREFIX wd: <http://www.wikidata.org/entity/>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
@@ -165,3 +166,12 @@ def test_the_view_through_the_cli_on_an_on_disk_store(
     assert main(["--quiet", "sparql", "--store", str(store), "-f", "csv", ROLES]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["film,actor,character", "The Matrix,Keanu Reeves,Neo"]
+
+
+def test_the_schema_profile_carries_the_role_form(characters: Path) -> None:
+    kg = load_project([characters], include_data=False)
+    quads = {(str(q.subject), str(q.predicate), str(q.object)) for q in apply("schema", kg)}
+    schema = "<http://schema.org/"
+    assert ("<https://e.org/matrix>", schema + "actor>", "<https://e.org/c1>") in quads
+    assert ("<https://e.org/c1>", schema + "characterName>", '"Neo"') in quads
+    assert ("<https://e.org/c1>", schema + "actor>", "<https://e.org/keanu>") in quads
