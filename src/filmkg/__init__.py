@@ -22,6 +22,8 @@ _EXPORTS: dict[str, str] = {
     # the graph and its engines
     "KnowledgeGraph": "filmkg.engines.store",
     "Endpoint": "filmkg.engines.remote",
+    "SparqlEngine": "filmkg.engines.protocol",
+    "GraphEngine": "filmkg.engines.protocol",
     "push": "filmkg.engines.remote",
     # reading RDF
     "parse_file": "filmkg.io.loading",

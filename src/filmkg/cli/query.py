@@ -34,8 +34,8 @@ from filmkg.sparql import catalogue as queries
 from filmkg.sparql.catalogue import catalogue
 
 if TYPE_CHECKING:
+    from filmkg.engines.protocol import SparqlEngine
     from filmkg.engines.store import KnowledgeGraph
-    from filmkg.sparql.catalogue import Executor
     from filmkg.sparql.results import QueryResult
 
 __all__ = ["emit", "engine_option", "graph_options", "open_graph", "parse_params", "query"]
@@ -226,7 +226,7 @@ def query(
     arguments = parse_params(params)
     for param_name in arguments:
         nq.param(param_name)  # an undeclared name fails before the graph is loaded
-    source: KnowledgeGraph | Executor
+    source: SparqlEngine
     if endpoint is not None:
         refuse_local_options(ctx, ("engine", "data", "no_project_data", "store", "input_format"))
         source = make_endpoint(

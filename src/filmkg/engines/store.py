@@ -21,7 +21,7 @@ import errno
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -46,7 +46,7 @@ from filmkg.rdf.literals import check_file_literals, check_literals
 from filmkg.sparql.results import QueryResult, Row
 from filmkg.sparql.safety import check_query, iter_limited, may_touch_outside
 
-__all__ = ["ENGINES", "Engine", "KnowledgeGraph"]
+__all__ = ["ENGINES", "Engine", "KnowledgeGraph", "RdflibEngine"]
 
 Engine = TypingLiteral["oxigraph", "rdflib"]
 ENGINES: tuple[Engine, ...] = ("oxigraph", "rdflib")
@@ -131,7 +131,7 @@ class KnowledgeGraph:
                 raise _write_error(target, exc) from None
             try:
                 yield kg
-                kg.store.flush()
+                kg.flush()
             except BaseException as exc:
                 # The frames of the failure hold the copy open (a `store` local): let go of
                 # it, or the engine may still write into the staging folder being removed.
@@ -140,8 +140,7 @@ class KnowledgeGraph:
                     raise  # not the store's (an input file, say)
                 raise _write_error(target, exc) from None
             finally:
-                kg.store = ox.Store()  # closes the copy on disk; `kg` is empty from here on
-                kg._changed()
+                kg.close()  # closes the copy on disk; `kg` is empty from here on
             try:
                 # Opening it once more deletes the write-ahead logs its last flush made
                 # obsolete (a Netflix import left 970 MB of them beside a 390 MB store).
@@ -161,8 +160,40 @@ class KnowledgeGraph:
         >>> KnowledgeGraph().compact()
         """
         if self.path is not None:
-            self.store.flush()
+            self.flush()
             self.store.optimize()
+
+    def flush(self) -> None:
+        """Make what was written durable: flush an on-disk store (nothing to do in memory).
+
+        >>> KnowledgeGraph().flush()
+        """
+        if self.path is not None:
+            self.store.flush()
+
+    def close(self) -> None:
+        """Let go of the store: an on-disk store's files are closed, and this graph is
+        empty (in memory) from here on.
+
+        >>> kg = KnowledgeGraph()
+        >>> kg.add_triples("https://e.org/g", [(URIRef("https://e.org/a"),) * 3])
+        >>> kg.close(); len(kg)
+        0
+        """
+        self.store = ox.Store()
+        self._changed()
+
+    def using(self, engine: Engine) -> KnowledgeGraph | RdflibEngine:
+        """This graph as the engine ``engine`` answers it: itself for ``"oxigraph"``, an
+        :class:`RdflibEngine` over the same quads for ``"rdflib"`` (both are
+        :class:`~filmkg.engines.protocol.GraphEngine`).
+
+        >>> KnowledgeGraph().using("rdflib").select("SELECT * WHERE { ?s ?p ?o }").rows
+        []
+        """
+        if engine not in ENGINES:
+            raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+        return self if engine == "oxigraph" else RdflibEngine(self)
 
     def _changed(self) -> None:
         self._rdflib = None
@@ -529,6 +560,63 @@ class KnowledgeGraph:
         for triple in iter_limited(iter(result), max_rows):
             graph.add(triple)  # type: ignore[arg-type]
         return graph
+
+
+class RdflibEngine:
+    """The quads of a :class:`KnowledgeGraph` answered by rdflib's SPARQL engine (the
+    ``--engine rdflib`` of the CLI): queries run on ``kg.dataset()``, everything else (load,
+    update, quads…) on the graph itself, so both engines always see the same quads.
+    Made by ``kg.using("rdflib")``.
+    """
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+
+    def __repr__(self) -> str:
+        return f"RdflibEngine({self.kg.path or 'memory'})"
+
+    def query(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, **options: Any
+    ) -> QueryResult | bool | Graph:
+        """:meth:`KnowledgeGraph.query` on rdflib (the same keywords)."""
+        return self.kg.query(sparql, bindings, engine="rdflib", **options)
+
+    def select(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None, **options: Any
+    ) -> QueryResult:
+        """:meth:`KnowledgeGraph.select` on rdflib (the same keywords)."""
+        return self.kg.select(sparql, bindings, engine="rdflib", **options)
+
+    def update(self, sparql: str, **options: bool) -> None:
+        """:meth:`KnowledgeGraph.update` (the quads are the graph's)."""
+        self.kg.update(sparql, **options)
+
+    def load(self, path: str | Path, *, graph: str | URIRef, fmt: str | None = None) -> int:
+        """:meth:`KnowledgeGraph.load`."""
+        return self.kg.load(path, graph=graph, fmt=fmt)
+
+    def quads(self) -> Iterator[tuple[RdfTerm, RdfTerm, RdfTerm, URIRef | BNode | None]]:
+        """:meth:`KnowledgeGraph.quads`."""
+        return self.kg.quads()
+
+    def graph_names(self) -> list[URIRef]:
+        """:meth:`KnowledgeGraph.graph_names`."""
+        return self.kg.graph_names()
+
+    def clear_graph(self, graph: str | URIRef) -> None:
+        """:meth:`KnowledgeGraph.clear_graph`."""
+        self.kg.clear_graph(graph)
+
+    def __len__(self) -> int:
+        return len(self.kg)
+
+    def flush(self) -> None:
+        """:meth:`KnowledgeGraph.flush`."""
+        self.kg.flush()
+
+    def close(self) -> None:
+        """:meth:`KnowledgeGraph.close`."""
+        self.kg.close()
 
 
 def _check_store_target(path: Path) -> None:

@@ -499,7 +499,10 @@ def _with_values(text: str, bindings: Mapping[str, Node | None]) -> str:
 
 
 class Executor(Protocol):
-    """What runs SPARQL SELECT text: a :class:`KnowledgeGraph`, or a remote endpoint."""
+    """What runs SPARQL SELECT text: the one method of the engine protocol
+    (:class:`filmkg.engines.protocol.SparqlEngine`) named queries need, so every engine
+    is one (a :class:`KnowledgeGraph`, ``kg.using("rdflib")``, a remote endpoint), and so
+    is any object with this ``select``."""
 
     def select(self, sparql: str) -> QueryResult:
         """Run a SELECT query and return its rows."""
@@ -509,12 +512,12 @@ class Executor(Protocol):
 Select = Callable[[str], QueryResult]
 
 
-def _selector(source: KnowledgeGraph | Executor, engine: Engine | None) -> Select:
+def _selector(source: Executor, engine: Engine | None) -> Select:
     if isinstance(source, KnowledgeGraph):
         chosen: Engine = engine or "oxigraph"
         if chosen == "oxigraph":
             return lambda text: select_sorting_in_python(source, text)
-        return lambda text: source.select(text, engine=chosen)
+        return source.using(chosen).select
     return source.select
 
 
@@ -624,7 +627,7 @@ def _label_index(
 
 
 def resolve_entity(
-    source: KnowledgeGraph | Executor,
+    source: Executor,
     kind: str,
     value: str,
     *,
@@ -642,7 +645,7 @@ def resolve_entity(
 
 
 def entity_label(
-    source: KnowledgeGraph | Executor, kind: str, iri: str, *, engine: Engine | None = None
+    source: Executor, kind: str, iri: str, *, engine: Engine | None = None
 ) -> str | None:
     """The first label (sorted) of the entity ``iri`` of ``kind``, or None.
 
@@ -754,7 +757,7 @@ def _resolve_params(
 
 
 def resolve_params(
-    source: KnowledgeGraph | Executor,
+    source: Executor,
     query: str | NamedQuery,
     params: Mapping[str, str | Node] | None = None,
     *,
@@ -766,7 +769,7 @@ def resolve_params(
 
 
 def bind(
-    source: KnowledgeGraph | Executor,
+    source: Executor,
     query: str | NamedQuery,
     params: Mapping[str, str | Node] | None = None,
     *,
@@ -778,7 +781,7 @@ def bind(
 
 
 def run(
-    source: KnowledgeGraph | Executor,
+    source: Executor,
     query: str | NamedQuery,
     params: Mapping[str, str | Node] | None = None,
     *,
