@@ -267,3 +267,15 @@ def test_comunica_refuses_a_push_in_one_line(
     with pytest.raises(EndpointError) as caught:
         push(project, Endpoint(comunica_loaded.query_url))
     assert caught.value.exit_code == 3
+
+
+@pytest.mark.server
+def test_a_query_that_crashes_comunica_is_exit_3(
+    comunica_loaded: Comunica, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the last Comunica test: the crash restarts the server's worker (docs/triple-store.md)
+    args = ["query", "film_based_on", "--endpoint", comunica_loaded.query_url, "--retries", "0"]
+    code, out, err = run_cli(args, capsys)
+    assert (code, out) == (3, "")
+    assert "broke off" in err
+    assert len(err.strip().splitlines()) == 1

@@ -32,8 +32,9 @@ from filmkg.engines.remote import push as run_push
 @click.option(
     "--store-url",
     metavar="URL",
-    help="Graph Store Protocol URL (default: the endpoint with /query → /store, else the "
-    "endpoint itself).",
+    help="Graph Store Protocol URL (default: found by a quick probe of the known layouts: "
+    "/query → /store, Virtuoso's /sparql-graph-crud(-auth), Fuseki's /data, the endpoint "
+    "itself; none found: SPARQL Update).",
 )
 @click.option(
     "--update-url",
@@ -84,7 +85,7 @@ def push(
     PUT, or staged batches moved into place with one SPARQL MOVE), so pushing twice leaves
     one copy and re-running an interrupted push ends with exactly the graph. Every graph is
     then counted in the store. Credentials: FILMKG_ENDPOINT_USER and
-    FILMKG_ENDPOINT_PASSWORD (basic auth) or FILMKG_ENDPOINT_TOKEN (bearer), from the
+    FILMKG_ENDPOINT_PASSWORD (Basic or Digest auth) or FILMKG_ENDPOINT_TOKEN (bearer), from the
     environment or --credentials-file.
 
     Example: filmkg push --endpoint http://127.0.0.1:7878/query

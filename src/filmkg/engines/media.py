@@ -169,7 +169,8 @@ def _parse_json(data: bytes, media: str, where: str) -> QueryResult | bool:
             tail = body_excerpt(data[-300:]).rsplit("[", 1)[-1].strip(" {}[],:")
             raise EndpointError(
                 f"{where}: the answer broke off: {tail[-120:]!r}",
-                hint="the endpoint stopped the query (a time limit?); narrow it (LIMIT)",
+                hint="the endpoint stopped part-way (a time limit, or an error: see its log); "
+                "narrow the query (LIMIT)",
             ) from None
         raise _not_results(where, media) from None
     if not isinstance(doc, dict) or not ("boolean" in doc or "results" in doc):
