@@ -37,6 +37,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from filmkg.errors import ExportError, FilmKGError, ForbiddenOperationError, UsageError
+from filmkg.io import framing
 from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import ontology_dir, ontology_file
 
@@ -356,10 +357,14 @@ def compact_quads(
     quads = list(quads)
     _drop_confusable_prefixes(ctx, quads)
     expanded = expanded_from_quads(quads)
-    result: JsonObject = _run(
-        "compaction", pyld.compact, expanded, ctx, _options(skipExpansion=True)
-    )
-    return result
+    options = _options(skipExpansion=True)
+    try:  # pyld's term choices, our walk (see filmkg.io.framing): same document, faster
+        compactor = framing.Compactor(pyld.JsonLdProcessor(), ctx, options)
+        direct: JsonObject = _run("compaction", compactor.document, expanded)
+        return direct
+    except framing._NeedsPyldError:
+        result: JsonObject = _run("compaction", pyld.compact, expanded, ctx, options)
+        return result
 
 
 def _iris(quads: Iterable[ox.Quad]) -> Iterator[str]:
@@ -386,11 +391,11 @@ def _drop_confusable_prefixes(ctx: JsonObject, quads: Iterable[ox.Quad]) -> None
     }
     if not prefixes:
         return
-    confusable = set()
-    for iri in _iris(quads):
-        for name, namespace in prefixes.items():
-            if iri.startswith(namespace) and iri[len(namespace) :].startswith("//"):
-                confusable.add(name)
+    confusable: set[str] = set()
+    starts = tuple(namespace + "//" for namespace in prefixes.values())
+    for iri in set(_iris(quads)):
+        if iri.startswith(starts):  # one test for all prefixes; which ones, only then
+            confusable.update(n for n, ns in prefixes.items() if iri.startswith(ns + "//"))
     for name in confusable:
         del definitions[name]
 
@@ -432,12 +437,33 @@ def frame_quads(quads: Iterable[ox.Quad], frame: str) -> JsonObject:
     from pyld import jsonld as pyld
 
     frame_doc = load_frame(frame)
+    quads = list(quads)
+    try:
+        graph = _frame_direct(pyld, quads, frame_doc)
+    except framing._NeedsPyldError:
+        graph = _frame_pyld(pyld, quads, frame_doc)
+    ctx = context()["@context"]
+    nodes = _split_reverse(graph)
+    return {"@context": ctx, "@graph": [_prune(node, frame_doc, ctx) for node in nodes]}
+
+
+def _frame_direct(pyld: Any, quads: list[ox.Quad], frame: JsonObject) -> list[JsonObject]:
+    """The compacted ``@graph`` of :func:`_frame_pyld`, by :mod:`filmkg.io.framing` (13×
+    faster on 200 films); :class:`framing._NeedsPyldError` when it does not apply."""
+    compactor = framing.Compactor(pyld.JsonLdProcessor(), context(), _options())
+    nodes = framing.merged_nodes(quads, _value)
+    framed = framing.frame_nodes(nodes, frame, compactor)
+    graph: list[JsonObject] = _run("framing", lambda: [compactor.node(n) for n in framed])
+    return graph
+
+
+def _frame_pyld(pyld: Any, quads: list[ox.Quad], frame: JsonObject) -> list[JsonObject]:
+    """pyld's framing of ``quads`` (the reference; blank nodes, frames of other shapes)."""
     expanded = expanded_from_quads(quads)
     options = _options(embed="@never", omitGraph=False, omitDefault=True)
-    framed: JsonObject = _run("framing", pyld.frame, expanded, copy.deepcopy(frame_doc), options)
-    ctx = context()["@context"]
-    nodes = _split_reverse(framed.get("@graph", []))
-    return {"@context": ctx, "@graph": [_prune(node, frame_doc, ctx) for node in nodes]}
+    framed = _run("framing", pyld.frame, expanded, copy.deepcopy(frame), options)
+    graph: list[JsonObject] = framed.get("@graph", [])
+    return graph
 
 
 def _split_reverse(value: Any) -> Any:

@@ -156,7 +156,11 @@ def picture(
 
 
 def view_graph(
-    kg: KnowledgeGraph, options: ViewOptions = ViewOptions(), *, engine: Engine = "oxigraph"
+    kg: KnowledgeGraph,
+    options: ViewOptions = ViewOptions(),
+    *,
+    engine: Engine = "oxigraph",
+    collab: nx.Graph | None = None,
 ) -> nx.Graph:
     """The graph a picture shows, filtered by ``options``; every edge carries ``label``,
     ``relation``, ``details`` and ``evidence`` (quotes).
@@ -177,7 +181,8 @@ def view_graph(
         raise UsageError(f"--top must be 1 or more, not {options.top}")
     if options.depth < 1:
         raise UsageError(f"--depth must be 1 or more, not {options.depth}")
-    collab = collaboration_graph(kg, engine=engine, lean=False)
+    if collab is None:  # given: the rich collaboration graph of kg, already computed
+        collab = collaboration_graph(kg, engine=engine, lean=False)
     quotes = evidence_quotes(kg, engine=engine)
     keep = _people_to_keep(collab, options)
     if options.view == "people":
@@ -586,13 +591,12 @@ def write_network_artefacts(
     The HTML and SVG show the overview (people, works, companies); the GraphML holds the
     person–person collaboration graph with scalar attributes (for Gephi / Cytoscape).
     """
-    view = view_graph(kg, engine=engine)
+    collab = collaboration_graph(kg, engine=engine, lean=False)
+    view = view_graph(kg, engine=engine, collab=collab)
     outputs = {
         "network.html": render_html(view).encode("utf-8"),
         "network.svg": render_image(view, "svg"),
-        "network.graphml": export_graph(
-            collaboration_graph(kg, engine=engine, lean=False), "graphml"
-        ),
+        "network.graphml": export_graph(collab, "graphml"),
     }
     paths = []
     for name, data in outputs.items():

@@ -1053,22 +1053,7 @@ def derived_triples(
     >>> str(derived_triples(g)[0][0])
     'https://w3id.org/filmkg/id/collaboration/f/a/b'
     """
-    triples: list[Triple] = []
-    for u, v, data in graph.edges(data=True):
-        a, b = sorted((str(u), str(v)))
-        for work in data["works"]:
-            node = KG[f"collaboration/{_slug(work)}/{_slug(a)}/{_slug(b)}"]
-            triples += [
-                (node, RDF.type, FILMKG.Collaboration),
-                (node, RDFS.label, Literal(_collab_label(graph, a, b, data, work))),
-                (node, FILMKG.member, URIRef(a)),
-                (node, FILMKG.member, URIRef(b)),
-                (node, FILMKG.work, URIRef(work)),
-            ]
-            for person in (a, b):
-                triples += [
-                    (node, PROV.wasDerivedFrom, URIRef(c)) for c in data["credits"][work][person]
-                ]
+    triples = _pair_triples(_pair_facts(graph))
     agree = {
         (r.earlier_work, r.later_work, r.members): URIRef(s.reunion)
         for s, r in compare_reunions(reunions, stated)
@@ -1097,6 +1082,32 @@ def derived_triples(
         if stated_iri is not None:
             triples.append((node, PROV.alternateOf, stated_iri))
     return sorted(set(triples))
+
+
+#: A collaboration triple as plain strings: subject, predicate, object, object is a literal.
+_PairFact = tuple[str, URIRef, str, bool]
+
+
+def _pair_facts(graph: nx.Graph) -> Iterator[_PairFact]:
+    """The ``filmkg:Collaboration`` triples of :func:`derived_triples`, as plain strings
+    (counting them costs no rdflib terms and no sort of them)."""
+    collaboration = str(FILMKG.Collaboration)
+    for u, v, data in graph.edges(data=True):
+        a, b = sorted((str(u), str(v)))
+        for work in data["works"]:
+            node = f"{KG}collaboration/{_slug(work)}/{_slug(a)}/{_slug(b)}"
+            yield node, RDF.type, collaboration, False
+            yield node, RDFS.label, _collab_label(graph, a, b, data, work), True
+            yield node, FILMKG.member, a, False
+            yield node, FILMKG.member, b, False
+            yield node, FILMKG.work, work, False
+            for person in (a, b):
+                for credit in data["credits"][work][person]:
+                    yield node, PROV.wasDerivedFrom, credit, False
+
+
+def _pair_triples(facts: Iterable[_PairFact]) -> list[Triple]:
+    return [(URIRef(s), p, Literal(o) if literal else URIRef(o)) for s, p, o, literal in facts]
 
 
 def _collab_label(graph: nx.Graph, a: str, b: str, data: Mapping[str, Any], work: str) -> str:
@@ -1139,12 +1150,12 @@ def add_derived_relations(
     reunions = derived_triples(
         nx.Graph(), find_reunions(collab, min_gap), stated_reunions(kg, engine=engine)
     )
-    pairs = derived_triples(collab)
-    n_collab = sum(1 for t in pairs if t[1] == RDF.type)
+    facts = set(_pair_facts(collab))  # counted as strings: rdflib terms only if kept
+    n_collab = sum(1 for fact in facts if fact[1] == RDF.type)
     keep = collaborations
     if keep is None:
-        keep = len(pairs) <= COLLABORATION_SHARE * len(kg)
-    triples = sorted({*reunions, *(pairs if keep else ())})
+        keep = len(facts) <= COLLABORATION_SHARE * len(kg)
+    triples = sorted({*reunions, *(_pair_triples(facts) if keep else ())})
     kg.clear_graph(graph)
     kg.add_triples(graph, triples)
     more = entailed(kg, triples)

@@ -403,6 +403,24 @@ def layout(graph: nx.Graph, *, size: float = 1000.0) -> dict[str, tuple[int, int
     ordered.add_nodes_from(sorted(graph))
     for u, v in sorted(tuple(sorted((str(a), str(b)))) for a, b in graph.edges()):
         ordered.add_edge(u, v, pull=_pull(graph, u, v))
+    # what the positions depend on: a build draws the same graph twice (HTML and SVG)
+    key = (
+        size,
+        tuple(ordered),
+        tuple((u, v, d["pull"]) for u, v, d in ordered.edges(data=True)),
+        tuple(str(graph.nodes[v].get("community", 0)) if v in graph else "" for v in ordered),
+    )
+    if key not in _LAYOUTS:
+        _LAYOUTS.clear()  # one remembered: the picture just laid out
+        _LAYOUTS[key] = _positions(graph, ordered, size)
+    return dict(_LAYOUTS[key])
+
+
+#: The last layout computed, by what it depends on (see :func:`layout`).
+_LAYOUTS: dict[tuple[Any, ...], dict[str, tuple[int, int]]] = {}
+
+
+def _positions(graph: nx.Graph, ordered: nx.Graph, size: float) -> dict[str, tuple[int, int]]:
     n = ordered.number_of_nodes()
     if n == 0:
         return {}
