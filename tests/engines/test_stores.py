@@ -126,8 +126,8 @@ def test_a_query_url_as_store_url_falls_back_to_update(
 ) -> None:
     # Virtuoso never answers a PUT to /sparql: the probe's GET says it is no Graph Store
     args = ["push", "--endpoint", virtuoso.query_url, "--store-url", virtuoso.query_url]
-    for _ in range(2):
-        code, out, err = run_cli(args, capsys)
+    for given in (args, ["push", "--store-url", virtuoso.query_url]):  # the endpoint too
+        code, out, err = run_cli(given, capsys)
         assert code == 0, err
         assert {line.split("\t")[2] for line in out.splitlines()} == {"update"}
     assert {g: virtuoso.count(g) for g in names(project)} == counts(project)
@@ -278,4 +278,11 @@ def test_a_query_that_crashes_comunica_is_exit_3(
     code, out, err = run_cli(args, capsys)
     assert (code, out) == (3, "")
     assert "broke off" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_push_without_a_url_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["push"], capsys)
+    assert (code, out) == (2, "")
+    assert "--endpoint" in err
     assert len(err.strip().splitlines()) == 1

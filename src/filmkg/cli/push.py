@@ -16,9 +16,9 @@ from filmkg.engines.remote import push as run_push
 @click.command()
 @click.option(
     "--endpoint",
-    required=True,
     metavar="URL",
-    help="The store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query).",
+    help="The store's SPARQL query endpoint (e.g. http://127.0.0.1:7878/query, Virtuoso's "
+    "http://HOST:8890/sparql); default: --store-url.",
 )
 @click.option(
     "--graph",
@@ -64,7 +64,7 @@ from filmkg.engines.remote import push as run_push
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.argument("extra", nargs=-1, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 def push(
-    endpoint: str,
+    endpoint: str | None,
     graphs: tuple[str, ...],
     store_url: str | None,
     update_url: str | None,
@@ -90,8 +90,13 @@ def push(
 
     Example: filmkg push --endpoint http://127.0.0.1:7878/query
     """
+    if endpoint is None and store_url is None:
+        raise click.UsageError(
+            "give the store's SPARQL query URL with --endpoint (e.g. "
+            "http://127.0.0.1:7878/query, or Virtuoso's http://HOST:8890/sparql)"
+        )
     target = make_endpoint(
-        endpoint,
+        endpoint or store_url or "",
         credentials_file=credentials_file,
         timeout=timeout,
         retries=retries,
