@@ -382,11 +382,16 @@ class Virtuoso:
         return f"Virtuoso({self.url!r}, {state})"
 
 
+def require_virtuoso() -> None:
+    """Skip the test when Virtuoso is not installed (fail it under FILMKG_REQUIRE_SERVERS)."""
+    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
+        _missing("Virtuoso (virtuoso-t, isql-vt)", "apt-get install virtuoso-opensource-7-bin")
+
+
 @pytest.fixture(scope="session")
 def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """One Virtuoso for the whole session (use graph names of your own)."""
-    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
-        _missing("Virtuoso (virtuoso-t, isql-vt)", "apt-get install virtuoso-opensource-7-bin")
+    require_virtuoso()
     server = Virtuoso(tmp_path_factory.mktemp("virtuoso")).start()
     try:
         yield server
