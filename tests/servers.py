@@ -256,14 +256,16 @@ class Virtuoso:
     """A Virtuoso 7 server (``virtuoso-t +foreground``) over a directory of its own.
 
     Both its ports (SQL and HTTP) are free ports on 127.0.0.1; the anonymous ``SPARQL``
-    user may update (tests only). See the module docstring for the attributes.
+    user may update (tests only) unless ``grant_updates=False`` (a default installation:
+    only ``dba``, through the Digest ``-auth`` endpoints). See the module docstring.
     """
 
     user = "dba"
     password = "dba"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, grant_updates: bool = True) -> None:
         self.root = root
+        self.grant_updates = grant_updates
         self.sql_port = free_port()
         self.http_port = free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
@@ -304,7 +306,8 @@ class Virtuoso:
             )
         probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
         _wait_http(probe, self.process, log, wait)
-        self.isql(_GRANTS_SQL.read_text())
+        if self.grant_updates:
+            self.isql(_GRANTS_SQL.read_text())
         self._baseline = self.graphs()
         return self
 

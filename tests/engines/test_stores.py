@@ -147,12 +147,28 @@ def test_push_by_update_in_batches_to_virtuoso(virtuoso: Virtuoso, project: Know
 
 
 @pytest.mark.server
-def test_push_to_a_stopped_server_is_exit_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_default_virtuoso_wants_credentials_then_a_stopped_one_is_down(
+    virtuoso_server: Virtuoso,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    server = Virtuoso(tmp_path / "v").start()
+    # as installed: the anonymous user may not write (Virtuoso says so in an HTTP 500)
+    server = Virtuoso(tmp_path / "v", grant_updates=False).start()
     url = server.query_url
-    server.stop()
+    try:
+        for via in ("auto", "update"):
+            code, out, err = run_cli(["push", "--endpoint", url, "--via", via], capsys)
+            assert (code, out) == (3, ""), err
+            assert "does not let this user write" in err or "needs credentials" in err
+            assert len(err.strip().splitlines()) == 1
+        monkeypatch.setenv("FILMKG_ENDPOINT_USER", server.user)
+        monkeypatch.setenv("FILMKG_ENDPOINT_PASSWORD", server.password)
+        code, out, err = run_cli(["push", "--endpoint", url], capsys)
+        assert code == 0, err
+        assert "counts verified" in err
+    finally:
+        server.stop()
     assert not server.running()
     code, _, err = run_cli(["push", "--endpoint", url, "--retries", "0"], capsys)
     assert code == 3
