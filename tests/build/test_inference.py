@@ -91,3 +91,13 @@ def test_rdfs_rule_files_are_the_entailment_rules() -> None:
     # the fast path applies them last, so no ordinary rule may run after them
     names = [p.name for p in inference.rule_files()]
     assert names[-2:] == ["90-rdfs-subproperty.rq", "91-rdfs-subclass.rq"]
+
+
+def test_streamed_derivation_equals_the_rules_with_an_opt_in_view(tmp_path: Path) -> None:
+    views = ("wikidata-statements",)
+    fast = load_project(store_path=tmp_path / "fast", views=views)
+    slow = load_project(infer=False, store_path=tmp_path / "slow")
+    inference.infer(slow, views=views)  # no sources: every rule as a SPARQL query
+    assert _canonical(fast) == _canonical(slow)
+    names = [p.name for p in inference.rule_files(views)]
+    assert names[-3:] == ["wikidata-statements.rq", "90-rdfs-subproperty.rq", "91-rdfs-subclass.rq"]

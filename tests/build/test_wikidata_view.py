@@ -175,3 +175,54 @@ def test_the_schema_profile_carries_the_role_form(characters: Path) -> None:
     assert ("<https://e.org/matrix>", schema + "actor>", "<https://e.org/c1>") in quads
     assert ("<https://e.org/c1>", schema + "characterName>", '"Neo"') in quads
     assert ("<https://e.org/c1>", schema + "actor>", "<https://e.org/keanu>") in quads
+
+
+STATEMENTS = """PREFIX p: <http://www.wikidata.org/prop/>
+PREFIX ps: <http://www.wikidata.org/prop/statement/>
+PREFIX pq: <http://www.wikidata.org/prop/qualifier/>
+PREFIX wikibase: <http://wikiba.se/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX wd: <http://www.wikidata.org/entity/>
+PREFIX schema: <http://schema.org/>
+SELECT ?date ?rank WHERE {
+  ?film schema:name "Here" ; p:P577 ?st . ?st ps:P577 ?date ; wikibase:rank ?rank
+} ORDER BY ?date"""
+
+CAST = """PREFIX p: <http://www.wikidata.org/prop/>
+PREFIX ps: <http://www.wikidata.org/prop/statement/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX wd: <http://www.wikidata.org/entity/>
+SELECT ?film WHERE { ?film p:P161 ?st . ?st ps:P161 ?person . ?person skos:exactMatch wd:Q2263 }
+ORDER BY ?film"""
+
+
+def test_the_statement_form_is_an_opt_in_view_of_the_main_graph() -> None:
+    plain = load_project()
+    assert list(plain.select(STATEMENTS)) == []  # not derived by default (a third more triples)
+    kg = load_project(views=("wikidata-statements",))
+    deprecated = "http://wikiba.se/ontology#DeprecatedRank"
+    rows = [[str(t) for t in r] for r in kg.select(STATEMENTS)]
+    assert rows == [
+        ["2024-11-15", deprecated],  # the superseded exclusive run (one statement, two places)
+        ["2024-11-22", deprecated],
+        ["2024-11-27", deprecated],
+    ]
+    # entities stay our IRIs in the main graph: the Wikidata item through skos:exactMatch
+    films = [str(r[0]) for r in kg.select(CAST)]
+    assert films == [
+        "https://w3id.org/filmkg/id/film/forrest-gump-1994",
+        "https://w3id.org/filmkg/id/film/here-2024",
+    ]
+
+
+def test_build_store_with_the_statement_view_answers_sparql(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    assert main(["--quiet", "build", "--store", str(store), "--wikidata-statements"]) == 0
+    capsys.readouterr()
+    assert main(["--quiet", "sparql", "--store", str(store), "-f", "csv", STATEMENTS]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "date,rank"
+    assert len(lines) == 4
+    assert all(line.endswith("#DeprecatedRank") for line in lines[1:])

@@ -57,14 +57,19 @@ def write_artefacts(kg: KnowledgeGraph, report: ValidationReport, out: Path) -> 
 
 
 def build(
-    out: Path, extra: tuple[Path, ...] = (), *, collaborations: bool | None = None
+    out: Path,
+    extra: tuple[Path, ...] = (),
+    *,
+    collaborations: bool | None = None,
+    views: tuple[str, ...] = (),
 ) -> BuildResult:
     """Build the project graph into ``out``; ``out`` is replaced only if it conforms.
 
     ``collaborations``: write the derived ``filmkg:Collaboration`` nodes (``None``: when
     they at most double the graph, see :data:`filmkg.network.projection.COLLABORATION_SHARE`).
+    ``views``: opt-in derived views (:func:`filmkg.build.inference.rule_files`).
     """
-    kg = load_project(extra)
+    kg = load_project(extra, views=views)
     derived = add_derived_relations(kg, collaborations=collaborations)
     report = validate(kg)
     notes = report.notes
@@ -87,7 +92,11 @@ class _NotConformingError(Exception):
 
 
 def build_store(
-    store: Path, extra: tuple[Path, ...] = (), *, include_data: bool = True
+    store: Path,
+    extra: tuple[Path, ...] = (),
+    *,
+    include_data: bool = True,
+    views: tuple[str, ...] = (),
 ) -> BuildResult:
     """Build an on-disk Oxigraph store at ``store`` for big graphs (``build --store``).
 
@@ -100,7 +109,9 @@ def build_store(
     result: BuildResult | None = None
     try:
         with atomic_dir(store) as staging:
-            kg = load_project(extra, include_data=include_data, store_path=staging / "db")
+            kg = load_project(
+                extra, include_data=include_data, store_path=staging / "db", views=views
+            )
             report = validate(kg)
             result = BuildResult(report, (), len(kg), report.notes, count_statements(kg))
             kg.compact()

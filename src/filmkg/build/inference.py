@@ -57,9 +57,16 @@ TripleTerms = tuple[
 ]
 
 
-def rule_files() -> list[Path]:
-    """The rule files, in the order they run."""
-    return sorted((ontology_dir() / "rules").glob("*.rq"))
+def rule_files(views: Sequence[str] = ()) -> list[Path]:
+    """The rule files, in the order they run; ``views`` names opt-in rules of
+    ``ontology/views/`` (e.g. ``"wikidata-statements"``), run after the ordinary rules and
+    before the RDFS ones."""
+    rules = sorted((ontology_dir() / "rules").glob("*.rq"))
+    if not views:
+        return rules
+    extra = [ontology_dir() / "views" / f"{name}.rq" for name in views]
+    rdfs = [r for r in rules if entailment(r) is not None]
+    return [*(r for r in rules if r not in rdfs), *extra, *rdfs]
 
 
 def entailment(rule: Path) -> str | None:
@@ -68,7 +75,12 @@ def entailment(rule: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = ()) -> int:
+def infer(
+    kg: KnowledgeGraph,
+    *,
+    sources: Sequence[tuple[Path, ox.RdfFormat]] = (),
+    views: Sequence[str] = (),
+) -> int:
     """Run every rule once, in order, adding new triples to the inferred graph.
 
     Rules see the triples earlier rules derived. A derived triple that some graph already
@@ -79,16 +91,16 @@ def infer(kg: KnowledgeGraph, *, sources: Sequence[tuple[Path, ox.RdfFormat]] = 
     ``sources``: the files (with their formats) that hold *every* stated triple of an
     on-disk ``kg``, as :func:`filmkg.build.project.load_project` loads them; then the RDFS rules
     are applied while streaming those files (see the module docstring), and writes go
-    through the bulk loader.
+    through the bulk loader. ``views``: opt-in rules to run too (see :func:`rule_files`).
     """
+    rules = rule_files(views)
     if sources and kg.path is not None:
-        derived = _infer_streamed(kg, sources)
+        derived = _infer_streamed(kg, sources, rules)
         if derived is not None:
             return derived
     if kg.path is not None:
-        return _infer_on_disk(kg)
+        return _infer_on_disk(kg, rules)
     target = ox.NamedNode(str(INFERRED_GRAPH))
-    rules = rule_files()
     with progress.task("deriving", total=len(rules), unit="rules") as step:
         for rule in rules:
             step.describe(f"deriving: {rule.stem}")
@@ -133,7 +145,9 @@ def entailed(kg: KnowledgeGraph, triples: Iterable[RdflibTriple]) -> list[Rdflib
     )
 
 
-def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfFormat]]) -> int | None:
+def _infer_streamed(
+    kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfFormat]], rules: list[Path]
+) -> int | None:
     """:func:`infer` for an on-disk store built from ``sources``; ``None``: not applicable.
 
     The ordinary rules run as queries; what they derive, and what the RDFS rules derive
@@ -143,7 +157,6 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
     """
     assert kg.path is not None
     target = ox.NamedNode(str(INFERRED_GRAPH))
-    rules = rule_files()
     rdfs = [r for r in rules if entailment(r) in {"rdfs7", "rdfs9"}]
     ordinary = [r for r in rules if r not in rdfs]
     if not rdfs or rules[len(ordinary) :] != rdfs:
@@ -182,7 +195,7 @@ def _infer_streamed(kg: KnowledgeGraph, sources: Sequence[tuple[Path, ox.RdfForm
     return count_graph(kg, target)
 
 
-def _infer_on_disk(kg: KnowledgeGraph) -> int:
+def _infer_on_disk(kg: KnowledgeGraph, rules: list[Path]) -> int:
     """:func:`infer` for an on-disk store without its source files (an import, an accept).
 
     Each rule's output goes through a temporary N-Quads file into the bulk loader once
@@ -192,7 +205,6 @@ def _infer_on_disk(kg: KnowledgeGraph) -> int:
     """
     assert kg.path is not None
     target = ox.NamedNode(str(INFERRED_GRAPH))
-    rules = rule_files()
     stated = _StatedIndex(kg, target)
     with (
         tempfile.TemporaryDirectory(prefix=".infer-", dir=kg.path.parent) as tmp,

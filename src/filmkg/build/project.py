@@ -7,7 +7,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import URIRef
@@ -44,12 +44,14 @@ def load_project(
     include_data: bool = True,
     infer: bool = True,
     store_path: Path | None = None,
+    views: Sequence[str] = (),
 ) -> KnowledgeGraph:
     """Load the ontology, the vocabularies and the data, then derive the shortcuts.
 
     ``extra`` files are loaded too, each into its own named graph. With
     ``include_data=False`` only the ontology, vocabularies and ``extra`` are loaded (to
-    validate a user's own files).
+    validate a user's own files). ``views``: opt-in derived views of ``ontology/views/``
+    (``"wikidata-statements"``: every assertion as a Wikidata statement, p:/ps:/pq:).
     """
     kg = KnowledgeGraph(store_path)
     # On disk, every file goes through pyoxigraph's streaming bulk loader (10M triples
@@ -68,5 +70,5 @@ def load_project(
     if infer:
         # on disk, the RDFS rules read the files again rather than the store (much faster)
         sources = [(path, format_for(path)) for path, _ in files] if store_path else []
-        inference.infer(kg, sources=sources)
+        inference.infer(kg, sources=sources, views=views)
     return kg

@@ -30,6 +30,13 @@ from filmkg.cli._options import input_format_option, input_paths, store_option
     help="Write (or not) the derived person-person collaborations into the exports; by "
     "default only when they at most double the graph (they grow with the square of a cast).",
 )
+@click.option(
+    "--wikidata-statements",
+    is_flag=True,
+    help="Also derive every assertion as a Wikidata statement (p:/ps:/pq: with rank and "
+    "references) into the graph, so sparql/serve answer statement queries (opt-in: about "
+    "a third more triples; the wikidata export profile always has them).",
+)
 @click.argument("extra", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 def build(
     out: Path,
@@ -37,6 +44,7 @@ def build(
     store: Path | None,
     input_format: str | None,
     collaborations: bool | None,
+    wikidata_statements: bool,
 ) -> int:
     """Build the graph: load ontology and data (plus EXTRA files), derive, validate, write.
 
@@ -48,11 +56,12 @@ def build(
     from filmkg.build.dist import build as run_build
     from filmkg.build.dist import build_store
 
+    views = ("wikidata-statements",) if wikidata_statements else ()
     with input_paths(extra, input_format) as paths:
         if store is not None:
-            result = build_store(store, tuple(paths))
+            result = build_store(store, tuple(paths), views=views)
         else:
-            result = run_build(out, tuple(paths), collaborations=collaborations)
+            result = run_build(out, tuple(paths), collaborations=collaborations, views=views)
     for note in result.notes:
         click.echo(f"filmkg: note: {note}", err=True)
     if store is not None:

@@ -34,7 +34,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -43,6 +42,7 @@ from rdflib import Graph
 from filmkg.build.project import ONTOLOGY_GRAPH, VOCAB_GRAPH
 from filmkg.errors import UsageError
 from filmkg.rdf.convert import to_oxigraph
+from filmkg.resources import ontology_dir
 
 if TYPE_CHECKING:
     from filmkg.engines.store import KnowledgeGraph
@@ -84,8 +84,9 @@ class ProfileSpec:
     use_wikidata_items: bool
     #: Property that links an entity to its Wikidata item (when items are not used as IRIs).
     same_as: str | None
-    #: A CONSTRUCT (a file beside this module) that writes the assertion nodes in the
-    #: vocabulary's statement form (Wikidata: p:/ps:/pq: statements with references).
+    #: A CONSTRUCT (a file of ``ontology/views/``) that writes the assertion nodes in the
+    #: vocabulary's statement form (Wikidata: p:/ps:/pq: statements with references); the
+    #: same view ``filmkg build --wikidata-statements`` derives into the main graph.
     statement_query: str | None = None
 
 
@@ -103,7 +104,7 @@ PROFILE_SPECS: dict[str, ProfileSpec] = {
         ),
         use_wikidata_items=True,
         same_as=None,
-        statement_query="wikidata_statements.rq",
+        statement_query="wikidata-statements.rq",
     ),
     "schema": ProfileSpec(
         name="schema",
@@ -297,7 +298,7 @@ class _Rewrite:
     def statement_form(self, query_file: str) -> Iterator[ox.Quad]:
         """The assertion nodes as the vocabulary's statements (``query_file``'s CONSTRUCT),
         entities written as their items."""
-        text = Path(__file__).with_name(query_file).read_text(encoding="utf-8")
+        text = (ontology_dir() / "views" / query_file).read_text(encoding="utf-8")
         graph = self.kg.query(text)
         assert isinstance(graph, Graph)
         for s, p, o in graph:
