@@ -465,9 +465,25 @@ def render_html(
         name = "network.html"
         values["DATA"] = _script_json(_html_data(drawn, positions))
         values["VIS_JS"] = _script_text(vis_network_js())
-    template = (resources.files("filmkg.network") / "templates" / name).read_text("utf-8")
     # one pass, so text inserted for one placeholder is never scanned for another
-    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1)], template)
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: values[m.group(1)], page_template(name))
+
+
+def page_template(name: str) -> str:
+    """The page template ``templates/<name>`` with its partials in place: a line
+    ``{{> part}}`` stands for the file ``templates/_part.html`` (the parts both pages
+    share: the head, the side panel, the data script).
+
+    >>> "{{>" in page_template("network.html"), page_template("network.html")[:15]
+    (False, '<!doctype html>')
+    """
+    folder = resources.files("filmkg.network") / "templates"
+    return re.sub(
+        r"^\{\{> ([a-z_]+)\}\}\n",
+        lambda m: (folder / f"_{m.group(1)}.html").read_text("utf-8"),
+        (folder / name).read_text("utf-8"),
+        flags=re.MULTILINE,
+    )
 
 
 def _vendor_js(name: str) -> str:
