@@ -498,6 +498,19 @@ def _first_years(kg: KnowledgeGraph, works: Container[str]) -> dict[str, int]:
     return years
 
 
+def _work_node(row: CreditRow | CompanyRow) -> dict[str, Any]:
+    """A work's node attributes in a bipartite graph (``year`` only when known)."""
+    attrs: dict[str, Any] = {
+        "label": row.work_label,
+        "kind": row.work_kind,
+        "iri": row.work,
+        "bipartite": 1,
+    }
+    if row.year is not None:
+        attrs["year"] = row.year
+    return attrs
+
+
 def person_work_graph_from_rows(rows: Iterable[CreditRow]) -> nx.Graph:
     """The bipartite person–work graph: ``bipartite`` is 0 for people, 1 for works.
 
@@ -512,15 +525,7 @@ def person_work_graph_from_rows(rows: Iterable[CreditRow]) -> nx.Graph:
             row.person,
             {"label": row.person_label, "kind": PERSON, "iri": row.person, "bipartite": 0},
         )
-        work_attrs: dict[str, Any] = {
-            "label": row.work_label,
-            "kind": row.work_kind,
-            "iri": row.work,
-            "bipartite": 1,
-        }
-        if row.year is not None:
-            work_attrs["year"] = row.year
-        nodes.setdefault(row.work, work_attrs)
+        nodes.setdefault(row.work, _work_node(row))
         entry = edges.setdefault(
             (row.person, row.work), {"roles": [], "role_iris": [], "credits": []}
         )
@@ -580,15 +585,7 @@ def company_work_graph_from_rows(rows: Iterable[CompanyRow]) -> nx.Graph:
                 "bipartite": 0,
             },
         )
-        work_attrs: dict[str, Any] = {
-            "label": row.work_label,
-            "kind": row.work_kind,
-            "iri": row.work,
-            "bipartite": 1,
-        }
-        if row.year is not None:
-            work_attrs["year"] = row.year
-        nodes.setdefault(row.work, work_attrs)
+        nodes.setdefault(row.work, _work_node(row))
         edges[(row.organisation, row.work)].append(row)
     for node in sorted(nodes):
         graph.add_node(node, **nodes[node])
