@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from filmkg.extract.model import Candidate, EntityRef
+from filmkg.importers.evaluation import PrecisionRecall
 from filmkg.importers.mapping import fold
 from filmkg.rdf.namespaces import FILMKG_NS
 
@@ -44,7 +45,7 @@ _CLASSES = (
 
 
 @dataclass
-class Score:
+class Score(PrecisionRecall):
     """True positives, false positives and false negatives of one class."""
 
     tp: int = 0
@@ -52,16 +53,6 @@ class Score:
     fn: int = 0
     misses: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        """tp / (tp + fp); 1.0 when nothing was proposed."""
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        """tp / (tp + fn); 1.0 when there was nothing to find."""
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 def _status(status: str, when: str, as_of: str) -> str:

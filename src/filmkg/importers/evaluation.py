@@ -30,15 +30,18 @@ from filmkg.importers.mapping import fold, parse_mapping
 from filmkg.importers.pipeline import import_into
 from filmkg.rdf.namespaces import KG, sparql_prefixes
 
-__all__ = ["BEGIN", "END", "Scores", "evaluate", "score_pairs", "scores_table"]
+__all__ = ["BEGIN", "END", "PrecisionRecall", "Scores", "evaluate", "score_pairs", "scores_table"]
 
 _QUERY = Path(__file__).with_name("evaluation.rq")
 _ROLES = {"director": "director", "cast": "cast-member"}
 
 
-@dataclass(frozen=True)
-class Scores:
-    """Pair counts of one comparison: true positives, false positives, false negatives."""
+class PrecisionRecall:
+    """``precision`` and ``recall`` of counts ``tp``, ``fp``, ``fn`` (a dataclass's fields).
+
+    >>> Scores(3, 1, 0).precision, Scores(3, 1, 0).recall, Scores(0, 0, 0).precision
+    (0.75, 1.0, 1.0)
+    """
 
     tp: int
     fp: int
@@ -46,11 +49,22 @@ class Scores:
 
     @property
     def precision(self) -> float:
+        """tp / (tp + fp); 1.0 when nothing was proposed."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
+        """tp / (tp + fn); 1.0 when there was nothing to find."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass(frozen=True)
+class Scores(PrecisionRecall):
+    """Pair counts of one comparison: true positives, false positives, false negatives."""
+
+    tp: int
+    fp: int
+    fn: int
 
     def __add__(self, other: Scores) -> Scores:
         return Scores(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)

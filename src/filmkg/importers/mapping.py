@@ -78,6 +78,7 @@ __all__ = [
     "render",
     "requirements",
     "slug",
+    "superclasses",
     "vocabularies",
     "vocabulary_problem",
 ]
@@ -329,7 +330,12 @@ def _shape_graph() -> tuple[dict[str, set[str]], dict[str, list[Any]]]:
     return parents, by_subject
 
 
-def _superclasses(iri: str, parents: MappingABC[str, set[str]]) -> set[str]:
+def superclasses(iri: str, parents: MappingABC[str, set[str]]) -> set[str]:
+    """``iri`` and every class above it, by the ``parents`` (class → direct super-classes).
+
+    >>> sorted(superclasses("c", {"c": {"b"}, "b": {"a"}}))
+    ['a', 'b', 'c']
+    """
     seen: set[str] = set()
     todo = [iri]
     while todo:
@@ -376,7 +382,7 @@ def requirements(cls: str) -> Requirements:
     (True, True)
     """
     parents, by_subject = _shape_graph()
-    classes = _superclasses(FILMKG_NS + cls, parents)
+    classes = superclasses(FILMKG_NS + cls, parents)
     required: set[str] = set()
     at_most_one: set[str] = set()
     one_of: list[frozenset[str]] = []

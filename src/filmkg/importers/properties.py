@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from filmkg.importers.mapping import requirements
+from filmkg.importers.mapping import requirements, superclasses
 from filmkg.io.fileio import atomic_write_bytes
 from filmkg.rdf.namespaces import FILMKG_NS, PREFIXES
 from filmkg.resources import ontology_dir, ontology_file, shapes_file
@@ -73,17 +73,6 @@ def _ontology() -> _Ontology:
         if not isinstance(t.object, ox.Literal) or t.object.language in (None, "en"):
             facts[(s, p)].append(o)
     return _Ontology(kinds, parents, facts)
-
-
-def _ancestors(iri: str, parents: dict[str, set[str]]) -> set[str]:
-    seen: set[str] = set()
-    todo = [iri]
-    while todo:
-        c = todo.pop()
-        if c not in seen:
-            seen.add(c)
-            todo.extend(parents.get(c, ()))
-    return seen
 
 
 def _template_names(rule: str) -> list[str]:
@@ -151,7 +140,7 @@ def class_properties() -> dict[str, list[ClassProperty]]:
     named = _shape_paths()
     out: dict[str, list[ClassProperty]] = {}
     for cls in sorted(i for i, k in onto.kinds.items() if k == _OWL + "Class"):
-        up = _ancestors(cls, onto.parents)
+        up = superclasses(cls, onto.parents)
         if any(n in up for n in _NOT_MAPPED):
             continue
         names = {p for p in props if domain[p] & up}
