@@ -37,6 +37,7 @@ __all__ = [
     "output_format",
     "store_option",
     "terminal_width",
+    "text_or_json_option",
     "timeout_option",
 ]
 
@@ -92,6 +93,19 @@ def store_option(help_text: str, **kwargs: Any) -> Callable[[F], F]:
         help=help_text + " (--location is the same option, named as in the Oxigraph CLI)",
         **kwargs,
     )
+
+
+def text_or_json_option(func: F) -> F:
+    """``-f/--format text|json`` (default text), for commands that print a report."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Output format.",
+    )(func)
 
 
 def timeout_option(*, default: float | None, what: str) -> Callable[[F], F]:

@@ -11,7 +11,7 @@ import click
 import networkx as nx
 from rdflib import Graph
 
-from filmkg.cli._options import load_graph, store_option, terminal_width
+from filmkg.cli._options import load_graph, store_option, terminal_width, text_or_json_option
 from filmkg.io.fileio import atomic_write_bytes, atomic_write_text
 from filmkg.network import projection as nw
 from filmkg.network.projection import (
@@ -97,18 +97,6 @@ def _echo_json(value: object) -> None:
     click.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
 
 
-def _format_option(func: F) -> F:
-    return click.option(
-        "-f",
-        "--format",
-        "fmt",
-        type=click.Choice(["text", "json"]),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(func)
-
-
 @click.group()
 def network() -> None:
     """The collaboration network (NetworkX): who worked with whom, in what role.
@@ -120,7 +108,7 @@ def network() -> None:
 
 @network.command()
 @common_options
-@_format_option
+@text_or_json_option
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -169,7 +157,7 @@ def stats(engine: Engine, data: tuple[Path, ...], fmt: str, top: int) -> int:
 
 @network.command()
 @common_options
-@_format_option
+@text_or_json_option
 @click.argument("source")
 @click.argument("target")
 def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: str) -> int:
@@ -200,7 +188,7 @@ def path(engine: Engine, data: tuple[Path, ...], fmt: str, source: str, target: 
 
 @network.command()
 @common_options
-@_format_option
+@text_or_json_option
 @click.option(
     "--min-gap",
     type=int,
@@ -248,7 +236,7 @@ def reunions(engine: Engine, data: tuple[Path, ...], fmt: str, min_gap: int) -> 
 
 @network.command()
 @common_options
-@_format_option
+@text_or_json_option
 @click.argument("person")
 @click.option(
     "--radius",

@@ -9,7 +9,13 @@ import click
 
 from filmkg.build.project import graph_name_for
 from filmkg.build.stats import count_statements, graph_stats
-from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+from filmkg.cli._options import (
+    input_format_option,
+    input_paths,
+    load_graph,
+    store_option,
+    text_or_json_option,
+)
 from filmkg.engines.store import KnowledgeGraph
 
 
@@ -17,15 +23,7 @@ from filmkg.engines.store import KnowledgeGraph
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, allow_dash=True))
 @input_format_option
 @store_option("Count the on-disk store made by `filmkg build --store PATH` (big graphs).")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@text_or_json_option
 def stats(files: tuple[Path, ...], input_format: str | None, store: Path | None, fmt: str) -> int:
     """Count films, people, organisations, credits, facts and sources, and the statements
     graph by graph: of the project, of FILES (- reads stdin) or of a --store.
