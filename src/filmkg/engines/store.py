@@ -21,7 +21,7 @@ import errno
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO, TypedDict, Unpack
 from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
@@ -58,6 +58,18 @@ Triple = tuple[Node, Node, Node]
 
 #: errno of an OSError that comes from the store engine (None: pyoxigraph) or a full disk.
 _STORE_ERRNOS = (None, errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+class _RdflibOptions(TypedDict, total=False):
+    allow_service: bool
+    allow_from: bool
+    max_rows: int | None
+
+
+class QueryOptions(_RdflibOptions, total=False):
+    """The keywords of :meth:`KnowledgeGraph.query` and :meth:`KnowledgeGraph.select`."""
+
+    engine: Engine
 
 
 class KnowledgeGraph:
@@ -191,8 +203,7 @@ class KnowledgeGraph:
         >>> KnowledgeGraph().using("rdflib").select("SELECT * WHERE { ?s ?p ?o }").rows
         []
         """
-        if engine not in ENGINES:
-            raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+        _check_engine(engine)
         return self if engine == "oxigraph" else RdflibEngine(self)
 
     def _changed(self) -> None:
@@ -431,8 +442,7 @@ class KnowledgeGraph:
         :class:`~filmkg.errors.ResourceLimitError`. No time limit here: use
         :func:`filmkg.sparql.limited.limited_query` for that.
         """
-        if engine not in ENGINES:
-            raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
+        _check_engine(engine)
         dataset = self._check(sparql, engine, allow_service=allow_service, allow_from=allow_from)
         if engine == "oxigraph":
             # FROM / FROM NAMED pick the dataset; only without them is the default graph
@@ -467,21 +477,10 @@ class KnowledgeGraph:
         self,
         sparql: str,
         bindings: Mapping[str, Node] | None = None,
-        *,
-        engine: Engine = "oxigraph",
-        allow_service: bool = False,
-        allow_from: bool = False,
-        max_rows: int | None = None,
+        **options: Unpack[QueryOptions],
     ) -> QueryResult:
         """Run a SELECT query and return its rows (the keywords are those of :meth:`query`)."""
-        result = self.query(
-            sparql,
-            bindings,
-            engine=engine,
-            allow_service=allow_service,
-            allow_from=allow_from,
-            max_rows=max_rows,
-        )
+        result = self.query(sparql, bindings, **options)
         if not isinstance(result, QueryResult):
             raise UsageError("not a SELECT query")
         return result
@@ -576,13 +575,19 @@ class RdflibEngine:
         return f"RdflibEngine({self.kg.path or 'memory'})"
 
     def query(
-        self, sparql: str, bindings: Mapping[str, Node] | None = None, **options: Any
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        **options: Unpack[_RdflibOptions],
     ) -> QueryResult | bool | Graph:
         """:meth:`KnowledgeGraph.query` on rdflib (the same keywords)."""
         return self.kg.query(sparql, bindings, engine="rdflib", **options)
 
     def select(
-        self, sparql: str, bindings: Mapping[str, Node] | None = None, **options: Any
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        **options: Unpack[_RdflibOptions],
     ) -> QueryResult:
         """:meth:`KnowledgeGraph.select` on rdflib (the same keywords)."""
         return self.kg.select(sparql, bindings, engine="rdflib", **options)
@@ -617,6 +622,11 @@ class RdflibEngine:
     def close(self) -> None:
         """:meth:`KnowledgeGraph.close`."""
         self.kg.close()
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}", hint=f"use one of {', '.join(ENGINES)}")
 
 
 def _check_store_target(path: Path) -> None:
