@@ -30,7 +30,7 @@ from servers import Comunica, ComunicaFactory, Virtuoso
 GOLDEN = Path(__file__).parents[1] / "golden"
 WDT = "http://www.wikidata.org/prop/direct/"
 SECRET = "n0t-the-dba-pa55"
-#: Named queries Virtuoso 7.2.5 answers right (the others: docs/triple-store.md).
+#: A sample of the named queries (all 54 cases: tests/sparql/test_five_engines.py).
 VIRTUOSO_RIGHT = [
     ("coworkers", {"person": "Tom Hanks"}),
     ("crew_wikidata", {"film": "Here"}),
