@@ -335,6 +335,10 @@ def _parsed(files: tuple[tuple[Path, int, int], ...]) -> tuple[tuple[str, NamedQ
     )
 
 
+#: A query name that can only mean one file of the folder (no separators, no dots).
+_NAME = re.compile(r"\w+")
+
+
 def get(name: str, directory: Path | None = None) -> NamedQuery:
     """The named query ``name``; UnknownQueryError with suggestions when there is none.
 
@@ -343,6 +347,11 @@ def get(name: str, directory: Path | None = None) -> NamedQuery:
     ...
     filmkg.errors.UnknownQueryError: no query 'film_credit'; did you mean 'film_credits'...
     """
+    folder = directory if directory is not None else queries_dir()
+    path = folder / f"{name}.rq"
+    if _NAME.fullmatch(name) and path.is_file():  # that file only: all of them cost ≈ 50 ms
+        stat = path.stat()
+        return _parsed(((path, stat.st_mtime_ns, stat.st_size),))[0][1]
     queries = catalogue(directory)
     if name in queries:
         return queries[name]
