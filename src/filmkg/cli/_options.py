@@ -33,8 +33,10 @@ from filmkg.errors import ParseError, SourceNotFoundError, UsageError
 __all__ = [
     "input_format_option",
     "input_paths",
+    "into_option",
     "load_graph",
     "output_format",
+    "output_option",
     "store_option",
     "terminal_width",
     "text_or_json_option",
@@ -106,6 +108,22 @@ def text_or_json_option(func: F) -> F:
         show_default=True,
         help="Output format.",
     )(func)
+
+
+def output_option(help_text: str, *, dir_okay: bool = False, **kwargs: Any) -> Callable[[F], F]:
+    """``-o/--output PATH``: where a command writes (``kwargs`` go to ``click.option``)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=dir_okay, path_type=Path),
+        help=help_text,
+        **kwargs,
+    )
+
+
+def into_option(help_text: str, dest: str, **path: bool) -> Callable[[F], F]:
+    """``--into STORE``: the on-disk store a command adds to (``path`` go to ``click.Path``)."""
+    return click.option("--into", dest, type=click.Path(path_type=Path, **path), help=help_text)
 
 
 def timeout_option(*, default: float | None, what: str) -> Callable[[F], F]:

@@ -9,7 +9,13 @@ import click
 
 from filmkg.build.project import load_project
 from filmkg.build.stats import count_statements
-from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+from filmkg.cli._options import (
+    input_format_option,
+    input_paths,
+    load_graph,
+    output_option,
+    store_option,
+)
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.export.formats import export_format, export_to_path, export_to_stream
 from filmkg.io.loading import parse_file
@@ -31,12 +37,7 @@ _FORMATS = "turtle, ntriples, nquads, trig, jsonld, rdfxml"
     help=f"{_FORMATS} (or a media type such as text/turtle); default from the -o "
     "extension, else turtle.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
-)
+@output_option("Write to this file (atomically) instead of stdout.")
 @click.option(
     "--profile",
     type=click.Choice(["full", "wikidata", "schema"]),

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from filmkg.build.project import load_project
+from filmkg.cli._options import into_option, output_option
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
 
@@ -38,12 +39,7 @@ def _extract_module() -> object:
     "--source-id",
     help="The source's id (its named graph is graph:source/ID); default: the text file's name.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the review file here (TOML); default: stdout.",
-)
+@output_option("Write the review file here (TOML); default: stdout.", dir_okay=True)
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -92,18 +88,12 @@ def extract(
 
 @click.command()
 @click.argument("review", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Add the accepted facts to this file (.trig or .nq; created if new).",
-)
-@click.option(
-    "--into",
-    "store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Add the accepted facts to this on-disk store (created with the project "
+@output_option("Add the accepted facts to this file (.trig or .nq; created if new).", dir_okay=True)
+@into_option(
+    "Add the accepted facts to this on-disk store (created with the project "
     "graph if new); the derived triples are computed again.",
+    "store",
+    file_okay=False,
 )
 def accept(review: Path, output: Path | None, store: Path | None) -> int:
     """Write the candidates accepted in REVIEW into the source's named graph.

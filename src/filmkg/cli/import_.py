@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from filmkg.build.project import load_project
+from filmkg.cli._options import into_option, output_option
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import UsageError
 from filmkg.importers.checking import DEFAULT_MAX_LOSS, Limits
@@ -33,19 +34,14 @@ __all__ = ["import_"]
     help="Mapping file (TOML), or the name of a shipped mapping: neo4j-movies, "
     "wikipedia-movies, netflix-titles.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the import's named graph here (.nq N-Quads or .trig); default: stdout.",
+@output_option(
+    "Write the import's named graph here (.nq N-Quads or .trig); default: stdout.", dir_okay=True
 )
-@click.option(
-    "--into",
-    "store_path",
-    type=click.Path(path_type=Path),
-    help="Add the import to this on-disk store (created with the project graph if new); "
+@into_option(
+    "Add the import to this on-disk store (created with the project graph if new); "
     "a re-import replaces the source's named graph and the derived triples. All or "
     "nothing: if the import fails or is killed, the store is left as it was.",
+    "store_path",
 )
 @click.option(
     "--report-dir",

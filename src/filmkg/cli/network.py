@@ -11,7 +11,13 @@ import click
 import networkx as nx
 from rdflib import Graph
 
-from filmkg.cli._options import load_graph, store_option, terminal_width, text_or_json_option
+from filmkg.cli._options import (
+    load_graph,
+    output_option,
+    store_option,
+    terminal_width,
+    text_or_json_option,
+)
 from filmkg.io.fileio import atomic_write_bytes, atomic_write_text
 from filmkg.network import projection as nw
 from filmkg.network.projection import (
@@ -304,13 +310,7 @@ def projection(kg: KnowledgeGraph, name: str, engine: Engine) -> nx.Graph:
     show_default=True,
     help="File format.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write (atomically).",
-)
+@output_option("File to write (atomically).", required=True)
 @click.option(
     "--graph",
     "which",
@@ -339,13 +339,7 @@ def export(engine: Engine, data: tuple[Path, ...], fmt: str, output: Path, which
     show_default=True,
     help="Least number of years for a derived reunion.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the Turtle to this file (atomically) instead of stdout.",
-)
+@output_option("Write the Turtle to this file (atomically) instead of stdout.", default=None)
 def derive(engine: Engine, data: tuple[Path, ...], min_gap: int, output: Path | None) -> int:
     """The derived collaborations and reunions as RDF (Turtle), with their provenance."""
     kg = load(data)

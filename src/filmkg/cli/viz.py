@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from filmkg.cli._options import output_option
 from filmkg.cli.network import common_options, load, resolve_person
 from filmkg.errors import UsageError
 from filmkg.io.fileio import atomic_write_bytes
@@ -19,12 +20,8 @@ FORMATS = ("html", "svg", "png", "dot")
 
 @click.command()
 @common_options
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="File to write (atomically); its suffix picks the format unless -f is given.",
+@output_option(
+    "File to write (atomically); its suffix picks the format unless -f is given.", required=True
 )
 @click.option(
     "-f",
