@@ -10,54 +10,25 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from browsers import launch, open_offline, require_browser
 from filmkg.network.drawing import render_html, view_graph
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = pytest.mark.browser
+sync_api = require_browser()
 XSS = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = launch(p, "--disable-gpu")
         yield b
         b.close()
 
 
 def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
-    outside: list[str] = []
-    dialogs: list[str] = []
-    errors: list[str] = []
-
-    def route(r) -> None:
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-drawn=true]", timeout=15000)
-    return page, outside, dialogs, errors
+    opened = open_offline(browser, path, width=1200, timeout_ms=15000)
+    return opened.page, opened.outside, opened.dialogs, opened.errors
 
 
 def test_here_network_draws_every_node_and_edge(browser, project_kg, tmp_path: Path) -> None:

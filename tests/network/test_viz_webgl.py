@@ -8,31 +8,17 @@ nothing, and shows a hostile name as text. Timings are measured and printed (run
 from __future__ import annotations
 
 import random
-import shutil
 import time
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
+from browsers import Opened, launch, open_offline, require_browser
 from filmkg.network.drawing import render_html
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium (apt-get install chromium)"),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
-
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",  # WebGL on the CPU where there is no GPU
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = pytest.mark.browser
+sync_api = require_browser()
 XSS = "<img src=x onerror=alert(1)>"
 ROLES = ("director", "cast member", "screenwriter", "producer")
 
@@ -85,35 +71,19 @@ def big_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nx.Graph, 
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = launch(p, "--enable-unsafe-swiftshader")  # WebGL on the CPU where there is no GPU
         yield b
         b.close()
 
 
-def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    outside: list[str] = []
-    problems: list[str] = []
-
-    def route(r) -> None:
-        if r.request.url.startswith("file:"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("dialog", lambda d: (problems.append("dialog " + d.message), d.dismiss()))
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    start = time.perf_counter()
-    page.goto(path.as_uri())
-    page.wait_for_selector("body[data-drawn=true]", timeout=180_000)
-    return page, outside, problems, time.perf_counter() - start
+def _open(browser, path: Path) -> Opened:
+    return open_offline(browser, path, width=1280, timeout_ms=180_000)
 
 
 def test_big_page_renders_pans_searches_and_filters(browser, big_page) -> None:
     path, graph, render_seconds = big_page
-    page, outside, problems, load_seconds = _open(browser, path)
+    opened = _open(browser, path)
+    page, outside, load_seconds = opened.page, opened.outside, opened.seconds
     assert "new Sigma(" in path.read_text(encoding="utf-8")
     drawn = page.evaluate("window.filmkgView.drawn()")
     assert drawn == {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
@@ -166,14 +136,15 @@ def test_big_page_renders_pans_searches_and_filters(browser, big_page) -> None:
     assert load_seconds < 180
     assert pan_seconds < 60
     assert outside == []
-    assert problems == []
+    assert opened.dialogs == opened.errors == []
 
 
 def test_big_page_shows_a_hostile_name_as_text(browser, big_page) -> None:
     path, _, _ = big_page
     text = path.read_text(encoding="utf-8")
     assert XSS not in text
-    page, outside, problems, _ = _open(browser, path)
+    opened = _open(browser, path)
+    page, outside = opened.page, opened.outside
     page.fill("#search", "<img")
     page.wait_for_function("document.getElementById('matches').children.length === 1")
     assert page.inner_text("#matches") == XSS
@@ -181,7 +152,7 @@ def test_big_page_shows_a_hostile_name_as_text(browser, big_page) -> None:
     assert page.evaluate("document.querySelectorAll('main img, aside img').length") == 0
     page.wait_for_timeout(200)
     assert outside == []
-    assert problems == []
+    assert opened.dialogs == opened.errors == []
 
 
 def test_benchmark_script_runs_at_the_smallest_size(tmp_path: Path) -> None:
