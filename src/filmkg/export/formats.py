@@ -1029,6 +1029,25 @@ def write_all(kg: KnowledgeGraph, out_dir: str | Path) -> list[Path]:
     """
     folder = Path(out_dir)
     written: list[Path] = []
+    small = len(kg) <= SORT_CHUNK  # then each profile's quads are read and canonicalised once
+    snapshots: dict[str, list[ox.Quad]] = {}
     for name, (fmt, options) in DIST_FILES.items():
-        written.append(export_to_path(kg, folder / name, fmt, **options))
+        profile = cast("Profile", options.get("profile", "full"))
+        if not small or "frame" in options:
+            written.append(export_to_path(kg, folder / name, fmt, **options))
+            continue
+        if profile not in snapshots:
+            snapshots[profile] = list(canonical_quads(export_quads(kg, profile=profile)))
+        spec = export_format(fmt)
+        with (
+            atomic_open(folder / name) as handle,
+            progress.task(f"exporting {spec.label}", unit="bytes") as step,
+        ):
+            out = (
+                cast(BinaryIO, progress.CountingWriter(handle, step))
+                if progress.enabled()
+                else handle
+            )
+            write_quads(snapshots[profile], spec, out, prefixes=dict(PREFIXES), base=PROJECT_BASE)
+        written.append(folder / name)
     return written

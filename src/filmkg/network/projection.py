@@ -1089,18 +1089,20 @@ def _pair_facts(graph: nx.Graph) -> Iterator[_PairFact]:
     """The ``filmkg:Collaboration`` triples of :func:`derived_triples`, as plain strings
     (counting them costs no rdflib terms and no sort of them)."""
     collaboration = str(FILMKG.Collaboration)
+    a_type, label, member = RDF.type, RDFS.label, FILMKG.member  # rdflib's attribute lookups
+    on, derived_from = FILMKG.work, PROV.wasDerivedFrom  # are slow: once, not per triple
     for u, v, data in graph.edges(data=True):
         a, b = sorted((str(u), str(v)))
         for work in data["works"]:
             node = f"{KG}collaboration/{_slug(work)}/{_slug(a)}/{_slug(b)}"
-            yield node, RDF.type, collaboration, False
-            yield node, RDFS.label, _collab_label(graph, a, b, data, work), True
-            yield node, FILMKG.member, a, False
-            yield node, FILMKG.member, b, False
-            yield node, FILMKG.work, work, False
+            yield node, a_type, collaboration, False
+            yield node, label, _collab_label(graph, a, b, data, work), True
+            yield node, member, a, False
+            yield node, member, b, False
+            yield node, on, work, False
             for person in (a, b):
                 for credit in data["credits"][work][person]:
-                    yield node, PROV.wasDerivedFrom, credit, False
+                    yield node, derived_from, credit, False
 
 
 def _pair_triples(facts: Iterable[_PairFact]) -> list[Triple]:
@@ -1148,7 +1150,7 @@ def add_derived_relations(
         nx.Graph(), find_reunions(collab, min_gap), stated_reunions(kg, engine=engine)
     )
     facts = set(_pair_facts(collab))  # counted as strings: rdflib terms only if kept
-    n_collab = sum(1 for fact in facts if fact[1] == RDF.type)
+    n_collab = len({fact[0] for fact in facts})  # one node, one rdf:type
     keep = collaborations
     if keep is None:
         keep = len(facts) <= COLLABORATION_SHARE * len(kg)
