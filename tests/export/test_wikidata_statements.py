@@ -272,6 +272,10 @@ ex:e a filmkg:Evidence ; filmkg:source ex:s ; filmkg:quote "Ada (Mia Stone) keep
 ex:keeper a filmkg:Film ; rdfs:label "The Lighthouse Keeper" .
 ex:mia a filmkg:Person ; rdfs:label "Mia Stone" .
 ex:sam a filmkg:Person ; rdfs:label "Sam Reed" .
+ex:jo a filmkg:Person ; rdfs:label "Jo Park" .
+ex:here a filmkg:Place ; rdfs:label "Freedonia" .
+ex:c3 a filmkg:Credit ; filmkg:work ex:keeper ; filmkg:agent ex:jo ; filmkg:role role:director ;
+    filmkg:evidence ex:e .
 ex:c1 a filmkg:Credit ; filmkg:work ex:keeper ; filmkg:agent ex:mia ; filmkg:role role:cast-member ;
     filmkg:character "Ada" ; filmkg:evidence ex:e .
 ex:c2 a filmkg:Credit ; filmkg:work ex:keeper ; filmkg:agent ex:sam ; filmkg:role role:cast-member ;
@@ -282,7 +286,7 @@ ex:r1 a filmkg:Release ; filmkg:work ex:keeper ; filmkg:releaseKind releasekind:
     filmkg:supersededBy ex:r2 ; filmkg:supersededOn "2019-10-01"^^xsd:date ; filmkg:evidence ex:e .
 ex:r2 a filmkg:Release ; filmkg:work ex:keeper ; filmkg:releaseKind releasekind:wide ;
     filmkg:releaseDate "2020-02-14"^^xsd:date ; filmkg:releaseStatus releasestatus:released ;
-    filmkg:statusAsOf "2020-06-01"^^xsd:date ; filmkg:evidence ex:e .
+    filmkg:place ex:here ; filmkg:statusAsOf "2020-06-01"^^xsd:date ; filmkg:evidence ex:e .
 ex:r3 a filmkg:Release ; filmkg:work ex:keeper ; filmkg:releaseKind releasekind:streaming ;
     filmkg:releaseDate "2020-05-01"^^xsd:date ; filmkg:releaseStatus releasestatus:released ;
     filmkg:statusAsOf "2020-06-01"^^xsd:date ; filmkg:evidence ex:e .
@@ -309,6 +313,16 @@ FIXTURE_GOLDEN: dict[str, tuple[str, list[list[str | None]]]] = {
             ["2019-12-06", "http://wikiba.se/ontology#DeprecatedRank", "2019-03-01", "2019-10-01"],
             ["2020-02-14", "http://wikiba.se/ontology#PreferredRank", None, None],
             ["2020-05-01", "http://wikiba.se/ontology#NormalRank", None, None],
+        ],
+    ),
+    "films by director with their publication date and place": (
+        "SELECT ?filmLabel ?date ?placeLabel WHERE { ?film wdt:P31 wd:Q11424 ; wdt:P57 ?d ;"
+        ' rdfs:label ?filmLabel . ?d rdfs:label "Jo Park" . ?film p:P577 ?st .'
+        " ?st ps:P577 ?date ; wikibase:rank ?rank . FILTER (?rank != wikibase:DeprecatedRank)"
+        " OPTIONAL { ?st pq:P291 ?place . ?place rdfs:label ?placeLabel } } ORDER BY ?date",
+        [
+            ["The Lighthouse Keeper", "2020-02-14", "Freedonia"],
+            ["The Lighthouse Keeper", "2020-05-01", None],
         ],
     ),
     "truthy publication date: the best rank only": (
