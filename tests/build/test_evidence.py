@@ -63,7 +63,8 @@ def test_entities_carry_identity_only(here: Graph) -> None:
 
 def test_each_data_file_gets_its_own_named_graph() -> None:
     assert [graph_name_for(p) for p in data_files()] == [
-        URIRef("https://w3id.org/filmkg/graph/here")
+        URIRef("https://w3id.org/filmkg/graph/here"),
+        URIRef("https://w3id.org/filmkg/graph/reconciliation"),
     ]
 
 

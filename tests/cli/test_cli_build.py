@@ -55,9 +55,9 @@ def test_stats_counts(capsys) -> None:
     assert counts["people"] == 14
     assert counts["organisations"] == 6
     assert counts["credits"] == 20
-    assert counts["facts"] == 46
-    assert counts["sources"] == 1
-    assert counts["evidence"] == 20
+    assert counts["facts"] == 51  # 46 in graph:here, 5 curated links in graph:reconciliation
+    assert counts["sources"] == 6  # the article, and the five Wikidata items they cite
+    assert counts["evidence"] == 25
 
 
 def _turtle_error_on_line_40(tmp_path: Path) -> Path:

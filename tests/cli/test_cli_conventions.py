@@ -264,7 +264,7 @@ def test_counts_agree_across_build_stats_and_export(
     assert "graph:network" in built
     assert main(["stats", str(dist / "filmkg.trig"), "-f", "json"]) == 0
     from_file = json.loads(capsys.readouterr().out)
-    assert built.startswith(f"built {from_file['statements']:,} statements in 5 named graphs")
+    assert built.startswith(f"built {from_file['statements']:,} statements in 6 named graphs")
     assert {g: n for g, n in from_file["graphs"].items() if not g.endswith("/network")} == dict(
         expected.graphs
     )
@@ -283,7 +283,7 @@ def test_stats_of_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["stats", "--location", str(tmp_path / "st"), "-f", "json"]) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["films"] == 2
-    assert counts["named graphs"] == 4
+    assert counts["named graphs"] == 5  # here, reconciliation, ontology, vocab, inferred
     assert main(["stats", "--store", str(tmp_path / "st"), "x.ttl"]) == 2
     assert "give FILES or --store, not both" in capsys.readouterr().err
 

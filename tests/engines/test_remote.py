@@ -235,7 +235,7 @@ def test_push_twice_leaves_exactly_one_copy(
 @pytest.mark.server
 @pytest.mark.parametrize(
     ("via", "batch_size", "method"),
-    [("gsp", 100, "gsp+move"), ("update", 100_000, "update"), ("update", 100, "update+move")],
+    [("gsp", 50, "gsp+move"), ("update", 100_000, "update"), ("update", 50, "update+move")],
 )
 def test_push_in_batches_and_by_update_gives_the_same_graph(
     oxigraph: OxigraphServer, project: KnowledgeGraph, via: str, batch_size: int, method: str

@@ -150,7 +150,8 @@ def test_project_graph_round_trips_in_every_format(kg, fmt: str) -> None:  # typ
 def test_dataset_formats_keep_every_named_graph(kg, fmt: str) -> None:  # type: ignore[no-untyped-def]
     graphs = {str(q.graph_name) for q in parse_oxigraph(export_bytes(kg, fmt), fmt)}
     assert graphs == {
-        f"<https://w3id.org/filmkg/graph/{g}>" for g in ("here", "ontology", "vocab", "inferred")
+        f"<https://w3id.org/filmkg/graph/{g}>"
+        for g in ("here", "reconciliation", "ontology", "vocab", "inferred")
     }
 
 
@@ -644,7 +645,7 @@ def test_cli_writes_stdout_and_files_in_every_format(tmp_path: Path, capsysbinar
         assert main(["export", "-o", str(target)]) == 0
         assert ox.parse(target.read_bytes(), format=OX_FORMAT[spec.name]) is not None
         err = capsysbinary.readouterr().err
-        assert err.startswith(b"wrote 1,"), err
+        assert err.startswith(b"wrote 2,"), err
         assert f" as {spec.label}".encode() in err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"graph{f.extension}" for f in EXPORT_FORMATS

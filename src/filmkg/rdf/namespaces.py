@@ -85,7 +85,9 @@ class FILMKG(DefinedNamespace):
     Partnership: URIRef
     Person: URIRef
     Place: URIRef
+    QueryService: URIRef
     Rating: URIRef
+    Reconciliation: URIRef
     Release: URIRef
     ReleaseKind: URIRef
     ReleaseStatus: URIRef
@@ -161,6 +163,7 @@ class FILMKG(DefinedNamespace):
     ratingSystem: URIRef
     ratingValue: URIRef
     recipient: URIRef
+    reconciledWith: URIRef
     releaseDate: URIRef
     releaseKind: URIRef
     releaseStatus: URIRef
@@ -177,6 +180,7 @@ class FILMKG(DefinedNamespace):
     sharedContext: URIRef
     sharesTitle: URIRef
     shortcut: URIRef
+    signal: URIRef
     source: URIRef
     sourceRecord: URIRef
     sourceWork: URIRef
