@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reconcile_servers import oxigraph_wikidata, virtuoso_wikidata, wikidata
 
 from filmkg.build.project import load_project
 from filmkg.engines.store import KnowledgeGraph
@@ -20,9 +21,12 @@ __all__ = [
     "comunica",
     "misbehaving",
     "oxigraph",
+    "oxigraph_wikidata",
     "project_kg",
     "virtuoso",
     "virtuoso_server",
+    "virtuoso_wikidata",
+    "wikidata",
 ]
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, ...]] = [
         "filmkg.export",
         "filmkg.importers",
         "filmkg.network",
+        "filmkg.reconcile",
         "filmkg.synth",
         "filmkg.validation",
     ),

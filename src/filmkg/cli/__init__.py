@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "synth": "filmkg.cli.synth:synth",
     "import": "filmkg.cli.import_:import_",
     "push": "filmkg.cli.push:push",
+    "reconcile": "filmkg.cli.reconcile:reconcile",
     "serve": "filmkg.cli.serve:serve",
     "network": "filmkg.cli.network:network",
     "viz": "filmkg.cli.viz:viz",

@@ -14,7 +14,7 @@ from typing import Any, TypeVar, overload
 import click
 from click.core import ParameterSource
 
-from filmkg.engines.remote import Endpoint, RetryPolicy, load_credentials
+from filmkg.engines.remote import USER_AGENT, Endpoint, RetryPolicy, load_credentials
 
 __all__ = ["connection_options", "endpoint_option", "make_endpoint", "refuse_local_options"]
 
@@ -113,6 +113,7 @@ def make_endpoint(
     default_graphs: tuple[str, ...] = (),
     update_url: str | None = None,
     store_url: str | None = None,
+    user_agent: str | None = None,
 ) -> Any:
     """The :class:`filmkg.engines.remote.Endpoint` the options describe."""
     return Endpoint(
@@ -123,4 +124,5 @@ def make_endpoint(
         timeout=timeout,
         retry=RetryPolicy(retries=retries),
         default_graphs=default_graphs,
+        user_agent=user_agent or USER_AGENT,
     )

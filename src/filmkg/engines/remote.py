@@ -80,10 +80,32 @@ __all__ = [
     "push",
     "query_form",
     "staging_graph",
+    "user_agent",
 ]
 
 #: The User-Agent of every request (Wikidata and others require a descriptive one).
 USER_AGENT = f"filmkg/{__version__} (+https://w3id.org/filmkg)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The User-Agent naming how to reach whoever runs filmkg (Wikimedia's User-Agent
+    policy asks for a contact: an e-mail address or a URL).
+
+    >>> user_agent("ana@example.org").endswith("(+https://w3id.org/filmkg; ana@example.org)")
+    True
+    >>> user_agent() == USER_AGENT
+    True
+    """
+    if not contact:
+        return USER_AGENT
+    contact = contact.strip()
+    if not contact.isprintable() or len(contact) > 200 or any(c in contact for c in "()"):
+        raise UsageError(
+            "the contact must be one printable line of at most 200 characters, without parentheses",
+            hint="give an e-mail address or a URL, e.g. --contact you@example.org",
+        )
+    return f"{USER_AGENT[:-1]}; {contact})"
+
 
 #: Triples per request when pushing a graph (a graph this size or smaller is one ``PUT``).
 DEFAULT_BATCH_SIZE = 50_000
@@ -471,6 +493,7 @@ class Endpoint:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
         max_response_bytes: int = 512 * 1024 * 1024,
+        user_agent: str = USER_AGENT,
     ) -> None:
         url, from_url = split_userinfo(_check_url(url, "--endpoint"))
         self.url = url
@@ -488,6 +511,7 @@ class Endpoint:
         self.default_graphs = tuple(default_graphs)
         self.named_graphs = tuple(named_graphs)
         self.max_response_bytes = max_response_bytes
+        self.user_agent = user_agent
         self._store_given = store_url is not None
         self._update_given = update_url is not None
         self._store_found: str | None = None
@@ -610,7 +634,7 @@ class Endpoint:
         self, request: urllib.request.Request, timeout: float | None = None
     ) -> tuple[bytes, str]:
         """Send ``request``; return the body (bounded) and its media type."""
-        request.add_header("User-Agent", USER_AGENT)
+        request.add_header("User-Agent", self.user_agent)
         auth = self.credentials.authorization()
         if auth and _origin(request.full_url) not in self._digest.digest_origins:
             request.add_header("Authorization", auth)  # dropped on cross-origin redirects
@@ -643,7 +667,7 @@ class Endpoint:
                 data, media = endpoint._open(request)
                 return _Answer(data, media), self.returnFormat
 
-        wrapper = _Wrapper(self.url, updateEndpoint=self.update_url, agent=USER_AGENT)
+        wrapper = _Wrapper(self.url, updateEndpoint=self.update_url, agent=self.user_agent)
         wrapper.setOnlyConneg(True)
         if update:
             wrapper.setMethod(POST)

@@ -1,0 +1,105 @@
+"""A reconciliation killed (SIGKILL) or interrupted (Ctrl-C) half-way resumes: the rerun
+asks only what it has no answer for, writes no duplicate, and ends with the same result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from reconcile_servers import DATA, Proxy
+
+from filmkg.engines.server import OxigraphServer
+from test_reconcile import EXACT, expected_matches, matches_in, read_quads
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _answers(checkpoint: Path) -> int:
+    try:
+        return len(json.loads(checkpoint.read_text(encoding="utf-8"))["answers"])
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def _filmkg(*args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "filmkg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "Ctrl-C"])
+def test_a_run_stopped_half_way_resumes_without_duplicates(
+    oxigraph_wikidata: OxigraphServer, tmp_path: Path, sig: signal.Signals
+) -> None:
+    out = tmp_path / "matches.nq"
+    checkpoint = tmp_path / "matches.nq.checkpoint.json"
+    with Proxy(oxigraph_wikidata.query_url, hold_after=3) as proxy:
+        args = ("reconcile", "--endpoint", proxy.url, "-o", str(out), "--batch-size", "4")
+        process = _filmkg(*args)
+        try:
+            assert proxy.held.wait(120), process.communicate(timeout=5)
+            deadline = time.monotonic() + 30
+            while _answers(checkpoint) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _answers(checkpoint) == 3  # three batches answered, the fourth hangs
+            process.send_signal(sig)
+            _, err = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        if sig == signal.SIGKILL:
+            assert process.returncode == -signal.SIGKILL
+        else:
+            assert process.returncode == 130
+            assert err.decode().strip() == "filmkg: interrupted"
+        # nothing half-written: no output, no review list; the checkpoint is whole
+        assert sorted(p.name for p in tmp_path.iterdir()) == [checkpoint.name]
+        assert _answers(checkpoint) == 3
+
+        proxy.hold_after = None
+        before = proxy.seen  # the held request was seen already
+        proxy.release.set()
+        rerun = _filmkg(*args)
+        _, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, err.decode()
+        summary = err.decode()
+        assert "3 answers reused from the checkpoint" in summary, summary
+        sent = proxy.seen - before
+        assert f"; {sent} requests" in summary  # only the batches left were asked
+    quads = read_quads(out)
+    assert matches_in(quads) == expected_matches()
+    links = [q for q in quads if q.predicate.value == EXACT]
+    assert len(links) == len(set(links)) == len(expected_matches())  # no duplicates
+    review = tmp_path / "matches.review.tsv"
+    assert review.read_text(encoding="utf-8") == (DATA / "expected-review.tsv").read_text(
+        encoding="utf-8"
+    )
+    assert not checkpoint.exists()
+    # and the same as an uninterrupted run, request for request
+    assert sent + 3 == _total_requests(oxigraph_wikidata, tmp_path)
+
+
+def _total_requests(server: OxigraphServer, tmp_path: Path) -> int:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with Proxy(server.query_url) as proxy:
+        run = _filmkg(
+            "reconcile", "--endpoint", proxy.url, "-o", str(fresh / "m.nq"), "--batch-size", "4"
+        )
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 0, err.decode()
+        assert matches_in(list(ox.parse(path=str(fresh / "m.nq")))) == expected_matches()
+        return proxy.seen
