@@ -95,11 +95,14 @@ def test_the_review_list_holds_the_uncertain_ones() -> None:
 
 
 def test_precision_and_recall_on_the_labelled_set_are_those_docs_report(
-    oxigraph_wikidata: object, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    wikidata: Wikidata, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    url = oxigraph_wikidata.query_url  # type: ignore[attr-defined]
+    endpoint = Endpoint(wikidata.query_url, default_graphs=wikidata.default_graphs)
     run = rc.reconcile(
-        rc.read_inputs(load_project()), Endpoint(url), endpoint_name=url, retrieved=date(2026, 1, 1)
+        rc.read_inputs(load_project()),
+        endpoint,
+        endpoint_name=wikidata.query_url,
+        retrieved=date(2026, 1, 1),
     )
     scores = rc.evaluate(run, rc.read_gold(GOLD))
     assert (scores.matched, scores.correct, scores.expected, scores.reviewed) == (15, 15, 21, 6)
@@ -107,7 +110,8 @@ def test_precision_and_recall_on_the_labelled_set_are_those_docs_report(
     assert "| fixture (tests/data/reconcile) | 22 | 15 | 15 | 21 | 6 | 1.00 | 0.71 |" in docs
     # the CLI reports the same
     out = tmp_path / "m.ttl"
-    assert main(["reconcile", "--endpoint", url, "-o", str(out), "--gold", str(GOLD), "-q"]) == 0
+    argv = ["reconcile", *wikidata.options(), "-o", str(out), "--gold", str(GOLD), "-q"]
+    assert main(argv) == 0
     assert capsys.readouterr().out == scores.line() + "\n"
     assert scores.line() == "precision 1.00 (15/15), recall 0.71 (15/21), 6 left for review"
 

@@ -55,6 +55,7 @@ SUMMARIES: dict[str, str] = {
     "network": "The collaboration network (NetworkX): who worked with whom, in what role.",
     "push": "Push the graph (plus EXTRA files) into a triple store, one named graph at a time.",
     "query": "Run the named query NAME (see --list) on the project graph, or on --endpoint.",
+    "reconcile": "Match films, people and organisations to Wikidata items over a SPARQL endpoint.",
     "serve": "Serve the graph (plus EXTRA files) as a read-only SPARQL endpoint, until Ctrl-C.",
     "sparql": "Run the SPARQL query QUERY_OR_FILE (text, a .rq file, or - for stdin).",
     "stats": "Count films, people, organisations, credits, facts and sources, and the "

@@ -111,9 +111,10 @@ def reconcile(
     quiet: bool,
     files: tuple[Path, ...],
 ) -> int:
-    """Match the project's films, people and organisations (plus FILES, or a --store) to
-    the items of a SPARQL endpoint by label, type, dates and shared films.
+    """Match films, people and organisations to Wikidata items over a SPARQL endpoint.
 
+    The project graph (plus FILES, or a --store) is matched by label, type, dates and
+    shared films.
     Matches at or above --threshold become skos:exactMatch links with their evidence
     (the signals that agreed, the endpoint, the day) in a graph of their own; the others
     go to the review list. An interrupted run resumes where it stopped: its answers are
