@@ -3,6 +3,7 @@ asks only what it has no answer for, writes no duplicate, and ends with the same
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,19 +14,30 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from reconcile_servers import DATA, Proxy
+from reconcile_servers import DATA, FIXTURE, Proxy
 
+from filmkg import reconcile as rc
+from filmkg.build.project import load_project
+from filmkg.cli import main
 from filmkg.engines.server import OxigraphServer
+from filmkg.engines.store import KnowledgeGraph
+from filmkg.sparql.results import QueryResult
 from test_reconcile import EXACT, expected_matches, matches_in, read_quads
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _answers(checkpoint: Path) -> int:
+    """Whole answer lines in the checkpoint (after its header line)."""
     try:
-        return len(json.loads(checkpoint.read_text(encoding="utf-8"))["answers"])
-    except (OSError, ValueError, KeyError):
+        lines = checkpoint.read_text(encoding="utf-8").splitlines()
+    except OSError:
         return 0
+    whole = 0
+    for line in lines[1:]:
+        with contextlib.suppress(ValueError):
+            whole += "digest" in json.loads(line)
+    return whole
 
 
 def _filmkg(*args: str) -> subprocess.Popen[bytes]:
@@ -103,3 +115,55 @@ def _total_requests(server: OxigraphServer, tmp_path: Path) -> int:
         assert run.returncode == 0, err.decode()
         assert matches_in(list(ox.parse(path=str(fresh / "m.nq")))) == expected_matches()
         return proxy.seen
+
+
+class _Counting:
+    """The fixture in memory as a SELECT executor that counts its queries."""
+
+    def __init__(self) -> None:
+        self.kg = KnowledgeGraph()
+        self.kg.load(FIXTURE, graph="http://www.wikidata.org/fixture")
+        self.asked = 0
+
+    def select(self, sparql: str) -> QueryResult:
+        self.asked += 1
+        return self.kg.select(sparql)
+
+
+def test_a_line_cut_short_by_a_kill_is_asked_again_and_another_runs_checkpoint_is_not_used(
+    tmp_path: Path,
+) -> None:
+    inputs = rc.read_inputs(load_project())
+    path = tmp_path / "m.nq.checkpoint.json"
+    first = _Counting()
+    rc.reconcile(inputs, first, endpoint_name="e", checkpoint=rc.Checkpoint.open(path, "e"))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) == first.asked + 1  # a header, then one line per answer
+    path.write_text("".join(lines[:-1]) + lines[-1][: len(lines[-1]) // 2], encoding="utf-8")
+    again = _Counting()
+    checkpoint = rc.Checkpoint.open(path, "e")
+    assert checkpoint.resumed == first.asked - 1
+    run = rc.reconcile(inputs, again, endpoint_name="e", checkpoint=checkpoint)
+    assert again.asked == 1  # only the answer cut short
+    assert len(run.matches) == 15
+    assert path.read_text(encoding="utf-8").splitlines(keepends=True) == lines  # whole again
+    other = _Counting()
+    rc.reconcile(inputs, other, endpoint_name="f", checkpoint=rc.Checkpoint.open(path, "f"))
+    assert other.asked == first.asked  # another endpoint's answers are not reused
+
+
+def test_a_damaged_checkpoint_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "m.ttl"
+    checkpoint = tmp_path / "m.ttl.checkpoint.json"
+    key = "http://127.0.0.1:1/sparql"
+    checkpoint.write_text(
+        json.dumps({"version": 2, "key": key}) + "\n{not json}\n" + '{"digest": "x"}\n',
+        encoding="utf-8",
+    )
+    assert main(["reconcile", "--endpoint", key, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "damaged reconciliation checkpoint" in err
+    assert "delete it" in err

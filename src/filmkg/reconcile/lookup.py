@@ -3,8 +3,8 @@
 Every query is one of the package's ``.rq`` files, a template whose ``VALUES`` slots are
 filled by the one query builder (:mod:`filmkg.sparql.builder`) with terms written by the
 strict serialiser: a name with quotes, braces or a ``}`` is one term, never query text.
-Each answer is kept in a :class:`Checkpoint` (JSON, written atomically after every
-batch) under the digest of the query text, so a run that is interrupted and started
+Each answer is kept in a :class:`Checkpoint` (JSON Lines, one synced line per answer)
+under the digest of the query text, so a run that is interrupted and started
 again sends only the batches it has no answer for, and ends with the same answers (and
 the same matches) as one that was never interrupted.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ __all__ = ["Checkpoint", "Progress", "ask", "batches", "query_text"]
 T = TypeVar("T")
 
 #: The checkpoint format; a checkpoint of another version is ignored (started afresh).
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 
 
 def query_text(name: str) -> str:
@@ -86,52 +87,87 @@ def _json_term(value: Any) -> RdfTerm | None:
 class Checkpoint:
     """The answers received so far, kept in ``path`` (``None``: in memory only).
 
-    ``key`` names the run (endpoint, languages, the queries): a checkpoint left by a run
-    with another key is not reused.
+    The file is JSON Lines: a header naming the run (``key``: the endpoint and its
+    dataset; a checkpoint left by another run is not reused), then one line per answer,
+    appended and synced when it arrives, so saving stays cheap however long the run.
+    A kill can only cut the last line short: that line is dropped when the checkpoint is
+    opened again (the rest is rewritten atomically), and its batch is asked again.
     """
 
     path: Path | None
     key: str
     answers: dict[str, QueryResult] = field(default_factory=dict)
     resumed: int = 0
+    started: bool = False  # the file holds this run's header
 
     @classmethod
     def open(cls, path: Path | None, key: str) -> Checkpoint:
-        """The checkpoint at ``path`` if it belongs to this run, else an empty one."""
+        """The checkpoint at ``path`` if it belongs to this run, else a new empty one."""
         checkpoint = cls(path, key)
-        if path is None or not path.is_file():
+        if path is None:
             return checkpoint
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        records = [_record(line) for line in lines]
+        whole = records[:-1] + ([records[-1]] if records and records[-1] is not None else [])
+        header = whole[0] if whole else None
+        if (
+            header is None
+            or header.get("version") != CHECKPOINT_VERSION
+            or header.get("key") != key
+        ):
+            return checkpoint  # another run's (or none): replaced at the first answer
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-            if doc.get("version") != CHECKPOINT_VERSION or doc.get("key") != key:
-                return checkpoint
-            for digest, (variables, rows) in doc["answers"].items():
-                checkpoint.answers[digest] = QueryResult(
-                    tuple(variables), [tuple(_json_term(v) for v in row) for row in rows]
-                )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            for record in whole[1:]:
+                assert record is not None
+                rows = [tuple(_json_term(v) for v in row) for row in record["rows"]]
+                checkpoint.answers[record["digest"]] = QueryResult(tuple(record["variables"]), rows)
+        except (AssertionError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(
                 f"{path}: a damaged reconciliation checkpoint ({type(exc).__name__})",
                 hint="delete it to start the run afresh",
             ) from None
+        if len(whole) != len(records):
+            checkpoint._rewrite(whole[1:])  # drop the line a kill cut short
+        checkpoint.started = True
         checkpoint.resumed = len(checkpoint.answers)
         return checkpoint
 
-    def save(self) -> None:
-        """Write the checkpoint (atomically: a kill leaves the previous one whole)."""
+    def _rewrite(self, records: list[Any]) -> None:
+        assert self.path is not None
+        header = {"version": CHECKPOINT_VERSION, "key": self.key}
+        lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in [header, *records]]
+        atomic_write_text(self.path, "".join(line + "\n" for line in lines))
+        self.started = True
+
+    def save(self, digest: str) -> None:
+        """Append the answer ``digest`` to the file, synced before the run goes on."""
         if self.path is None:
             return
-        answers = {
-            digest: [list(r.variables), [[_term_json(t) for t in row] for row in r.rows]]
-            for digest, r in sorted(self.answers.items())
+        if not self.started:
+            self._rewrite([])
+        result = self.answers[digest]
+        record = {
+            "digest": digest,
+            "variables": list(result.variables),
+            "rows": [[_term_json(t) for t in row] for row in result.rows],
         }
-        doc = {"version": CHECKPOINT_VERSION, "key": self.key, "answers": answers}
-        atomic_write_text(self.path, json.dumps(doc, ensure_ascii=False, sort_keys=True))
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
     def remove(self) -> None:
         """Delete the checkpoint file (the run is complete)."""
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+
+def _record(line: str) -> Any:
+    """One line of a checkpoint, or None when it is not whole JSON (cut short by a kill)."""
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -158,7 +194,7 @@ def ask(
     if result is None:
         result = endpoint.select(text)
         checkpoint.answers[digest] = result
-        checkpoint.save()
+        checkpoint.save(digest)
         progress.sent += 1
     else:
         progress.reused += 1
