@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import re
+import typing
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Final, Literal, get_args
@@ -69,6 +70,7 @@ Separator = Literal["", " ", "\n", " && ", " || ", " + ", " UNION ", ", "]
 _SEPARATORS: Final = frozenset(get_args(Separator))
 
 
+@typing.final
 class Sparql:
     """A piece of SPARQL text made by this module (never from an arbitrary string).
 
@@ -216,26 +218,32 @@ class Template:
     TypeError: template 'one': ${v} must be Sparql text, not 'str'
     """
 
-    __slots__ = ("name", "slots", "text")
+    __slots__ = ("_pieces", "name", "slots", "text")
 
     def __init__(self, name: str, text: str) -> None:
         self.name = name
         self.text = text
         self.slots = frozenset(_SLOT.findall(text))
+        self._pieces = _SLOT.split(text)  # fixed text, slot name, fixed text, …
 
     def __call__(self, **parts: Sparql) -> Sparql:
-        for key in sorted(self.slots - parts.keys()):
-            raise ValueError(f"template {self.name!r} needs ${{{key}}}")
-        for key in sorted(parts.keys() - self.slots):
-            raise ValueError(f"template {self.name!r} has no ${{{key}}}")
+        if parts.keys() != self.slots:
+            for key in sorted(self.slots - parts.keys()):
+                raise ValueError(f"template {self.name!r} needs ${{{key}}}")
+            for key in sorted(parts.keys() - self.slots):
+                raise ValueError(f"template {self.name!r} has no ${{{key}}}")
         for key, part in parts.items():
-            if not isinstance(part, Sparql):
+            if type(part) is not Sparql:
                 raise TypeError(
                     f"template {self.name!r}: ${{{key}}} must be Sparql text, "
                     f"not {type(part).__name__!r}"
                 )
-        # one pass: text put in a slot is never scanned for slots again
-        return Sparql(_SLOT.sub(lambda m: parts[m.group(1)]._text, self.text), _KEY)
+        # the text is cut at its slots once: text put in a slot is never read again
+        pieces = self._pieces
+        if len(pieces) == 1:
+            return Sparql(pieces[0], _KEY)
+        filled = [parts[piece]._text if i % 2 else piece for i, piece in enumerate(pieces)]
+        return Sparql("".join(filled), _KEY)
 
     def __repr__(self) -> str:
         return f"Template({self.name!r})"

@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -139,8 +140,13 @@ class Check:
     small_query: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def _n3(term: Node) -> Sparql:
-    """A term of the shapes as SPARQL (the strict serialiser; others are unsupported)."""
+    """A term of the shapes as SPARQL (the strict serialiser; others are unsupported).
+
+    Cached: shapes name the same few paths, classes and datatypes many times (rdflib terms
+    are equal only when the same term, lexical form and datatype included).
+    """
     try:
         return builder.term(term)
     except ParameterError:
@@ -692,10 +698,17 @@ _GROUP_KEYWORDS = frozenset([*_BLOCKS, "LATERAL"])
 _TEST_KEYWORDS = frozenset([*_BLOCKS, "FILTER", "EXISTS"])
 
 
+@functools.lru_cache(maxsize=512)
+def _scan(text: str) -> tuple[tuple[str, str, int], ...]:
+    """:func:`~filmkg.sparql.tokenizer.scan`, once per text (a constraint's text is read
+    several times: brackets, variables, EXISTS tests)."""
+    return tuple(scan(text))
+
+
 def _words(text: str) -> Iterator[str]:
     """The words of SPARQL text (names, variables, keywords): never inside a string, an
     IRI or a comment (the one tokenizer tells them apart)."""
-    return (tok for kind, tok, _ in scan(text) if kind == "word")
+    return (tok for kind, tok, _ in _scan(text) if kind == "word")
 
 
 def _variables(text: str) -> set[str]:
@@ -712,7 +725,7 @@ def _has_keyword(text: str, keywords: frozenset[str]) -> bool:
 
 
 def _has_bracket(text: str) -> bool:
-    return any(kind == "other" and tok in "{}" for kind, tok, _ in scan(text))
+    return any(kind == "other" and tok in "{}" for kind, tok, _ in _scan(text))
 
 
 def _bind_this(text: str) -> str:
@@ -722,7 +735,7 @@ def _bind_this(text: str) -> str:
     'SELECT ?this WHERE { ?this ?p "$this" }'
     """
     return "".join(
-        _THIS.sub("?this", tok) if kind == "word" else tok for kind, tok, _ in scan(text)
+        _THIS.sub("?this", tok) if kind == "word" else tok for kind, tok, _ in _scan(text)
     )
 
 
@@ -733,7 +746,7 @@ def _exists_tests(body: str) -> list[tuple[int, int, bool, bool]]:
     [(9, 27, True, True)]
     """
     code = [
-        (kind, tok.upper(), at) for kind, tok, at in scan(body) if kind not in ("space", "comment")
+        (kind, tok.upper(), at) for kind, tok, at in _scan(body) if kind not in ("space", "comment")
     ]
     found = []
     for i, (kind, word, at) in enumerate(code):
@@ -752,8 +765,8 @@ def _matching_brace(text: str, start: int) -> int:
     """The index of the bracket closing the one at ``start`` (strings, IRIs skipped)."""
     pairs = {"{": "}", "(": ")"}
     stack: list[str] = []
-    for kind, tok, at in scan(text[start:]):
-        if kind != "other":
+    for kind, tok, at in _scan(text):
+        if kind != "other" or at < start:
             continue
         if tok in pairs:
             stack.append(pairs[tok])
@@ -761,7 +774,7 @@ def _matching_brace(text: str, start: int) -> int:
             if not stack or stack.pop() != tok:
                 raise UnsupportedShapesError("unbalanced brackets in sh:select")
             if not stack:
-                return start + at
+                return at
     raise UnsupportedShapesError("unbalanced brackets in sh:select")
 
 
@@ -889,7 +902,7 @@ def _strip_filters(body: str) -> str:
         outside = outside[:start] + " " + outside[_matching_brace(body, brace) + 1 :]
     kept: list[str] = []  # drop the filters and comments: what stays are triple patterns
     depth = 0
-    for kind, tok, _ in scan(outside):
+    for kind, tok, _ in _scan(outside):
         if kind == "other" and tok in "()":
             depth += 1 if tok == "(" else -1
             if depth < 0:
@@ -995,7 +1008,7 @@ def _select_parts(text: str) -> tuple[list[str], int, int]:
     >>> _select_parts("SELECT ?this ?value WHERE { ?this ?p ?value }")
     (['?this', '?value'], 27, 44)
     """
-    significant = [(kind, tok, at) for kind, tok, at in scan(text) if kind != "space"]
+    significant = [(kind, tok, at) for kind, tok, at in _scan(text) if kind != "space"]
     words = [tok.upper() if kind == "word" else tok for kind, tok, _ in significant]
     where = next(
         (i for i in range(1, len(words) - 1) if words[i] == "WHERE" and words[i + 1] == "{"),
