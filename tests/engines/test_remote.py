@@ -152,9 +152,14 @@ def test_dataset_from_the_protocol_when_the_default_graph_is_not_the_union(
         push(project, Endpoint(server.query_url))
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         assert Endpoint(server.query_url).select(count).as_dicts() == [{"n": 0}]
+        assert Endpoint(server.query_url).lacks_union_default_graph()
+        # someone else's triple in the default graph does not make it show ours
+        Endpoint(server.query_url).update("INSERT DATA { <urn:x:a> <urn:x:p> <urn:x:b> }")
+        assert Endpoint(server.query_url).lacks_union_default_graph()
         names = [str(g) for g in project.graph_names()]
         scoped = Endpoint(server.query_url, default_graphs=names)
         assert scoped.select(count).as_dicts() == [{"n": len(project)}]
+        assert not scoped.lacks_union_default_graph()
         expected = queries.run(project, "film_credits", {"film": "Here"})
         assert queries.run(scoped, "film_credits", {"film": "Here"}).rows == expected.rows
     finally:

@@ -221,6 +221,8 @@ def test_virtuoso_booleans_ask_and_construct(
     rows = endpoint.select(f"SELECT ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} ORDER BY ?o").rows
     assert sorted(str(o) for (o,) in rows) == ["false", "true"]
     assert all(isinstance(o, Literal) and o.datatype == XSD.boolean for (o,) in rows)
+    # its default graph holds its own triples too, and shows ours: the union
+    assert not endpoint.lacks_union_default_graph()
     result = endpoint.query(f"CONSTRUCT {{ ?f <{WDT}P57> ?d }} WHERE {{ ?f <{WDT}P57> ?d }}")
     assert isinstance(result, Graph)
     local = Graph()

@@ -727,16 +727,20 @@ class Endpoint:
         self._call(lambda: wrapper.query().response, self.update_url, retry=retry)
 
     def lacks_union_default_graph(self) -> bool:
-        """Whether the named graphs hold data that the default graph does not show (the
-        store does not make its default graph their union, and no ``default_graphs``).
+        """Whether filmkg's named graphs hold data that the default graph does not show
+        (the store does not make its default graph their union, and no ``default_graphs``).
 
+        One of their triples is looked up in the default graph: whatever else the default
+        graph holds (a store's own system graph, someone else's data) does not count.
         filmkg's queries read the default graph: see docs/triple-store.md.
         """
         if self.default_graphs:
             return False
         text = (Path(__file__).with_name("default_graph.rq")).read_text(encoding="utf-8")
         rows = self.select(text).rows
-        return bool(rows) and rows[0][0] is None and rows[0][1] is not None
+        if not rows or rows[0][1] is None:
+            return False
+        return str(rows[0][1]).strip().lower() not in ("true", "1")  # Virtuoso: 1 / 0
 
     def count_triples(self, graphs: Iterable[str]) -> dict[str, int]:
         """The number of triples in each named graph (0 for a graph that does not exist)."""
