@@ -145,3 +145,10 @@ def test_the_standard_types_are_asked_for_first() -> None:
 def test_the_accept_header_goes_out(misbehaving: Misbehaving) -> None:
     Endpoint(misbehaving.url + "/ok").select("SELECT ?x WHERE {}")
     assert misbehaving.seen[-1].headers["Accept"] == RESULTS_ACCEPT
+
+
+def test_virtuoso_tsv_header_in_quotes() -> None:
+    result = parse_results(b'"o"\n<http://e.org/a>\n', "text/tab-separated-values", "e", "SELECT")
+    assert isinstance(result, QueryResult)
+    assert result.variables == ("o",)
+    assert result.rows == [(URIRef("http://e.org/a"),)]

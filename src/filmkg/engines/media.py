@@ -242,7 +242,10 @@ def _xml_term(element: Any) -> RdfTerm:
 
 def _parse_tsv(data: bytes) -> QueryResult:
     lines = data.decode("utf-8").split("\n")
-    variables = tuple(v.strip().removeprefix("?").removeprefix("$") for v in lines[0].split("\t"))
+    # "?x" by the standard; Virtuoso writes '"x"'
+    variables = tuple(
+        v.strip().strip('"').removeprefix("?").removeprefix("$") for v in lines[0].split("\t")
+    )
     rows: list[Row] = []
     for line in lines[1:]:
         if not line.strip():
@@ -288,7 +291,7 @@ def _csv_term(cell: str) -> RdfTerm | None:
         return None
     if cell.startswith("_:"):
         return BNode(cell[2:])
-    if (_ABSOLUTE_IRI.match(cell) and "://" in cell) or cell.startswith("urn:"):
+    if _ABSOLUTE_IRI.match(cell) and ("://" in cell or cell.startswith("urn:")):
         return URIRef(cell)
     return RdfLiteral(cell)
 
