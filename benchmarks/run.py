@@ -683,15 +683,38 @@ def plot(results: dict[str, Any], target: Path) -> None:
 NETFLIX = ROOT.parent / "shared" / "data" / "netflix-titles" / "netflix_titles.csv"
 
 
-def _timed_cli(args: list[str], cwd: Path) -> dict[str, Any]:
-    """One ``filmkg`` command as a user runs it (default options, output to a pipe)."""
+def _timed_cli(args: list[str], cwd: Path, timeout: float | None = None) -> dict[str, Any]:
+    """One ``filmkg`` command as a user runs it (default options, output to a pipe);
+    ``["python", …]``: a baseline script, timed the same way (process start included)."""
+    if args[0] == "python":
+        command, shown = [sys.executable, *args[1:]], " ".join(args[:2]) + " …"
+    else:
+        command, shown = [sys.executable, "-m", "filmkg", *args], "filmkg " + " ".join(args)
     t0 = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "filmkg", *args], cwd=cwd, capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, check=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"seconds": timeout, "status": "timeout", "command": shown}
     seconds = time.perf_counter() - t0
     status = "ok" if done.returncode in (0, 1) else f"exit {done.returncode}"
-    return {"seconds": round(seconds, 3), "status": status, "command": "filmkg " + " ".join(args)}
+    return {"seconds": round(seconds, 3), "status": status, "command": shown}
+
+
+#: Baselines of the user path, as small scripts (argv[1]: the input).
+_RAW_COUNT = (
+    "import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
+    "print(next(iter(s.query('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }', "
+    "use_default_graph_as_union=True)))['n'])"
+)
+_RDFLIB_COUNT = (
+    "import sys, rdflib; d = rdflib.Dataset(); d.parse(sys.argv[1], format='nquads'); "
+    "print(len(set(d.triples((None, None, None)))))"
+)
+_PYSHACL_VALIDATE = (
+    "import sys, rdflib, pyshacl; d = rdflib.Graph(); d.parse(sys.argv[1], format='nquads'); "
+    "d.parse(sys.argv[2]); s = rdflib.Graph().parse(sys.argv[3]); "
+    "print(pyshacl.validate(d, shacl_graph=s)[0])"
+)
 
 
 def _first_films(source: Path, target: Path, n: int) -> None:
@@ -706,10 +729,14 @@ def _first_films(source: Path, target: Path, n: int) -> None:
         writer.writerows(itertools.islice((r for r in rows if r[kind] == "Movie"), n))
 
 
-def user_path(work: Path, films: int, seed: int) -> list[dict[str, Any]]:
+def user_path(
+    work: Path, films: int, seed: int, baseline_timeout: float = 120
+) -> list[dict[str, Any]]:
     """The commands a new user types, timed end to end (process start included): validate
     and build a synthetic file of ``films`` films (``build -o`` beside ``build --store``,
-    in the same run), and a 1,000-film import into a store then a one-line count on it."""
+    in the same run), a 1,000-film import into a store then a one-line count on it (beside
+    raw pyoxigraph and plain rdflib counting the same), the import's validation (beside
+    plain rdflib + pySHACL, stopped at ``baseline_timeout`` s) and the CLI's start."""
     from filmkg.synth import generator as synth
 
     folder = work / f"user-{films}"
@@ -725,19 +752,28 @@ def user_path(work: Path, films: int, seed: int) -> list[dict[str, Any]]:
     if NETFLIX.is_file():
         _first_films(NETFLIX, folder / "netflix-1000.csv", 1000)
         mapping = ROOT / "mappings" / "netflix-titles.toml"
+        imported = ["import", "netflix-1000.csv", "--mapping", str(mapping)]
+        ontology = str(ROOT / "ontology" / "filmkg.ttl")
+        shapes = str(ROOT / "ontology" / "shapes.ttl")
         steps += [
-            (
-                "import 1,000 films --into",
-                ["import", "netflix-1000.csv", "--mapping", str(mapping), "--into", "kg.db"],
-            ),
+            ("import 1,000 films --into", [*imported, "--into", "kg.db"]),
             (
                 "count on the fresh import store",
                 ["sparql", "--store", "kg.db", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
             ),
+            ("count: raw pyoxigraph (open + query)", ["python", "-c", _RAW_COUNT, "kg.db"]),
+            ("import 1,000 films -o FILE.nq", [*imported, "-o", "imp.nq"]),
+            ("count: plain rdflib (parse the .nq)", ["python", "-c", _RDFLIB_COUNT, "imp.nq"]),
+            ("validate the 1,000-film import", ["validate", "imp.nq"]),
+            (
+                "validate: plain rdflib + pySHACL",
+                ["python", "-c", _PYSHACL_VALIDATE, "imp.nq", ontology, shapes],
+            ),
         ]
+    steps.append(("CLI start (filmkg --help)", ["--help"]))
     rows = []
     for name, args in steps:
-        row = {"step": name, **_timed_cli(args, folder)}
+        row = {"step": name, **_timed_cli(args, folder, timeout=baseline_timeout)}
         print(
             f"user path {films} films: {name:<34} {row['seconds']:8.2f} s {row['status']}",
             flush=True,
@@ -754,9 +790,29 @@ def user_markdown(rows: list[dict[str, Any]]) -> str:
         f"| {r['step']} | `{r['command']}` | {r['seconds']:.2f} ({r['status']}) |" for r in rows
     ]
     times = {r["step"]: r["seconds"] for r in rows}
-    if "build -o DIR FILE" in times and "build --store DIR FILE" in times:
-        ratio = times["build -o DIR FILE"] / times["build --store DIR FILE"]
-        lines.append(f"\n`build -o` / `build --store`: {ratio:.2f}×")
+    ratios = [
+        ("`build -o` / `build --store`", "build -o DIR FILE", "build --store DIR FILE"),
+        (
+            "count: filmkg / raw pyoxigraph",
+            "count on the fresh import store",
+            "count: raw pyoxigraph (open + query)",
+        ),
+        (
+            "count: plain rdflib / filmkg",
+            "count: plain rdflib (parse the .nq)",
+            "count on the fresh import store",
+        ),
+        (
+            "validate: rdflib + pySHACL / filmkg",
+            "validate: plain rdflib + pySHACL",
+            "validate the 1,000-film import",
+        ),
+    ]
+    lines.append("")
+    for label, top, bottom in ratios:
+        if times.get(top) and times.get(bottom):
+            timed_out = {r["step"]: r["status"] for r in rows}.get(top) == "timeout"
+            lines.append(f"{label}: {'> ' if timed_out else ''}{times[top] / times[bottom]:.2f}×  ")
     return "\n".join(lines) + "\n"
 
 
@@ -850,7 +906,9 @@ def main(argv: list[str] | None = None) -> int:
         out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     table = markdown(results)
     if args.user_path:
-        results["user_path"] = user_path(args.work, args.user_path, args.seed)
+        results["user_path"] = user_path(
+            args.work, args.user_path, args.seed, args.baseline_timeout
+        )
         args.results.mkdir(parents=True, exist_ok=True)
         out_json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         table += "\n" + user_markdown(results["user_path"])
