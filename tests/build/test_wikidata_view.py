@@ -58,6 +58,12 @@ GOLDEN: dict[str, tuple[str, list[list[str]]]] = {
         " schema:name ?name . ?a wdt:P31 wd:Q618779 ; schema:name ?award }",
         [["Eric Roth", "Academy Award", "Academy Award"]],
     ),
+    "places (geographic locations) of the distribution rights": (
+        "SELECT DISTINCT ?name WHERE { ?g a <https://w3id.org/filmkg/ontology#RightsGrant> ;"
+        " <https://w3id.org/filmkg/ontology#territory> ?t . ?t wdt:P31 wd:Q2221906 ;"
+        " schema:name ?name } ORDER BY ?name",
+        [["International"], ["United States"]],
+    ),
     "the article itself is a news article": (
         "SELECT ?name WHERE { ?s wdt:P31 wd:Q5707594 ; schema:name ?name }",
         [["Collider article on Here (2024-06-22)"]],

@@ -206,6 +206,15 @@ def test_the_profile_shapes_catch_a_broken_statement_form(
             ),
             "an item with statements needs its class",
         ),
+        # the United States, a place of publication and of validity, loses its class
+        (
+            (
+                "drop",
+                "<https://w3id.org/filmkg/id/place/united-states>"
+                " <http://www.wikidata.org/prop/direct/P31>",
+            ),
+            "an item with statements needs its class",
+        ),
         # every reference loses the source it was stated in (and has no URL)
         (
             ("drop", "<http://www.wikidata.org/prop/reference/P248>"),
