@@ -11,7 +11,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from filmkg.build.project import load_project
 from filmkg.cli import main
-from filmkg.errors import ParameterError
+from filmkg.errors import ParameterError, QuerySyntaxError
 from filmkg.rdf.namespaces import SH
 from filmkg.resources import shapes_file
 from filmkg.validation.report import validate
@@ -158,3 +158,25 @@ def test_a_shapes_prefix_declaration_that_is_not_an_iri_is_one_clear_error(
     with pytest.raises(ParameterError, match="sh:declare") as caught:
         validate(load_project(), [shapes])
     assert caught.value.exit_code == 2
+
+
+def test_a_shapes_query_that_does_not_parse_is_bad_input_naming_its_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sh:select that is not SPARQL: exit 2 with the shape and the place (it was an
+    internal error, exit 5, from pySHACL's parser), on the default engine too."""
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+<https://e.org/S> a sh:NodeShape ; sh:targetClass <https://w3id.org/filmkg/ontology#Film> ;
+  sh:sparql [ sh:message "m" ; sh:select "SELECT $this WHERE { $this ?p ?o " ] .
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(QuerySyntaxError, match="not valid SPARQL") as caught:
+        validate(load_project(), [shapes])
+    assert "https://e.org/S" in str(caught.value.path)
+    assert main(["validate", "--shapes", str(shapes)]) == 2
+    err = capsys.readouterr().err
+    assert "sh:select of <https://e.org/S>" in err
+    assert "internal error" not in err

@@ -21,16 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyparsing import ParseException
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from filmkg.engines.store import KnowledgeGraph
-from filmkg.errors import UsageError
+from filmkg.errors import ParameterError, QuerySyntaxError, UsageError
 from filmkg.io import progress
 from filmkg.io.loading import parse_file
 from filmkg.rdf.convert import to_rdflib
 from filmkg.rdf.namespaces import FILMKG, PREFIXES, SH, bind_prefixes
 from filmkg.resources import shapes_file
+from filmkg.sparql.builder import prologue
 from filmkg.sparql.safety import check_shapes
 from filmkg.validation import compiled as validation_scale
 from filmkg.validation.compiled import TARGETS, node_shapes
@@ -260,10 +263,43 @@ def _validate_pyshacl(kg: KnowledgeGraph, shapes_graph: Graph) -> ValidationRepo
     with progress.task("validating with pySHACL", unit="statements") as step:
         data = kg.union_graph()
         step.advance(len(data))
-        conforms, report_graph, _ = _pyshacl(shacl_validate, data, shapes_graph)
+        try:
+            conforms, report_graph, _ = _pyshacl(shacl_validate, data, shapes_graph)
+        except ParseException as exc:  # a SHACL-SPARQL query of the user's shapes
+            raise _query_error(shapes_graph, exc) from None
     assert isinstance(report_graph, Graph)
     findings = sorted(_findings(report_graph, data, shapes_graph))
     return ValidationReport(bool(conforms), tuple(findings), report_graph)
+
+
+def _query_error(shapes: Graph, exc: ParseException) -> QuerySyntaxError:
+    """Bad input, not a bug: which shape's ``sh:select`` / ``sh:ask`` does not parse."""
+    declared = {
+        (str(shapes.value(d, SH.prefix)), str(shapes.value(d, SH.namespace)))
+        for d in shapes.objects(None, SH.declare)
+    }
+    try:
+        header = str(prologue(sorted(declared)))
+    except ParameterError:
+        header = ""
+    for key in (SH.select, SH.ask):
+        for node, text in sorted(shapes.subject_objects(key)):
+            try:
+                parseQuery(header + str(text))
+            except ParseException as found:
+                owner = next(iter(shapes.subjects(None, node)), node)
+                return QuerySyntaxError(
+                    f"not valid SPARQL: {found.msg}",
+                    path=f"the {_prefixed(key)} of {owner.n3()} in the shapes",
+                    line=found.lineno - header.count("\n"),
+                    column=found.col,
+                    hint="fix the query text in the shapes file",
+                )
+    return QuerySyntaxError(f"not valid SPARQL: {exc.msg}", path="a SHACL-SPARQL query")
+
+
+def _prefixed(key: URIRef) -> str:
+    return "sh:" + str(key).removeprefix(str(SH))
 
 
 def _pyshacl(shacl_validate: Any, data: Graph, shapes_graph: Graph) -> Any:
