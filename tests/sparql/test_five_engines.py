@@ -20,6 +20,7 @@ upstream report) and tested as a strict xfail, so a fixed engine turns the test 
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +33,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
 
-from filmkg.engines.remote import Endpoint, push
+from filmkg.cli import main
+from filmkg.engines.remote import Endpoint, RetryPolicy, push
 from filmkg.engines.store import KnowledgeGraph
+from filmkg.errors import EndpointError
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
 from filmkg.sparql.tokenizer import strip_comments, tokens
@@ -46,7 +49,7 @@ CASES = [
     for name, nq in CATALOGUE.items()
     for i, params in enumerate(nq.examples or ({},))
 ]
-ENGINES = ("rdflib", "pyoxigraph", "oxigraph-server", "virtuoso")
+ENGINES = ("rdflib", "pyoxigraph", "oxigraph-server", "virtuoso", "comunica")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {
     XSD + t
@@ -77,6 +80,7 @@ class Engine:
     name: str
     named: Callable[[str, Mapping[str, str]], QueryResult]
     text: Callable[[str], QueryResult]
+    url: str = ""  # a server's query URL
     cache: dict[str, QueryResult] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
@@ -115,7 +119,26 @@ def engine_pyoxigraph(project_kg: KnowledgeGraph) -> Engine:
 
 
 def _remote(name: str, endpoint: Endpoint) -> Engine:
-    return Engine(name, lambda query, params: queries.run(endpoint, query, params), endpoint.select)
+    return Engine(
+        name,
+        lambda query, params: queries.run(endpoint, query, params),
+        endpoint.select,
+        endpoint.url,
+    )
+
+
+def _wait_until_up(engine: Engine, wait: float = 60.0) -> None:
+    """After a query that crashes a server's worker: wait until it answers again."""
+    endpoint = Endpoint(engine.url, timeout=5, retry=RetryPolicy(retries=0))
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            endpoint.query("ASK {}")
+            return
+        except EndpointError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
@@ -324,12 +347,48 @@ def _golden(name: str, params: Mapping[str, str]) -> dict[str, object]:
     return found
 
 
+#: Named queries an engine fails on, with no portable form: (engine, query) → the defect.
+NAMED_DEFECTS = {
+    ("comunica", "film_based_on"): "Comunica 4.5.0: a FILTER NOT EXISTS inside an OPTIONAL, "
+    "beside an OPTIONAL sub-select, kills the server's worker (TypeError: Cannot read "
+    "properties of undefined (reading 'has') in MaterializeBindings, from "
+    "ActorRdfJoinMultiBind); the answer breaks off with !ERROR! and filmkg exits 3. The "
+    "portable MINUS form is 100x slower on pyoxigraph (a per-film query, 0.002 -> 0.3 s at "
+    "100k triples); no upstream report found",
+}
+
+
+def _run_named(
+    request: pytest.FixtureRequest, engine: Engine, name: str, params: Mapping[str, str]
+) -> QueryResult:
+    """The engine's answer; a recorded defect is a strict xfail (the server is waited for)."""
+    defect = NAMED_DEFECTS.get((engine.name, name))
+    if defect is None:
+        return engine.run(name, params)
+    request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
+    key = json.dumps([name, params], sort_keys=True)
+    if key not in _FAILED:  # ask once: each failure costs the server a restart
+        try:
+            _FAILED[key] = engine.named(name, params)
+        except EndpointError as exc:
+            _FAILED[key] = exc
+        finally:
+            _wait_until_up(engine)
+    answer = _FAILED[key]
+    if isinstance(answer, EndpointError):
+        raise answer
+    return answer
+
+
+_FAILED: dict[str, QueryResult | EndpointError] = {}
+
+
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_named_query_gives_the_golden_answer(
-    engine: Engine, name: str, params: dict[str, str]
+    request: pytest.FixtureRequest, engine: Engine, name: str, params: dict[str, str]
 ) -> None:
     expected = _golden(name, params)
-    result = engine.run(name, params)
+    result = _run_named(request, engine, name, params)
     assert [str(v) for v in result.variables] == expected["variables"]
     rows = expected["rows"]
     assert isinstance(rows, list)
@@ -340,11 +399,15 @@ def test_named_query_gives_the_golden_answer(
 
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_named_query_gives_pyoxigraph_terms(
-    other: Engine, engine_pyoxigraph: Engine, name: str, params: dict[str, str]
+    request: pytest.FixtureRequest,
+    other: Engine,
+    engine_pyoxigraph: Engine,
+    name: str,
+    params: dict[str, str],
 ) -> None:
     """The same terms, not only the same plain values (datatypes, language tags)."""
     want = canonical_rows(engine_pyoxigraph.run(name, params))
-    got = canonical_rows(other.run(name, params))
+    got = canonical_rows(_run_named(request, other, name, params))
     assert_same_rows(got, want, [], f"{other.name} {name} (terms)")
 
 
@@ -557,6 +620,8 @@ def aggregate_queries(draw: st.DrawFn) -> Generated:
     columns, concatenated = [], []
     picked += draw(st.lists(st.sampled_from(BOUND_AGGREGATES), max_size=1))
     for i, (template, feature) in enumerate(picked):
+        if template.startswith("COUNT"):
+            features.add("count_of_optional")
         if template[:3] in ("MIN", "MAX"):
             literals = [v for v in required if v in LITERALS or v.endswith("_label")]
             if not literals:
@@ -640,16 +705,21 @@ KNOWN_WRONG: dict[str, Callable[[Generated], bool]] = {
         or ("?starring = true" in q.text and "?starring" in q.text.split("WHERE")[0])
     ),
     "rdflib": lambda q: "only_optional_columns" in q.features,
+    "comunica": lambda q: bool({"count_of_optional", "path_optional"} & q.features),
 }
+#: Engines that order by the first ORDER BY key only (see DEFECTS): rows compared in order
+#: on that key.
+ORDER_KEYS_HONOURED = {"comunica": 1}
 
 
 def compare(engine: Engine, reference: Engine, query: Generated) -> None:
     """``engine`` gives the rows of ``reference`` for ``query``, in its order on the keys."""
     known = KNOWN_WRONG.get(engine.name)
     assume(known is None or not known(query))
+    keys = query.keys[: ORDER_KEYS_HONOURED.get(engine.name, len(query.keys))]
     want = canonical_rows(reference.select(query.text), query.concatenated)
     got = canonical_rows(engine.select(query.text), query.concatenated)
-    assert_same_rows(got, want, query.keys, f"{engine.name} on\n{query.text}")
+    assert_same_rows(got, want, keys, f"{engine.name} on\n{query.text}")
 
 
 @settings(
@@ -686,7 +756,7 @@ UNBOUND_AGGREGATION = {
     "pyoxigraph": "unbound",
     "oxigraph-server": "unbound",
     "virtuoso": "skipped",
-    "comunica": "skipped",
+    "comunica": "unbound",
 }
 
 
@@ -695,8 +765,9 @@ def test_aggregates_over_unbound_values(engine: Engine) -> None:
         str(row[0]).rsplit("/", 1)[-1]: row[1:] for row in engine.select(UNBOUND_AGGREGATES).rows
     }
     minimum, maximum, concatenated, count = rows["forrest-gump-1994"]
-    assert count is not None
-    assert int(str(count)) == 2
+    if engine.name not in DEFECTS["count-of-unbound"].wrong:
+        assert count is not None
+        assert int(str(count)) == 2
     if UNBOUND_AGGREGATION[engine.name] == "skipped":
         assert canonical(minimum) == canonical(maximum) == {"boolean": True}
         assert concatenated is not None
@@ -724,6 +795,21 @@ def _fresh_blank_nodes(result: QueryResult) -> None:
     assert len(nodes) == 3
     assert all(isinstance(n, BNode) for n in nodes), nodes
     assert len(set(nodes)) == 3, "BNODE(text) must differ between solutions"
+
+
+def _row_count(result: QueryResult, expected: int) -> None:
+    assert len(result.rows) == expected, result.rows
+
+
+def _all_equal(got: Sequence[str], expected: Sequence[str]) -> None:
+    assert list(got) == list(expected)
+
+
+def _counts(result: QueryResult, expected: Mapping[str, int]) -> None:
+    counts = {str(row[0]).rsplit("/", 1)[-1]: row[1] for row in result.rows}
+    for work, n in expected.items():
+        assert counts[work] is not None, counts
+        assert int(str(counts[work])) == n
 
 
 def _all_true(values: Sequence[object]) -> None:
@@ -788,6 +874,41 @@ DEFECTS = {
             "rdflib": "rdflib 7: MIN / MAX over IRIs return a string literal of the IRI, not "
             "the IRI (SPARQL 1.1 §18.5.1.5: MIN orders as ORDER BY does and returns the term); "
             "no upstream report found (RDFLib/rdflib#694 made MIN/MAX accept all literals)",
+            "comunica": "Comunica 4.5.0: MIN / MAX over IRIs are an error (unbound); the "
+            "aggregates only take literals (comunica/sparqlee#71, #74 widened it to literals)",
+        },
+    ),
+    "count-of-unbound": Defect(
+        PREFIXES + "SELECT ?work (COUNT(?starring) AS ?n)\n"
+        "WHERE { ?fact a filmkg:Credit ; filmkg:work ?work .\n"
+        "  OPTIONAL { ?fact filmkg:starring ?starring } }\nGROUP BY ?work ORDER BY ?work\n",
+        lambda result: _counts(result, {"forrest-gump-1994": 2, "here-2024": 2}),
+        {
+            "comunica": "Comunica 4.5.0: COUNT(?x) over a group where ?x is unbound in some "
+            "solutions is unbound (an error) instead of the number of bound values (SPARQL "
+            "1.1 §18.5.1.2); no upstream report found",
+        },
+    ),
+    "zero-or-one-path": Defect(
+        PREFIXES + "SELECT ?start ?end WHERE { ?start a filmkg:Organisation .\n"
+        "  ?start filmkg:parentOrganisation? ?end } ORDER BY ?start ?end\n",
+        lambda result: _row_count(result, 7),
+        {
+            "comunica": "Comunica 4.5.0: a zero-or-one path (p?) from a subject bound by an "
+            "earlier pattern loses its zero-length solutions (1 row for 7: only "
+            "TriStar → Sony; p* keeps them); no upstream report found",
+        },
+    ),
+    "order-by-several-keys": Defect(
+        'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("x" "b") ("x" "a") ("w" "c") ("x" "c") } }\n'
+        "ORDER BY ?a ?b\n",
+        lambda result: _all_equal(
+            [f"{row[0]}{row[1]}" for row in result.rows], ["wc", "xa", "xb", "xc"]
+        ),
+        {
+            "comunica": "Comunica 4.5.0: ORDER BY with several keys orders by the first key "
+            "only (x,a x,c x,b); filmkg sorts a named query's rows from an endpoint again in "
+            "Python (catalogue.in_query_order); no upstream report found",
         },
     ),
     "bnode-of-text": Defect(
@@ -831,3 +952,79 @@ def test_recorded_engine_defects(
     """Each recorded defect: the engines named fail (strictly: a fix shows), the others pass."""
     engine: Engine = request.getfixturevalue("engine_" + engine_name.replace("-", "_"))
     DEFECTS[defect].check(engine.select(DEFECTS[defect].query))
+
+
+# -- what a user sees when a server fails: one line, exit 3, never 5 ---------------------------
+
+#: Queries a server fails on, as a user types them: (engine, filmkg arguments).
+CLI_FAILURES = [
+    pytest.param(
+        "comunica", ["query", "film_based_on", "-p", "film=Here"], id="comunica-film_based_on-Here"
+    ),
+    pytest.param("virtuoso", ["sparql", "SELECT (BNODE() AS ?b) WHERE {}"], id="virtuoso-bnode"),
+    pytest.param(
+        "virtuoso",
+        ["sparql", PREFIXES + "SELECT * WHERE { ?a rdfs:subClassOf+ ?b }"],
+        id="virtuoso-free-transitive-path",
+    ),
+]
+
+
+@pytest.mark.parametrize(("engine_name", "args"), CLI_FAILURES)
+def test_a_server_failure_is_one_line_and_exit_3(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    engine_name: str,
+    args: list[str],
+) -> None:
+    engine: Engine = request.getfixturevalue("engine_" + engine_name)
+    try:
+        code = main([*args, "--endpoint", engine.url])
+    finally:
+        _wait_until_up(engine)
+    err = capsys.readouterr().err.strip()
+    assert code == 3, err
+    assert err.startswith("filmkg: error: "), err
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+
+
+#: The named queries some server got wrong before their portable rewrites (or still does).
+REWRITTEN = {
+    "film_credits",
+    "planned_release_as_of",
+    "connected_within",
+    "find_entities",
+    "film_based_on",
+    "crew_schema",
+    "person_credits",
+}
+
+
+@pytest.mark.parametrize(
+    ("engine_name", "name", "params"),
+    [
+        pytest.param(server, *case.values, id=f"{server}-{case.id}")
+        for server in ("oxigraph-server", "virtuoso", "comunica")
+        for case in CASES
+        if case.values[0] in REWRITTEN and (server, case.values[0]) not in NAMED_DEFECTS
+    ],
+)
+def test_cli_query_on_each_server(
+    request: pytest.FixtureRequest,
+    capsys: pytest.CaptureFixture[str],
+    engine_name: str,
+    name: str,
+    params: dict[str, str],
+) -> None:
+    """`filmkg query NAME -p … --endpoint URL --format json` gives the golden columns (the
+    recorded defects are test_a_server_failure_is_one_line_and_exit_3)."""
+    engine: Engine = request.getfixturevalue("engine_" + engine_name.replace("-", "_"))
+    args = ["query", name, "--endpoint", engine.url, "--format", "json"]
+    for key, value in params.items():
+        args += ["-p", f"{key}={value}"]
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    expected = _golden(name, params)
+    assert json.loads(out)["head"]["vars"] == expected["variables"]

@@ -71,7 +71,7 @@ from filmkg.network.analytics import run_streamed
 from filmkg.rdf.namespaces import PREFIXES
 from filmkg.resources import queries_dir
 from filmkg.sparql import builder
-from filmkg.sparql.results import QueryResult, compact, sort_rows
+from filmkg.sparql.results import QueryResult, Row, compact, sort_rows
 from filmkg.sparql.terms import check_iri, values_block
 from filmkg.sparql.tokenizer import scan, strip_comments, tokens
 
@@ -575,15 +575,35 @@ def select_sorting_in_python(kg: KnowledgeGraph, text: str) -> QueryResult:
     if match is None:
         return kg.select(text)
     result = kg.select(text[: match.start()])
-    names = set(result.variables)
+    rows = _sorted_rows(result, match)
+    return kg.select(text) if rows is None else QueryResult(result.variables, rows)
+
+
+def _sorted_rows(result: QueryResult, match: re.Match[str]) -> list[Row] | None:
+    """The rows in the order of the ``ORDER BY`` keys ``match`` found, or None when a key is
+    not projected or Python cannot sort a column as SPARQL does."""
     keys = [
         (name, (direction or "").upper() == "DESC")
         for direction, name in _ORDER_KEY.findall(match.group(1))
     ]
-    if any(name not in names for name, _ in keys):
-        return kg.select(text)
-    rows = sort_rows(result, keys)
-    return kg.select(text) if rows is None else QueryResult(result.variables, rows)
+    if any(name not in result.variables for name, _ in keys):
+        return None
+    return sort_rows(result, keys)
+
+
+def in_query_order(text: str, result: QueryResult) -> QueryResult:
+    """``result`` sorted again by the trailing ``ORDER BY`` of ``text`` (plain projected
+    variables), where Python sorts as SPARQL does; else as it is. For endpoints: some
+    order by their first key only (Comunica 4.5), and ties keep the endpoint's order.
+
+    >>> from rdflib import Literal
+    >>> r = QueryResult(("a", "b"), [(Literal("x"), Literal("b")), (Literal("x"), Literal("a"))])
+    >>> [str(row[1]) for row in in_query_order("SELECT * {} ORDER BY ?a ?b", r).rows]
+    ['a', 'b']
+    """
+    match = _TRAILING_ORDER_BY.search(text)
+    rows = None if match is None else _sorted_rows(result, match)
+    return result if rows is None else QueryResult(result.variables, rows)
 
 
 _PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.\-]*|):(?P<local>\S*)")
@@ -810,4 +830,7 @@ def run(
         streamed = run_streamed(source, nq.name, bindings)
         if streamed is not None:
             return streamed
-    return select(bound_query(nq, bindings))
+    text = bound_query(nq, bindings)
+    if isinstance(source, KnowledgeGraph):
+        return select(text)
+    return in_query_order(text, select(text))
