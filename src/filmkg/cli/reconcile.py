@@ -9,7 +9,14 @@ import click
 
 from filmkg import reconcile as rc
 from filmkg.cli._endpoint import connection_options, make_endpoint
-from filmkg.cli._options import input_format_option, input_paths, load_graph, store_option
+from filmkg.cli._options import (
+    input_format_option,
+    input_paths,
+    into_option,
+    load_graph,
+    output_option,
+    store_option,
+)
 from filmkg.engines.remote import Endpoint, display_url, user_agent
 from filmkg.errors import UsageError
 from filmkg.io.fileio import atomic_write_text
@@ -27,18 +34,12 @@ ENV_CONTACT = "FILMKG_CONTACT"
     metavar="URL",
     help="The SPARQL endpoint holding the items (e.g. https://query.wikidata.org/sparql).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the matches here (.ttl, .nt, .nq or .trig; written whole or not at all).",
-)
-@click.option(
-    "--into",
-    "into",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write the matches into this store (built by `filmkg build --store`), replacing "
+@output_option("Write the matches here (.ttl, .nt, .nq or .trig; written whole or not at all).")
+@into_option(
+    "Write the matches into this store (built by `filmkg build --store`), replacing "
     "the graph of a previous run; all or nothing, like `import --into`.",
+    "into",
+    file_okay=False,
 )
 @click.option(
     "--graph",
