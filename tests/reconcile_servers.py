@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from rdflib import Graph
 
 from filmkg.engines.remote import Endpoint
 from filmkg.engines.server import OxigraphServer
-from servers import Virtuoso, start_oxigraph, unique_graph
+from servers import LoopbackHTTP, Virtuoso, answer, start_oxigraph, unique_graph
 
 DATA = Path(__file__).resolve().parent / "data" / "reconcile"
 FIXTURE = DATA / "wikidata.ttl"
@@ -74,7 +74,7 @@ def wikidata(request: pytest.FixtureRequest) -> Wikidata:
     return Wikidata("virtuoso", virtuoso.query_url, (graph,))
 
 
-class Proxy:
+class Proxy(LoopbackHTTP):
     """A loopback HTTP proxy to one upstream query URL that misbehaves on purpose.
 
     ``fail`` lists answers for the first requests (e.g. ``[429, 503]``, each sent with
@@ -92,36 +92,16 @@ class Proxy:
         self.forwarded = 0
         self.seen = 0
         self.held = threading.Event()
-        self.release = threading.Event()
         self.agents: list[str] = []
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                owner._handle(self)
-
-            def do_POST(self) -> None:
-                owner._handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sparql"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__()
+        self.url += "/sparql"
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
         self.seen += 1
         self.agents.append(h.headers.get("User-Agent", ""))
         if self.fail:
-            code = self.fail.pop(0)
-            h.send_response(code)
-            h.send_header("Retry-After", "1")
-            h.send_header("Content-Length", "4")
-            h.end_headers()
-            h.wfile.write(b"busy")
+            answer(h, self.fail.pop(0), b"busy", Retry_After="1")
             return
         if self.hold_after is not None and self.forwarded >= self.hold_after:
             self.held.set()
@@ -135,22 +115,12 @@ class Proxy:
             if h.headers.get(key):
                 request.add_header(key, h.headers[key])
         try:
-            with urllib.request.urlopen(request, timeout=30) as answer:
-                code, data, media = answer.status, answer.read(), answer.headers["Content-Type"]
+            with urllib.request.urlopen(request, timeout=30) as upstream:
+                code, data, media = (
+                    upstream.status,
+                    upstream.read(),
+                    upstream.headers["Content-Type"],
+                )
         except urllib.error.HTTPError as exc:
             code, data, media = exc.code, exc.read(), "text/plain"
-        h.send_response(code)
-        h.send_header("Content-Type", media or "application/octet-stream")
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
-
-    def __enter__(self) -> Proxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+        answer(h, code, data, media or "application/octet-stream")

@@ -56,10 +56,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 
 import pytest
 
-from filmkg.engines.server import OxigraphServer, free_port
+from filmkg.engines.server import OxigraphServer, free_port, stop_process
 from filmkg.engines.watchdog import die_with_parent
 
 EMPTY_RESULTS = json.dumps(
@@ -95,20 +96,26 @@ class Seen:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class Misbehaving:
-    """A loopback HTTP server whose paths fail on purpose.
+def answer(
+    h: BaseHTTPRequestHandler, code: int, body: bytes, ctype: str = "text/plain", **headers: str
+) -> None:
+    """Send one whole answer (``Retry_After="1"`` becomes the header ``Retry-After: 1``)."""
+    h.send_response(code)
+    h.send_header("Content-Type", ctype)
+    h.send_header("Content-Length", str(len(body)))
+    for k, v in headers.items():
+        h.send_header(k.replace("_", "-"), v)
+    h.end_headers()
+    h.wfile.write(body)
 
-    ``/ok`` SPARQL JSON results · ``/500`` an internal error · ``/503-then-ok`` two 503s,
-    then results · ``/401`` a refusal echoing the Authorization header back (a careless
-    server) · ``/429-then-ok`` one 429 with ``Retry-After: 1``, then results ·
-    ``/429-long`` a 429 asking for an hour · ``/slow`` no answer for 5 s · ``/html`` a web
-    page · ``/redirect-to/<url>`` a 307 to ``url``.
-    """
+
+class LoopbackHTTP:
+    """A stdlib HTTP server on a free 127.0.0.1 port whose GET, POST and PUT requests all go
+    to :meth:`_handle`; a context manager that serves in a thread and shuts down on exit
+    (setting :attr:`release`, so that a stalled request ends too)."""
 
     def __init__(self) -> None:
-        self.seen: list[Seen] = []
         self.release = threading.Event()
-        self._counts: dict[str, int] = {}
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -131,6 +138,35 @@ class Misbehaving:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+class Misbehaving(LoopbackHTTP):
+    """A loopback HTTP server whose paths fail on purpose.
+
+    ``/ok`` SPARQL JSON results · ``/500`` an internal error · ``/503-then-ok`` two 503s,
+    then results · ``/401`` a refusal echoing the Authorization header back (a careless
+    server) · ``/429-then-ok`` one 429 with ``Retry-After: 1``, then results ·
+    ``/429-long`` a 429 asking for an hour · ``/slow`` no answer for 5 s · ``/html`` a web
+    page · ``/redirect-to/<url>`` a 307 to ``url``.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[Seen] = []
+        self._counts: dict[str, int] = {}
+        super().__init__()
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         if length:
             h.rfile.read(length)
@@ -139,13 +175,7 @@ class Misbehaving:
         count = self._counts[path] = self._counts.get(path, 0) + 1
 
         def send(code: int, body: bytes, ctype: str = "text/plain", **headers: str) -> None:
-            h.send_response(code)
-            h.send_header("Content-Type", ctype)
-            h.send_header("Content-Length", str(len(body)))
-            for k, v in headers.items():
-                h.send_header(k.replace("_", "-"), v)
-            h.end_headers()
-            h.wfile.write(body)
+            answer(h, code, body, ctype, **headers)
 
         results = "application/sparql-results+json"
         if path == "/ok":
@@ -177,16 +207,6 @@ class Misbehaving:
             send(307, b"", Location=target)
         else:
             send(404, b"not found")
-
-    def __enter__(self) -> Misbehaving:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
 
 
 @pytest.fixture
@@ -224,18 +244,6 @@ def _missing(what: str, how: str) -> None:
     pytest.skip(message)
 
 
-def _stop_process(process: subprocess.Popen[bytes], grace: float = 10.0) -> int:
-    """Terminate ``process`` by its PID, kill it after ``grace`` seconds; its return code."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
 def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, wait: float) -> None:
     """Wait until ``url`` answers 200 (or the process dies, or ``wait`` seconds pass)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -247,12 +255,60 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], log: Path, wait: floa
             if response.status == 200:
                 return
         if time.monotonic() > deadline:
-            _stop_process(process)
+            stop_process(process)
             raise RuntimeError(f"{url}: no answer within {wait:g} s: {log.read_text()[-2000:]}")
         time.sleep(0.1)
 
 
-class Virtuoso:
+class _ServerProcess:
+    """A server process of the tests, started in a session of its own (dying with the test
+    run), waited for until ``query_url`` answers ``ASK {}``, and stopped by its PID."""
+
+    query_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self.process.pid if self.process is not None else None
+
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self.process is not None and self.process.poll() is None
+
+    def _launch(
+        self,
+        args: list[str],
+        log: Path,
+        wait: float,
+        *,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        with log.open("wb") as out:
+            self.process = subprocess.Popen(
+                args,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
+        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
+        _wait_http(probe, self.process, log, wait)
+
+    def stop(self, grace: float = 10.0) -> int | None:
+        """Stop the server by its PID: terminate, then kill after ``grace`` seconds."""
+        if self.process is None:
+            return None
+        code = stop_process(self.process, grace)
+        self.process = None
+        return code
+
+
+class Virtuoso(_ServerProcess):
     """A Virtuoso 7 server (``virtuoso-t +foreground``) over a directory of its own.
 
     Both its ports (SQL and HTTP) are free ports on 127.0.0.1; the anonymous ``SPARQL``
@@ -273,17 +329,7 @@ class Virtuoso:
         self.auth_query_url = self.url + "/sparql-auth"
         self.graph_store_url = self.url + "/sparql-graph-crud"
         self.graph_store_auth_url = self.url + "/sparql-graph-crud-auth"
-        self.process: subprocess.Popen[bytes] | None = None
         self._baseline: set[str] = set()
-
-    @property
-    def pid(self) -> int | None:
-        """The server's process id while it runs."""
-        return self.process.pid if self.process is not None else None
-
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self.process is not None and self.process.poll() is None
 
     def start(self, wait: float = 120.0) -> Virtuoso:
         """Write virtuoso.ini, start the server, wait for /sparql, grant SPARQL Update."""
@@ -293,31 +339,16 @@ class Virtuoso:
             root=self.root, sql_port=self.sql_port, http_port=self.http_port
         )
         (self.root / "virtuoso.ini").write_text(ini)
-        log = self.root / "server.log"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                ["virtuoso-t", "+foreground", "+configfile", str(self.root / "virtuoso.ini")],
-                cwd=self.root,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
-        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-        _wait_http(probe, self.process, log, wait)
+        self._launch(
+            ["virtuoso-t", "+foreground", "+configfile", str(self.root / "virtuoso.ini")],
+            self.root / "server.log",
+            wait,
+            cwd=self.root,
+        )
         if self.grant_updates:
             self.isql(_GRANTS_SQL.read_text())
         self._baseline = self.graphs()
         return self
-
-    def stop(self, grace: float = 10.0) -> int | None:
-        """Stop the server by its PID: terminate, then kill after ``grace`` seconds."""
-        if self.process is None:
-            return None
-        code = _stop_process(self.process, grace)
-        self.process = None
-        return code
 
     def isql(self, sql: str) -> str:
         """Run SQL statements (``;``-separated) as ``dba`` with ``isql-vt``; their output."""
@@ -411,7 +442,7 @@ def virtuoso(virtuoso_server: Virtuoso) -> Iterator[Virtuoso]:
     virtuoso_server.reset()
 
 
-class Comunica:
+class Comunica(_ServerProcess):
     """``comunica-sparql-file-http`` serving files read-only on 127.0.0.1 (see the module doc)."""
 
     def __init__(self, files: tuple[Path, ...], root: Path, *, union_default_graph: bool) -> None:
@@ -421,16 +452,6 @@ class Comunica:
         self.union_default_graph = union_default_graph
         self.url = f"http://127.0.0.1:{self.port}"
         self.query_url = self.url + "/sparql"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int | None:
-        """The server's (master) process id while it runs."""
-        return self.process.pid if self.process is not None else None
-
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self.process is not None and self.process.poll() is None
 
     def start(self, executable: str, wait: float = 120.0) -> Comunica:
         """Start the server and wait until it answers ``ASK {}``."""
@@ -438,29 +459,18 @@ class Comunica:
         if self.union_default_graph:
             args.append("--unionDefaultGraph")
         env = {**os.environ, "NODE_OPTIONS": f"--require {_LOOPBACK_JS}"}
-        log = self.root / f"comunica-{self.port}.log"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [*args, *map(str, self.files)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                preexec_fn=die_with_parent,
-            )
-        probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-        _wait_http(probe, self.process, log, wait)
+        self._launch(
+            [*args, *map(str, self.files)], self.root / f"comunica-{self.port}.log", wait, env=env
+        )
         return self
 
     def stop(self, grace: float = 10.0) -> int | None:
         """Stop the server by its PID (its worker follows it); assert it is gone."""
-        if self.process is None:
-            return None
-        code = _stop_process(self.process, grace)
-        with contextlib.suppress(ProcessLookupError):  # a worker left behind: its group
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process = None
+        process = self.process
+        code = super().stop(grace)
+        if process is not None:
+            with contextlib.suppress(ProcessLookupError):  # a worker left behind: its group
+                os.killpg(process.pid, signal.SIGKILL)
         return code
 
 

@@ -125,6 +125,23 @@ def load_store(location: Path, nquads: Path) -> None:
         )
 
 
+def stop_process(process: subprocess.Popen[bytes], grace: float = 10.0) -> int:
+    """Stop ``process`` by its PID: terminate, then kill after ``grace`` seconds; its code.
+
+    >>> import sys
+    >>> stop_process(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]))
+    -15
+    """
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
 class _PortInUseError(EndpointError):
     """The port was taken (by another process) when the server tried to bind it."""
 
@@ -261,17 +278,9 @@ class OxigraphServer:
 
     def stop(self, grace: float = 10.0) -> int | None:
         """Stop the server by its PID: terminate, then kill after ``grace`` seconds."""
-        process = self.process
-        if process is None:
+        if self.process is None:
             return None
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(grace)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        code = process.returncode
+        code = stop_process(self.process, grace)
         self._cleanup()
         return code
 
