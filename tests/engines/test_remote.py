@@ -8,7 +8,6 @@ from __future__ import annotations
 import gc
 import io
 import itertools
-import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from goldens import CASES, golden_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
@@ -42,12 +42,6 @@ from filmkg.sparql.terms import to_sparql
 from filmkg.synth import generator as synth
 from servers import Misbehaving, start_oxigraph
 
-CATALOGUE = queries.catalogue()
-CASES = [
-    pytest.param(name, params, id=f"{name}[{i}]")
-    for name, nq in CATALOGUE.items()
-    for i, params in enumerate(nq.examples or ({},))
-]
 SECRET = "pa55-w0rd-xyzzy"
 TOKEN = "t0ken-plugh-42"
 
@@ -115,8 +109,7 @@ def test_named_query_gives_the_embedded_rows(
 ) -> None:
     remote = queries.run(Endpoint(loaded.query_url), name, params)
     # an example may expect no rows (a filter that must exclude); the golden answer says so
-    golden = json.loads((Path(__file__).parents[1] / "golden" / f"{name}.json").read_text("utf-8"))
-    expected = next(case["rows"] for case in golden if case["params"] == params)
+    expected = golden_case(name, params)["rows"]
     assert bool(remote.rows) == bool(expected), f"{name}: rows where none are expected, or none"
     for engine in ("oxigraph", "rdflib"):
         embedded = queries.run(project, name, params, engine=engine)  # type: ignore[arg-type]

@@ -10,11 +10,11 @@ docs/triple-store.md's list (and the five-engine differential test's), not teste
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from goldens import golden_case
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -27,7 +27,6 @@ from filmkg.errors import AuthenticationError, EndpointError
 from filmkg.sparql import catalogue as queries
 from servers import Comunica, ComunicaFactory, Virtuoso
 
-GOLDEN = Path(__file__).parents[1] / "golden"
 WDT = "http://www.wikidata.org/prop/direct/"
 SECRET = "n0t-the-dba-pa55"
 #: A sample of the named queries (all 54 cases: tests/sparql/test_five_engines.py).
@@ -65,8 +64,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 
 def golden_rows(name: str, params: dict[str, str]) -> object:
-    cases = json.loads((GOLDEN / f"{name}.json").read_text("utf-8"))
-    return next(case["rows"] for case in cases if case["params"] == params)
+    return golden_case(name, params)["rows"]
 
 
 # -- push to Virtuoso -------------------------------------------------------------------

@@ -25,10 +25,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from goldens import CASES, CATALOGUE, golden_case
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
@@ -42,13 +42,6 @@ from filmkg.sparql.results import QueryResult, plain_rows
 from filmkg.sparql.tokenizer import strip_comments, tokens
 from servers import ComunicaFactory, Virtuoso, require_virtuoso, start_oxigraph
 
-GOLDEN = Path(__file__).parents[1] / "golden"
-CATALOGUE = queries.catalogue()
-CASES = [
-    pytest.param(name, params, id=f"{name}[{i}]")
-    for name, nq in CATALOGUE.items()
-    for i, params in enumerate(nq.examples or ({},))
-]
 ENGINES = ("rdflib", "pyoxigraph", "oxigraph-server", "virtuoso", "comunica")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {
@@ -341,12 +334,6 @@ def canonical_rows(
 # -- named queries: the golden answers on every engine -------------------------------------
 
 
-def _golden(name: str, params: Mapping[str, str]) -> dict[str, object]:
-    cases = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
-    found: dict[str, object] = next(c for c in cases if c["params"] == params)
-    return found
-
-
 #: Named queries an engine fails on, with no portable form: (engine, query) → the defect.
 NAMED_DEFECTS = {
     ("comunica", "film_based_on"): "Comunica 4.5.0: a FILTER NOT EXISTS inside an OPTIONAL, "
@@ -387,7 +374,7 @@ _FAILED: dict[str, QueryResult | EndpointError] = {}
 def test_named_query_gives_the_golden_answer(
     request: pytest.FixtureRequest, engine: Engine, name: str, params: dict[str, str]
 ) -> None:
-    expected = _golden(name, params)
+    expected = golden_case(name, params)
     result = _run_named(request, engine, name, params)
     assert [str(v) for v in result.variables] == expected["variables"]
     rows = expected["rows"]
@@ -1026,5 +1013,5 @@ def test_cli_query_on_each_server(
     code = main(args)
     out, err = capsys.readouterr()
     assert code == 0, err
-    expected = _golden(name, params)
+    expected = golden_case(name, params)
     assert json.loads(out)["head"]["vars"] == expected["variables"]

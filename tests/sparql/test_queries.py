@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from goldens import CASES, CATALOGUE, GOLDEN, golden_case, golden_cases
 from rdflib import Literal, URIRef
 
 from filmkg.build.project import load_project
@@ -18,13 +18,6 @@ from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
 from filmkg.sparql.tokenizer import strip_comments, tokens
 
-GOLDEN = Path(__file__).parents[1] / "golden"
-CATALOGUE = queries.catalogue()
-CASES = [
-    pytest.param(name, params, id=f"{name}[{i}]")
-    for name, nq in CATALOGUE.items()
-    for i, params in enumerate(nq.examples or ({},))
-]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long")}
 
@@ -75,7 +68,7 @@ def test_every_query_has_a_golden_answer() -> None:
 
 def test_golden_cases_are_the_declared_examples() -> None:
     for name, nq in CATALOGUE.items():
-        cases = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+        cases = golden_cases(name)
         assert [c["params"] for c in cases] == list(nq.examples or ({},)), name
 
 
@@ -148,8 +141,7 @@ def test_defaults_are_parsed() -> None:
 
 @pytest.mark.parametrize(("name", "params"), CASES)
 def test_golden_answer(kg: KnowledgeGraph, name: str, params: dict[str, str]) -> None:
-    cases = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
-    expected = next(c for c in cases if c["params"] == params)
+    expected = golden_case(name, params)
     result = queries.run(kg, name, params)
     assert list(result.variables) == expected["variables"]
     assert plain_rows(result) == expected["rows"]
@@ -182,7 +174,7 @@ def test_engines_give_identical_answers(
 
 def test_every_query_has_an_example_with_rows() -> None:
     for name in CATALOGUE:
-        cases = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+        cases = golden_cases(name)
         assert any(c["rows"] for c in cases), f"{name}: no example gives any row"
 
 
@@ -190,7 +182,7 @@ def test_every_query_has_an_example_with_rows() -> None:
 def test_wikidata_and_schema_terms_give_the_same_answers(family: str) -> None:
     """The alignment: the same question in filmkg, Wikidata and schema.org terms."""
     answers = {
-        vocabulary: json.loads((GOLDEN / f"{family}_{vocabulary}.json").read_text("utf-8"))
+        vocabulary: golden_cases(f"{family}_{vocabulary}")
         for vocabulary in ("shortcuts", "wikidata", "schema")
     }
     assert answers["shortcuts"] == answers["wikidata"] == answers["schema"]
@@ -217,7 +209,7 @@ def test_evidence_quotes_are_verbatim_in_the_source() -> None:
         .read_text(encoding="utf-8")
         .split()
     )
-    for case in json.loads((GOLDEN / "evidence.json").read_text(encoding="utf-8")):
+    for case in golden_cases("evidence"):
         for row in case["rows"]:
             assert " ".join(row["quote"].split()) in text, row["quote"]
 
@@ -263,7 +255,7 @@ def test_a_fact_repeated_in_a_second_graph_changes_no_answer(tmp_path: Path) -> 
     for path in data_files():
         kg.load(path, graph=f"https://w3id.org/filmkg/graph/copy-of-{path.stem}")
     for name, params in [c.values[:2] for c in CASES]:  # type: ignore[misc]
-        cases = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
+        cases = golden_cases(name)
         expected = next(c for c in cases if c["params"] == params)
         got = plain_rows(queries.run(kg, name, params, engine="oxigraph"))
         assert got == expected["rows"], (name, params)
