@@ -40,6 +40,13 @@ def _answers(checkpoint: Path) -> int:
     return whole
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a user at a terminal sends it: a test run started in the background (where
+    the shell hands its children SIGINT ignored, and Python keeps it so) must not change
+    what the command does with it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _filmkg(*args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     return subprocess.Popen(
@@ -48,6 +55,7 @@ def _filmkg(*args: str) -> subprocess.Popen[bytes]:
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,
+        preexec_fn=_as_from_a_terminal,
     )
 
 
