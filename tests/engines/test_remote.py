@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from goldens import CASES, golden_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
@@ -40,6 +39,7 @@ from filmkg.io.loading import parse_bytes
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.terms import to_sparql
 from filmkg.synth import generator as synth
+from goldens import CASES, golden_case
 from servers import Misbehaving, start_oxigraph
 
 SECRET = "pa55-w0rd-xyzzy"

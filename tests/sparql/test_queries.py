@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from goldens import CASES, CATALOGUE, GOLDEN, golden_case, golden_cases
 from rdflib import Literal, URIRef
 
 from filmkg.build.project import load_project
@@ -17,6 +16,7 @@ from filmkg.resources import queries_dir
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
 from filmkg.sparql.tokenizer import strip_comments, tokens
+from goldens import CASES, CATALOGUE, GOLDEN, golden_case, golden_cases
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long")}
