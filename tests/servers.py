@@ -474,6 +474,17 @@ class Comunica(_ServerProcess):
         return code
 
 
+#: Comunica 4.5.0: a FILTER NOT EXISTS inside an OPTIONAL, beside an OPTIONAL sub-select,
+#: kills the server's worker (TypeError in MaterializeBindings, from ActorRdfJoinMultiBind);
+#: the answer breaks off with !ERROR!. film_based_on had that shape; no upstream report found.
+COMUNICA_CRASH = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT * WHERE { ?s rdfs:label ?l . "
+    "OPTIONAL { ?s a ?k . FILTER NOT EXISTS { ?s a ?n . ?n rdfs:subClassOf ?k } } "
+    "OPTIONAL { { SELECT ?s ?x WHERE { ?s rdfs:comment ?x } } } }"
+)
+
+
 class ComunicaFactory:
     """Serves files with Comunica; one server per (files, options), stopped by :meth:`close`."""
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from goldens import golden_case
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -25,7 +24,8 @@ from filmkg.engines.remote import Credentials, Endpoint, push
 from filmkg.engines.store import KnowledgeGraph
 from filmkg.errors import AuthenticationError, EndpointError
 from filmkg.sparql import catalogue as queries
-from servers import Comunica, ComunicaFactory, Virtuoso
+from goldens import golden_case
+from servers import COMUNICA_CRASH, Comunica, ComunicaFactory, Virtuoso
 
 WDT = "http://www.wikidata.org/prop/direct/"
 SECRET = "n0t-the-dba-pa55"
@@ -290,7 +290,7 @@ def test_a_query_that_crashes_comunica_is_exit_3(
     comunica_loaded: Comunica, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # the last Comunica test: the crash restarts the server's worker (docs/triple-store.md)
-    args = ["query", "film_based_on", "--endpoint", comunica_loaded.query_url, "--retries", "0"]
+    args = ["sparql", COMUNICA_CRASH, "--endpoint", comunica_loaded.query_url, "--retries", "0"]
     code, out, err = run_cli(args, capsys)
     assert (code, out) == (3, "")
     assert "broke off" in err

@@ -28,7 +28,6 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import pytest
-from goldens import CASES, CATALOGUE, golden_case
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
@@ -40,7 +39,8 @@ from filmkg.errors import EndpointError
 from filmkg.sparql import catalogue as queries
 from filmkg.sparql.results import QueryResult, plain_rows
 from filmkg.sparql.tokenizer import strip_comments, tokens
-from servers import ComunicaFactory, Virtuoso, require_virtuoso, start_oxigraph
+from goldens import CASES, CATALOGUE, golden_case
+from servers import COMUNICA_CRASH, ComunicaFactory, Virtuoso, require_virtuoso, start_oxigraph
 
 ENGINES = ("rdflib", "pyoxigraph", "oxigraph-server", "virtuoso", "comunica")
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -335,14 +335,8 @@ def canonical_rows(
 
 
 #: Named queries an engine fails on, with no portable form: (engine, query) → the defect.
-NAMED_DEFECTS = {
-    ("comunica", "film_based_on"): "Comunica 4.5.0: a FILTER NOT EXISTS inside an OPTIONAL, "
-    "beside an OPTIONAL sub-select, kills the server's worker (TypeError: Cannot read "
-    "properties of undefined (reading 'has') in MaterializeBindings, from "
-    "ActorRdfJoinMultiBind); the answer breaks off with !ERROR! and filmkg exits 3. The "
-    "portable MINUS form is 100x slower on pyoxigraph (a per-film query, 0.002 -> 0.3 s at "
-    "100k triples); no upstream report found",
-}
+#: None today: film_based_on, which killed Comunica's worker, is rewritten (COMUNICA_CRASH).
+NAMED_DEFECTS: dict[tuple[str, str], str] = {}
 
 
 def _run_named(
@@ -945,9 +939,7 @@ def test_recorded_engine_defects(
 
 #: Queries a server fails on, as a user types them: (engine, filmkg arguments).
 CLI_FAILURES = [
-    pytest.param(
-        "comunica", ["query", "film_based_on", "-p", "film=Here"], id="comunica-film_based_on-Here"
-    ),
+    pytest.param("comunica", ["sparql", COMUNICA_CRASH], id="comunica-worker-crash"),
     pytest.param("virtuoso", ["sparql", "SELECT (BNODE() AS ?b) WHERE {}"], id="virtuoso-bnode"),
     pytest.param(
         "virtuoso",
