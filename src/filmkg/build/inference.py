@@ -171,14 +171,9 @@ def _infer_streamed(
         progress.task("deriving", total=len(ordinary) + 1, unit="rules") as step,
     ):
         scratch = Path(tmp) / "derived.nq"
-        for rule in ordinary:
-            step.describe(f"deriving: {rule.stem}")
-            result = kg.solutions(rule.read_text(encoding="utf-8"))
-            assert isinstance(result, ox.QueryTriples)
-            triples = ((t.subject, t.predicate, t.object) for t in result)
-            derived = _with_closure(triples, subproperties, subclasses)  # type: ignore[arg-type]
+        for triples in _rule_outputs(kg, ordinary, step):
+            derived = _with_closure(triples, subproperties, subclasses)
             _load_via_file(kg, stated.new_quads(derived), scratch)
-            step.advance()
         if _closure(kg, "subPropertyOf") != subproperties or (
             _closure(kg, "subClassOf") != subclasses
         ):
@@ -211,13 +206,8 @@ def _infer_on_disk(kg: KnowledgeGraph, rules: list[Path]) -> int:
         progress.task("deriving", total=len(rules), unit="rules") as step,
     ):
         scratch = Path(tmp) / "derived.nq"
-        for rule in rules:
-            step.describe(f"deriving: {rule.stem}")
-            result = kg.solutions(rule.read_text(encoding="utf-8"))
-            assert isinstance(result, ox.QueryTriples)
-            triples = ((t.subject, t.predicate, t.object) for t in result)
-            _load_via_file(kg, stated.new_quads(triples), scratch)  # type: ignore[arg-type]
-            step.advance()
+        for triples in _rule_outputs(kg, rules, step):
+            _load_via_file(kg, stated.new_quads(triples), scratch)
         step.describe("deriving")
     kg._changed()
     return count_graph(kg, target)
@@ -252,6 +242,19 @@ def _column(kg: KnowledgeGraph, query: str) -> set[ox.NamedNode | ox.BlankNode |
     result = kg.solutions(query, union=False)
     assert isinstance(result, ox.QuerySolutions)
     return {row["x"] for row in result}  # type: ignore[misc]
+
+
+def _rule_outputs(
+    kg: KnowledgeGraph, rules: Sequence[Path], step: progress.Task
+) -> Iterator[Iterator[TripleTerms]]:
+    """The triples each rule's CONSTRUCT gives on ``kg``, rule by rule; ``step`` names the
+    rule while the caller loads its triples, and advances after."""
+    for rule in rules:
+        step.describe(f"deriving: {rule.stem}")
+        result = kg.solutions(rule.read_text(encoding="utf-8"))
+        assert isinstance(result, ox.QueryTriples)
+        yield ((t.subject, t.predicate, t.object) for t in result)
+        step.advance()
 
 
 def _load_via_file(kg: KnowledgeGraph, quads: Iterable[ox.Quad], scratch: Path) -> None:
