@@ -200,13 +200,19 @@ def test_random_graphs_give_the_sparql_answers(
         assert Counter(streamed.rows) == Counter(expected.rows), (name, params)
 
 
-def test_an_on_disk_store_keeps_its_columns_until_it_changes(tmp_path: Path) -> None:
+def _on_disk(tmp_path: Path, *, films: int, seed: int) -> Path:
+    """An on-disk store of the project plus a synthetic file, compacted and closed."""
     path = tmp_path / "films.nt"
-    synth.write_file(path, films=6, seed=3)
+    synth.write_file(path, films=films, seed=seed)
     store = tmp_path / "kg.db"
     kg = load_project([path], store_path=store)
     kg.compact()
     del kg
+    return store
+
+
+def test_an_on_disk_store_keeps_its_columns_until_it_changes(tmp_path: Path) -> None:
+    store = _on_disk(tmp_path, films=6, seed=3)
     kg = KnowledgeGraph.open(store)
     first = catalogue.run(kg, "coworkers", {"min_films": "1"}).rows
     assert (store / columns.CACHE_NAME).is_file()
@@ -223,12 +229,7 @@ def test_an_on_disk_store_keeps_its_columns_until_it_changes(tmp_path: Path) -> 
 
 
 def test_a_damaged_copy_is_read_again(tmp_path: Path) -> None:
-    path = tmp_path / "films.nt"
-    synth.write_file(path, films=4, seed=5)
-    store = tmp_path / "kg.db"
-    kg = load_project([path], store_path=store)
-    kg.compact()
-    del kg
+    store = _on_disk(tmp_path, films=4, seed=5)
     kg = KnowledgeGraph.open(store)
     first = catalogue.run(kg, "reunions", {"min_members": "1"}).rows
     (store / columns.CACHE_NAME).write_bytes(b"PK\x03\x04 not a real archive")
